@@ -1,0 +1,1 @@
+"""salon's service layer: settings, storage, routes, auth, background jobs, catalogue, CLI."""

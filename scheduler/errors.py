@@ -1,0 +1,48 @@
+"""Errors of the scheduling core: every one names where and which rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in an input file: its JSON path, the rule broken and a sentence."""
+
+    path: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message} [{self.rule}]"
+
+
+class SalonError(Exception):
+    """Base class of the core's errors."""
+
+
+class FileFormatError(SalonError):
+    """The file is not valid: one or more problems, each with its JSON path."""
+
+    def __init__(self, problems: list[Problem], what: str = "salon") -> None:
+        self.problems = problems
+        self.what = what
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"invalid {what} file ({len(problems)} problem(s)):\n{lines}")
+
+
+@dataclass(frozen=True)
+class Clash:
+    """A requirement taking part in an infeasibility, in words."""
+
+    rule: str
+    message: str
+
+
+class InfeasibleError(SalonError):
+    """The hard rules (required or pinned meetings, caps) cannot all be met."""
+
+    def __init__(self, clashes: list[Clash]) -> None:
+        self.clashes = clashes
+        lines = "\n".join(f"  - {c.message} [{c.rule}]" for c in clashes)
+        super().__init__(f"the rules cannot all be met; these requirements clash:\n{lines}")

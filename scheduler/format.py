@@ -1,0 +1,172 @@
+"""Pydantic models of the public file formats: salon/v1 (input) and schedule/v1 (output).
+
+All times are naive local times in the salon's timezone. See docs/formats.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ObjectiveName = Literal["coverage", "score", "idle", "breaks"]
+DEFAULT_OBJECTIVES: list[ObjectiveName] = ["coverage", "score", "idle"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Interval(_Strict):
+    """A half-open interval [start, end) of local time."""
+
+    start: dt.datetime
+    end: dt.datetime
+
+    @field_validator("start", "end")
+    @classmethod
+    def _naive(cls, value: dt.datetime) -> dt.datetime:
+        if value.tzinfo is not None:
+            raise ValueError("times are local to the salon's timezone: remove the UTC offset")
+        return value
+
+    def overlaps(self, start: dt.datetime, end: dt.datetime) -> bool:
+        """True when [start, end) meets this interval."""
+        return start < self.end and self.start < end
+
+    def contains(self, start: dt.datetime, end: dt.datetime) -> bool:
+        """True when [start, end) lies inside this interval."""
+        return self.start <= start and end <= self.end
+
+
+class SessionSpec(_Strict):
+    """A block of meetings on one day, e.g. the morning."""
+
+    date: dt.date
+    start: dt.time
+    end: dt.time
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        return dt.datetime.combine(self.date, self.start)
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return dt.datetime.combine(self.date, self.end)
+
+
+class TableSpec(_Strict):
+    id: Annotated[str, Field(min_length=1, max_length=64)]
+    name: str | None = None
+    room: str | None = None
+
+
+class Participant(_Strict):
+    id: Annotated[str, Field(min_length=1, max_length=64)]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    organisation: str = ""
+    role: str = ""
+    table: str | None = None
+    representatives: Annotated[int, Field(ge=1, le=50)] = 1
+    max_meetings: Annotated[int, Field(ge=0)] | None = None
+    unavailable: list[Interval] = Field(default_factory=list)
+    email: str | None = None
+
+
+class Wish(_Strict):
+    from_: Annotated[str, Field(alias="from", min_length=1)]
+    to: Annotated[str, Field(min_length=1)]
+    priority: Annotated[int, Field(ge=1, le=3)] = 2
+    required: bool = False
+    declined: bool = False
+    during: list[Interval] | None = None
+    pinned: dt.datetime | None = None
+
+    @property
+    def weight(self) -> int:
+        """The wish's weight: 4 - priority (3 for the most wanted)."""
+        return 0 if self.declined else 4 - self.priority
+
+
+class Salon(_Strict):
+    """A salon/v1 file."""
+
+    format: Literal["salon/v1"] = "salon/v1"
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    timezone: str = "Europe/Paris"
+    meeting_minutes: Annotated[int, Field(ge=1, le=24 * 60)]
+    changeover_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 0
+    sessions: Annotated[list[SessionSpec], Field(min_length=1)]
+    tables: int | list[str] | list[TableSpec] = 0
+    max_in_a_row: Annotated[int, Field(ge=1)] | None = None
+    objectives: list[ObjectiveName] = Field(default_factory=lambda: list(DEFAULT_OBJECTIVES))
+    max_break_spread: Annotated[int, Field(ge=0)] | None = None
+    participants: list[Participant] = Field(default_factory=list)
+    wishes: list[Wish] = Field(default_factory=list)
+
+    def table_specs(self) -> list[TableSpec]:
+        """The tables as a list of TableSpec, whatever form the file used."""
+        if isinstance(self.tables, int):
+            return [TableSpec(id=f"T{i}") for i in range(1, self.tables + 1)]
+        return [t if isinstance(t, TableSpec) else TableSpec(id=t) for t in self.tables]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The salon as a JSON-ready dict using the file's field names."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+# ---------------------------------------------------------------- schedule/v1
+
+
+class ScheduledMeeting(_Strict):
+    from_: str = Field(alias="from")
+    to: str
+    start: dt.datetime
+    end: dt.datetime
+    table: str
+
+
+class UnscheduledWish(_Strict):
+    from_: str = Field(alias="from")
+    to: str
+    reason: str
+    detail: str = ""
+    detail_en: str = ""
+
+
+class ObjectiveValue(_Strict):
+    name: ObjectiveName
+    value: int
+    bound: int
+
+
+class MeetingRef(_Strict):
+    start: dt.datetime
+    table: str
+
+
+class Change(_Strict):
+    kind: Literal["kept", "moved", "dropped", "added"]
+    from_: str = Field(alias="from")
+    to: str
+    before: MeetingRef | None = None
+    after: MeetingRef | None = None
+    reason: str = ""
+
+
+class Schedule(_Strict):
+    """A schedule/v1 file."""
+
+    format: Literal["schedule/v1"] = "schedule/v1"
+    salon: str
+    status: Literal["optimal", "feasible"] = "feasible"
+    objectives: list[ObjectiveValue] = Field(default_factory=list)
+    meetings: list[ScheduledMeeting] = Field(default_factory=list)
+    unscheduled: list[UnscheduledWish] = Field(default_factory=list)
+    stats: dict[str, Any] = Field(default_factory=dict)
+    changes: list[Change] | None = None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The schedule as a JSON-ready dict using the file's field names."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)

@@ -1,0 +1,211 @@
+"""Reading salon/v1 and schedule/v1 files into models, with errors that name the JSON path."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ValidationError
+
+from scheduler.errors import FileFormatError, Problem
+from scheduler.format import Salon, Schedule
+from scheduler.slots import build_slots, session_slot_starts
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def json_path(location: tuple[int | str, ...]) -> str:
+    """Render a pydantic error location as a JSON path such as `wishes[3].to`."""
+    path = "$"
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def _problems_from_validation(error: ValidationError) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        # Union branches add their type name to the location; drop those for readability.
+        location = tuple(
+            p for p in item["loc"] if not (isinstance(p, str) and ("[" in p or p[:1].isupper()))
+        )
+        problems.append(Problem(json_path(location), "schema", item["msg"]))
+    return problems
+
+
+def _read_json(source: str | bytes | Path | dict[str, Any], what: str) -> dict[str, Any]:
+    if isinstance(source, dict):
+        return source
+    try:
+        text = Path(source).read_text("utf-8") if isinstance(source, Path) else source
+        data = json.loads(text)
+    except FileNotFoundError as exc:
+        raise FileFormatError([Problem("$", "file", f"file not found: {source}")], what) from exc
+    except UnicodeDecodeError as exc:
+        raise FileFormatError([Problem("$", "json", f"not UTF-8 text: {exc}")], what) from exc
+    except json.JSONDecodeError as exc:
+        message = f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        raise FileFormatError([Problem("$", "json", message)], what) from exc
+    if not isinstance(data, dict):
+        raise FileFormatError([Problem("$", "json", "the file must hold a JSON object")], what)
+    return data
+
+
+def _parse(model: type[ModelT], data: dict[str, Any], what: str, fmt: str) -> ModelT:
+    if data.get("format") not in (None, fmt):
+        message = f"unsupported format {data.get('format')!r}, expected {fmt!r}"
+        raise FileFormatError([Problem("$.format", "format", message)], what)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise FileFormatError(_problems_from_validation(exc), what) from exc
+
+
+def load_salon(source: str | bytes | Path | dict[str, Any]) -> Salon:
+    """Parse and check a salon/v1 document; raise FileFormatError listing every problem."""
+    salon = _parse(Salon, _read_json(source, "salon"), "salon", "salon/v1")
+    problems = salon_problems(salon)
+    if problems:
+        raise FileFormatError(problems)
+    return salon
+
+
+def load_schedule(source: str | bytes | Path | dict[str, Any]) -> Schedule:
+    """Parse a schedule/v1 document; raise FileFormatError listing every problem."""
+    return _parse(Schedule, _read_json(source, "schedule"), "schedule", "schedule/v1")
+
+
+def _duplicates(values: list[str]) -> set[str]:
+    return {value for value, count in Counter(values).items() if count > 1}
+
+
+def salon_problems(salon: Salon) -> list[Problem]:
+    """Every semantic problem of a parsed salon (the schema is already checked)."""
+    return [
+        *_timezone_problems(salon),
+        *_objective_problems(salon),
+        *_session_problems(salon),
+        *_table_problems(salon),
+        *_participant_problems(salon),
+        *_wish_problems(salon),
+    ]
+
+
+def _timezone_problems(salon: Salon) -> list[Problem]:
+    try:
+        ZoneInfo(salon.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return [Problem("$.timezone", "timezone", f"unknown IANA timezone {salon.timezone!r}")]
+    return []
+
+
+def _objective_problems(salon: Salon) -> list[Problem]:
+    names = salon.objectives
+    problems = []
+    if len(set(names)) != len(names):
+        problems.append(Problem("$.objectives", "objectives", "an objective is listed twice"))
+    time_stage = [i for i, n in enumerate(names) if n in ("idle", "breaks")]
+    choice_stage = [i for i, n in enumerate(names) if n in ("coverage", "score")]
+    if time_stage and choice_stage and min(time_stage) < max(choice_stage):
+        message = "'idle' and 'breaks' must come after 'coverage' and 'score'"
+        problems.append(Problem("$.objectives", "objectives", message))
+    return problems
+
+
+def _session_problems(salon: Salon) -> list[Problem]:
+    problems = []
+    for i, session in enumerate(salon.sessions):
+        path = f"$.sessions[{i}]"
+        if session.end <= session.start:
+            problems.append(Problem(path, "session_order", "the session ends before it starts"))
+        elif not session_slot_starts(salon, i):
+            message = f"the session is shorter than one meeting ({salon.meeting_minutes} min)"
+            problems.append(Problem(path, "session_length", message))
+    ordered = sorted(range(len(salon.sessions)), key=lambda i: salon.sessions[i].starts_at)
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        if salon.sessions[after].starts_at < salon.sessions[before].ends_at:
+            message = f"the session overlaps sessions[{before}]"
+            problems.append(Problem(f"$.sessions[{after}]", "sessions_overlap", message))
+    return problems
+
+
+def _table_problems(salon: Salon) -> list[Problem]:
+    ids = [t.id for t in salon.table_specs()]
+    return [
+        Problem("$.tables", "unique_table_ids", f"table id {table!r} appears twice")
+        for table in sorted(_duplicates(ids))
+    ]
+
+
+def _participant_problems(salon: Salon) -> list[Problem]:
+    problems = []
+    tables = {t.id for t in salon.table_specs()}
+    duplicated = _duplicates([p.id for p in salon.participants])
+    seen: set[str] = set()
+    for i, participant in enumerate(salon.participants):
+        path = f"$.participants[{i}]"
+        if participant.id in duplicated and participant.id in seen:
+            message = f"participant id {participant.id!r} is already used"
+            problems.append(Problem(f"{path}.id", "unique_participant_ids", message))
+        seen.add(participant.id)
+        if participant.table is not None:
+            if participant.table not in tables:
+                message = f"home table {participant.table!r} is not one of the salon's tables"
+                problems.append(Problem(f"{path}.table", "home_table_exists", message))
+            if participant.representatives != 1:
+                message = "a participant with a home table must have representatives = 1"
+                problems.append(Problem(f"{path}.representatives", "home_table_alone", message))
+        for j, interval in enumerate(participant.unavailable):
+            if interval.end <= interval.start:
+                message = "the interval ends before it starts"
+                problems.append(Problem(f"{path}.unavailable[{j}]", "interval_order", message))
+    return problems
+
+
+def _wish_problems(salon: Salon) -> list[Problem]:
+    problems = []
+    ids = {p.id for p in salon.participants}
+    slot_starts = {slot.start for slot in build_slots(salon)}
+    seen_wishes: set[tuple[str, str]] = set()
+    pins: dict[frozenset[str], tuple[int, object]] = {}
+    for i, wish in enumerate(salon.wishes):
+        path = f"$.wishes[{i}]"
+        for field, value in (("from", wish.from_), ("to", wish.to)):
+            if value not in ids:
+                message = f"unknown participant {value!r}"
+                problems.append(Problem(f"{path}.{field}", "known_participant", message))
+        if wish.from_ == wish.to:
+            problems.append(Problem(path, "not_oneself", "a participant cannot wish to meet itself"))
+        if (wish.from_, wish.to) in seen_wishes:
+            message = f"duplicate wish from {wish.from_!r} to {wish.to!r}"
+            problems.append(Problem(path, "unique_wish", message))
+        seen_wishes.add((wish.from_, wish.to))
+        for j, interval in enumerate(wish.during or []):
+            if interval.end <= interval.start:
+                message = "the interval ends before it starts"
+                problems.append(Problem(f"{path}.during[{j}]", "interval_order", message))
+        if wish.pinned is not None:
+            problems.extend(_pin_problems(wish.pinned, slot_starts, path, pins, wish, i))
+    return problems
+
+
+def _pin_problems(
+    pinned: object,
+    slot_starts: set[object],
+    path: str,
+    pins: dict[frozenset[str], tuple[int, object]],
+    wish: Any,
+    index: int,
+) -> list[Problem]:
+    if pinned not in slot_starts:
+        message = f"pinned start {pinned} is not the start of any slot"
+        return [Problem(f"{path}.pinned", "pin_on_slot", message)]
+    pair = frozenset((wish.from_, wish.to))
+    if pair in pins and pins[pair][1] != pinned:
+        message = f"pinned start differs from the pin of wishes[{pins[pair][0]}] for the same pair"
+        return [Problem(f"{path}.pinned", "one_pin_per_pair", message)]
+    pins[pair] = (index, pinned)
+    return []

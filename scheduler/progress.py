@@ -1,0 +1,44 @@
+"""Progress reports and cancellation shared by long solves (CLI, background jobs)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot of a running solve.
+
+    phase: "bounds", "selection", "timetable", "repair" or "done"; values and bounds map an
+    objective name to the best value found so far and the proven bound.
+    """
+
+    phase: str
+    elapsed: float
+    values: dict[str, int] = field(default_factory=dict)
+    bounds: dict[str, int] = field(default_factory=dict)
+    message: str = ""
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class SolveOptions:
+    """How long and how hard to search. Deterministic for a fixed seed and worker count."""
+
+    time_limit: float = 60.0
+    workers: int = 8
+    seed: int = 0
+    on_progress: ProgressCallback | None = None
+    stop: threading.Event | None = None
+
+    def report(self, progress: Progress) -> None:
+        if self.on_progress is not None:
+            self.on_progress(progress)
+
+    @property
+    def stopped(self) -> bool:
+        return self.stop is not None and self.stop.is_set()

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Installs the Debian packages salon needs when they are missing: pango (WeasyPrint's PDF
+# rendering) and chromium (the browser tests). Runs as root on the project's machines.
+set -e
+missing=""
+dpkg -s libpango-1.0-0 >/dev/null 2>&1 || missing="$missing libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" != "0" ]; then
+    echo "salon: please install these Debian packages:$missing" >&2
+    exit 1
+  fi
+  echo "salon: installing Debian packages:$missing"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+fi
