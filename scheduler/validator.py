@@ -96,9 +96,9 @@ def _counting_violations(
     for pair_index, slot in counts:
         candidates[pair_index].append(slot)
     busy = {
-        (participant, slot)
-        for participant, slots in busy_slots(problem, dict(counts)).items()
-        for slot in slots
+        (member, slot)
+        for pair_index, slot in counts
+        for member in problem.pairs[pair_index].members
     }
     violations = []
     for (pair_index, slot), count in counts.items():

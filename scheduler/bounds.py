@@ -1,0 +1,205 @@
+"""Relaxations that bound what any schedule can reach, and pick the pairs to schedule.
+
+The selection relaxation chooses, for each pair, a session (or none), subject to capacity
+constraints that every valid schedule satisfies: per participant and session, no more meetings
+than free slots (times representatives, less the slots `max_in_a_row` forces empty), the same
+for each narrower window of allowed slots (a Hall condition), caps, the table pool per session.
+Its optimum is therefore a proven upper bound on coverage and score; when the timetable places
+every selected pair, the schedule reaches the bound and is optimal for both.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from scheduler.problem import SalonProblem
+
+
+def busy_capacity(free_positions: list[int], limit: int | None) -> int:
+    """Most slots one can be busy in among `free_positions` (sorted) with at most `limit` in a row."""
+    if limit is None:
+        return len(free_positions)
+    total, run, previous = 0, 0, None
+    for position in free_positions:
+        run = run + 1 if previous is not None and position == previous + 1 else 1
+        previous = position
+        if run <= limit:
+            total += 1
+        else:
+            run = 0  # an empty slot here restarts the count
+    return total
+
+
+@dataclass
+class SelectionModel:
+    """The selection relaxation as a CP-SAT model, with its variables."""
+
+    model: cp_model.CpModel
+    selected: dict[int, cp_model.IntVar]
+    covered: dict[str, cp_model.IntVar]
+    objectives: dict[str, cp_model.LinearExprT] = field(default_factory=dict)
+    requirements: dict[cp_model.IntVar, int] = field(default_factory=dict)
+
+
+def pair_sessions(problem: SalonProblem) -> dict[int, dict[int, list[int]]]:
+    """For each pair, its allowed slots grouped by session."""
+    grouped: dict[int, dict[int, list[int]]] = {}
+    for pair in problem.pairs:
+        by_session: dict[int, list[int]] = defaultdict(list)
+        for slot in pair.allowed:
+            by_session[problem.slots[slot].session].append(slot)
+        grouped[pair.index] = dict(by_session)
+    return grouped
+
+
+def window_capacity(problem: SalonProblem, participant: str, window: Iterable[int]) -> int:
+    """Most meetings a participant can hold in a set of slots, given max_in_a_row."""
+    by_session: dict[int, list[int]] = defaultdict(list)
+    for slot in window:
+        by_session[problem.slots[slot].session].append(problem.slots[slot].position)
+    busy = sum(
+        busy_capacity(sorted(positions), problem.salon.max_in_a_row)
+        for positions in by_session.values()
+    )
+    return busy * problem.capacity(participant)
+
+
+def participant_windows(problem: SalonProblem, participant: str) -> dict[frozenset[int], list[int]]:
+    """Hall windows: for each distinct allowed-slot set W of the participant's pairs (and the
+    union of all), the pairs whose allowed slots lie inside W."""
+    pairs = [p for p in problem.pairs_of[participant] if problem.pairs[p].allowed]
+    allowed = {p: frozenset(problem.pairs[p].allowed) for p in pairs}
+    windows = set(allowed.values())
+    if pairs:
+        windows.add(frozenset().union(*allowed.values()))
+    return {w: [p for p in pairs if allowed[p] <= w] for w in windows}
+
+
+def build_selection_model(
+    problem: SalonProblem, with_requirements: bool = False
+) -> SelectionModel:
+    """The selection relaxation; with_requirements adds one assumption literal per requirement."""
+    model = cp_model.CpModel()
+    selected = {
+        pair.index: model.new_bool_var(f"y_{pair.index}")
+        for pair in problem.pairs
+        if pair.allowed
+    }
+    requirements: dict[cp_model.IntVar, int] = {}
+    for pair in problem.pairs:
+        if pair.required and pair.index in selected:
+            if with_requirements:
+                literal = model.new_bool_var(f"require_{pair.index}")
+                model.add_implication(literal, selected[pair.index])
+                requirements[literal] = pair.index
+            else:
+                model.add(selected[pair.index] == 1)
+    _add_participant_capacities(problem, model, selected)
+    _add_table_capacities(problem, model, selected)
+    covered = _add_coverage(problem, model, selected)
+    selection = SelectionModel(model, selected, covered, requirements=requirements)
+    selection.objectives["coverage"] = sum(covered.values())
+    selection.objectives["score"] = sum(
+        problem.pairs[p].weight * variable for p, variable in selected.items()
+    )
+    return selection
+
+
+def _add_participant_capacities(
+    problem: SalonProblem, model: cp_model.CpModel, selected: dict[int, cp_model.IntVar]
+) -> None:
+    for participant_id, participant in problem.participants.items():
+        for window, pairs in participant_windows(problem, participant_id).items():
+            capacity = window_capacity(problem, participant_id, window)
+            if len(pairs) > capacity:
+                model.add(sum(selected[p] for p in pairs) <= capacity)
+        cap = participant.max_meetings
+        terms = [selected[p] for p in problem.pairs_of[participant_id] if p in selected]
+        if cap is not None and len(terms) > cap:
+            model.add(sum(terms) <= cap)
+
+
+def _add_table_capacities(
+    problem: SalonProblem, model: cp_model.CpModel, selected: dict[int, cp_model.IntVar]
+) -> None:
+    per_table: dict[str | None, list[cp_model.IntVar]] = defaultdict(list)
+    for p, variable in selected.items():
+        table = problem.pairs[p].home_table
+        if table is None or len(problem.table_owners.get(table, ())) > 1:
+            per_table[table].append(variable)
+    for table, variables in per_table.items():
+        tables = len(problem.pool_tables) if table is None else 1
+        capacity = tables * len(problem.slots)
+        if len(variables) > capacity:
+            model.add(sum(variables) <= capacity)
+
+
+def _add_coverage(
+    problem: SalonProblem, model: cp_model.CpModel, selected: dict[int, cp_model.IntVar]
+) -> dict[str, cp_model.IntVar]:
+    covered = {}
+    for participant_id in problem.participants:
+        pairs = [p for p in problem.pairs_of[participant_id] if p in selected]
+        if not pairs:
+            continue
+        variable = model.new_bool_var(f"covered_{participant_id}")
+        model.add(variable <= sum(selected[p] for p in pairs))
+        covered[participant_id] = variable
+    return covered
+
+
+@dataclass
+class Bounds:
+    """Proven upper bounds on coverage and score, and the figures `salon stats` prints."""
+
+    coverage: int
+    score: int
+    meetings: int
+    proven: bool
+    over_requested: list[tuple[str, int, int]]
+
+
+def over_requested(problem: SalonProblem) -> list[tuple[str, int, int]]:
+    """(participant, requests, capacity) for each participant asked more than it can hold."""
+    found = []
+    for participant_id in problem.participants:
+        pairs = [p for p in problem.pairs_of[participant_id] if not problem.pairs[p].declined]
+        free = {s for p in pairs for s in problem.pairs[p].allowed}
+        capacity = window_capacity(problem, participant_id, free)
+        cap = problem.participants[participant_id].max_meetings
+        capacity = capacity if cap is None else min(capacity, cap)
+        if len(pairs) > capacity:
+            found.append((participant_id, len(pairs), capacity))
+    return sorted(found, key=lambda item: item[1] - item[2], reverse=True)
+
+
+def relaxation_bounds(problem: SalonProblem, time_limit: float = 10.0, workers: int = 2) -> Bounds:
+    """Solve the selection relaxation for each objective alone: upper bounds on each."""
+    values: dict[str, int] = {}
+    proven = True
+    for name in ("coverage", "score", "meetings"):
+        selection = build_selection_model(problem)
+        expression = (
+            sum(selection.selected.values()) if name == "meetings" else selection.objectives[name]
+        )
+        selection.model.maximize(expression)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = time_limit
+        solver.parameters.num_workers = workers
+        status = solver.solve(selection.model)
+        if status == cp_model.INFEASIBLE:
+            values[name] = 0
+            continue
+        proven = proven and status == cp_model.OPTIMAL
+        values[name] = int(round(solver.best_objective_bound))
+    return Bounds(
+        coverage=values["coverage"],
+        score=values["score"],
+        meetings=values["meetings"],
+        proven=proven,
+        over_requested=over_requested(problem),
+    )

@@ -1,0 +1,81 @@
+"""Session assignment: put each selected pair in one session, within every session's capacity.
+
+Idle time and breaks are counted within a session, so once each pair has its session the
+sessions can be timetabled independently.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ortools.sat.python import cp_model
+
+from scheduler.bounds import pair_sessions, window_capacity
+from scheduler.problem import SalonProblem
+
+
+def _add_capacities(
+    problem: SalonProblem,
+    model: cp_model.CpModel,
+    z: dict[tuple[int, int], cp_model.IntVar],
+) -> None:
+    by_participant: dict[tuple[str, int], list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+    by_table: dict[tuple[str | None, int], list[cp_model.IntVar]] = defaultdict(list)
+    for (p, session), variable in z.items():
+        pair = problem.pairs[p]
+        for member in pair.members:
+            by_participant[member, session].append((p, variable))
+        if pair.home_table is None or len(problem.table_owners.get(pair.home_table, ())) > 1:
+            by_table[pair.home_table, session].append(variable)
+    for (participant, session), entries in by_participant.items():
+        in_session = {
+            p: frozenset(s for s in problem.pairs[p].allowed if problem.slots[s].session == session)
+            for p, _ in entries
+        }
+        union = frozenset().union(*in_session.values())
+        for window in {*in_session.values(), union}:
+            inside = [v for p, v in entries if in_session[p] <= window]
+            capacity = window_capacity(problem, participant, window)
+            if len(inside) > capacity:
+                model.add(sum(inside) <= capacity)
+    for (table, session), variables in by_table.items():
+        size = len(problem.session_slots[session])
+        capacity = size * (len(problem.pool_tables) if table is None else 1)
+        if len(variables) > capacity:
+            model.add(sum(variables) <= capacity)
+
+
+def assign_sessions(
+    problem: SalonProblem,
+    selected: list[int],
+    workers: int,
+    seed: int,
+    seconds: float,
+) -> dict[int, int]:
+    """Session of each selected pair; pairs that fit in no session are left out (heaviest kept)."""
+    sessions = pair_sessions(problem)
+    if len(problem.session_slots) == 1:
+        only = next(iter(problem.session_slots))
+        return {p: only for p in selected}
+    model = cp_model.CpModel()
+    z = {(p, s): model.new_bool_var(f"z_{p}_{s}") for p in selected for s in sessions[p]}
+    placed = {}
+    for p in selected:
+        terms = [z[p, s] for s in sessions[p]]
+        placed[p] = sum(terms)
+        if problem.pairs[p].required:
+            model.add_exactly_one(terms)
+        else:
+            model.add_at_most_one(terms)
+    _add_capacities(problem, model, z)
+    model.maximize(sum((problem.pairs[p].weight + 1) * placed[p] for p in selected))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.linearization_level = 2
+    solver.parameters.max_deterministic_time = max(0.1, seconds)
+    solver.parameters.max_time_in_seconds = max(1.0, 3 * seconds)
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return {}
+    return {p: s for (p, s), v in z.items() if solver.boolean_value(v)}

@@ -1,0 +1,371 @@
+"""The timetable stage: place the selected pairs in slots, session by session.
+
+Variables follow the OR-Tools samples: x[p, s] is true when pair p meets in slot s. The counting
+rules of scheduler.rules are posted as they are; the time objectives are built by functions that
+return their penalty terms.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from scheduler.errors import Clash
+from scheduler.problem import SalonProblem
+from scheduler.progress import Progress, SolveOptions
+from scheduler.rules import Constraint, counting_constraints
+
+TIME_OBJECTIVES = ("idle", "breaks")
+POSTED_BY_BLOCK = {"one_meeting_per_pair", "required_meeting"}
+
+
+@dataclass
+class TimetableResult:
+    placement: dict[int, int] = field(default_factory=dict)
+    bounds: dict[str, int] = field(default_factory=dict)
+    optimal: bool = True
+    complete: bool = True
+    dropped: list[int] = field(default_factory=list)
+    first_solution_seconds: float = 0.0
+    infeasible_requirements: list[Clash] = field(default_factory=list)
+
+
+class BlockModel:
+    """The CP-SAT model of one block of sessions, with the selected pairs it must place."""
+
+    def __init__(
+        self, problem: SalonProblem, candidates: dict[int, list[int]], strict: bool
+    ) -> None:
+        self.problem = problem
+        self.candidates = candidates
+        self.strict = strict
+        self.model = cp_model.CpModel()
+        self.x: dict[tuple[int, int], cp_model.IntVar] = {}
+        for p, slots in candidates.items():
+            for s in slots:
+                self.x[p, s] = self.model.new_bool_var(f"x_{p}_{s}")
+        self._busy: dict[tuple[str, int], cp_model.LinearExprT] = {}
+        self.by_participant_slot: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
+        for (p, s), variable in self.x.items():
+            for member in problem.pairs[p].members:
+                self.by_participant_slot[member, s].append(variable)
+        self.placed = {p: sum(self.x[p, s] for s in slots) for p, slots in candidates.items()}
+        self._post_placement()
+        for constraint in counting_constraints(problem, candidates):
+            if constraint.rule not in POSTED_BY_BLOCK:
+                self.post(constraint)
+        self.objectives: dict[str, cp_model.LinearExprT] = {}
+
+    def _post_placement(self) -> None:
+        for p, slots in self.candidates.items():
+            terms = [self.x[p, s] for s in slots]
+            if self.strict or self.problem.pairs[p].required:
+                self.model.add_exactly_one(terms)
+            else:
+                self.model.add_at_most_one(terms)
+
+    def busy(self, participant: str, slot: int) -> cp_model.LinearExprT:
+        """1 when the participant has a meeting in the slot."""
+        key = (participant, slot)
+        if key not in self._busy:
+            terms = self.by_participant_slot.get(key, [])
+            if self.problem.capacity(participant) == 1 or len(terms) <= 1:
+                self._busy[key] = sum(terms)
+            else:
+                variable = self.model.new_bool_var(f"busy_{participant}_{slot}")
+                self.model.add_max_equality(variable, terms)
+                self._busy[key] = variable
+        return self._busy[key]
+
+    def post(self, constraint: Constraint) -> None:
+        """Post a counting rule's constraint on the block's variables."""
+        expression = sum(self.x[t] for t in constraint.meetings if t in self.x) + sum(
+            self.busy(u, s) for u, s in constraint.busy
+        )
+        if constraint.upper is not None:
+            self.model.add(expression <= constraint.upper)
+        if constraint.lower is not None:
+            self.model.add(expression >= constraint.lower)
+
+    # ------------------------------------------------------------ objectives
+
+    def participant_sessions(self) -> dict[tuple[str, int], list[int]]:
+        """The block's pairs of each participant in each session."""
+        grouped: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for p, slots in self.candidates.items():
+            session = self.problem.slots[slots[0]].session
+            for member in self.problem.pairs[p].members:
+                grouped[member, session].append(p)
+        return grouped
+
+    def idle_terms(self) -> list[cp_model.LinearExprT]:
+        """Per participant and session: last - first + 1 - busy slots (0 when at most one)."""
+        terms: list[cp_model.LinearExprT] = []
+        session_slots = self.problem.session_slots
+        for (participant, session), pairs in self.participant_sessions().items():
+            if len(pairs) < 2:
+                continue
+            slots = session_slots[session]
+            first = self.model.new_int_var(0, len(slots) - 1, f"first_{participant}_{session}")
+            last = self.model.new_int_var(0, len(slots) - 1, f"last_{participant}_{session}")
+            for p in pairs:
+                position = sum(
+                    self.problem.slots[s].position * self.x[p, s] for s in self.candidates[p]
+                )
+                if self.strict or self.problem.pairs[p].required:
+                    self.model.add(first <= position)
+                    self.model.add(last >= position)
+                else:
+                    self.model.add(first <= position).only_enforce_if(
+                        self._placed_literal(p)
+                    )
+                    self.model.add(last >= position).only_enforce_if(self._placed_literal(p))
+            busy = sum(self.busy(participant, s) for s in slots)
+            if self.problem.capacity(participant) == 1 and self.strict:
+                self.model.add(last - first + 1 >= len(pairs))
+                terms.append(last - first + 1 - len(pairs))
+            else:
+                span = self.model.new_int_var(0, len(slots), f"span_{participant}_{session}")
+                self.model.add(span >= last - first + 1 - busy)
+                terms.append(span)
+        return terms
+
+    def _placed_literal(self, p: int) -> cp_model.IntVar:
+        literal = self.model.new_bool_var(f"placed_{p}")
+        self.model.add(self.placed[p] == 1).only_enforce_if(literal)
+        self.model.add(self.placed[p] == 0).only_enforce_if(~literal)
+        return literal
+
+    def breaks_by_participant(self) -> dict[str, cp_model.LinearExprT]:
+        """Number of idle periods of each participant, summed over the block's sessions."""
+        breaks: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+        session_slots = self.problem.session_slots
+        for (participant, session), pairs in self.participant_sessions().items():
+            if len(pairs) < 2:
+                continue
+            busy = [self.busy(participant, s) for s in session_slots[session]]
+            breaks[participant].extend(self._break_starts(participant, session, busy))
+        return {u: sum(terms) for u, terms in breaks.items()}
+
+    def _break_starts(
+        self, participant: str, session: int, busy: list[cp_model.LinearExprT]
+    ) -> list[cp_model.IntVar]:
+        model = self.model
+        n = len(busy)
+        name = f"{participant}_{session}"
+        before = [model.new_bool_var(f"before_{name}_{i}") for i in range(n)]
+        after = [model.new_bool_var(f"after_{name}_{i}") for i in range(n)]
+        gap = [model.new_bool_var(f"gap_{name}_{i}") for i in range(n)]
+        starts = []
+        for i in range(n):
+            previous_before = before[i - 1] if i else 0
+            next_after = after[i + 1] if i + 1 < n else 0
+            model.add(before[i] >= previous_before)
+            model.add(before[i] >= busy[i])
+            model.add(before[i] <= previous_before + busy[i])
+            model.add(after[i] >= next_after)
+            model.add(after[i] >= busy[i])
+            model.add(after[i] <= next_after + busy[i])
+            model.add(gap[i] >= before[i] + after[i] - 1 - busy[i])
+            model.add(gap[i] <= before[i])
+            model.add(gap[i] <= after[i])
+            model.add(gap[i] <= 1 - busy[i])
+            if i:
+                start = model.new_bool_var(f"break_{name}_{i}")
+                model.add(start >= gap[i] - gap[i - 1])
+                model.add(start <= gap[i])
+                model.add(start <= 1 - gap[i - 1])
+                starts.append(start)
+        return starts
+
+    def add_break_spread(self, limit: int, breaks: dict[str, cp_model.LinearExprT]) -> None:
+        """max_break_spread: most and fewest breaks of two participants differ by <= limit."""
+        participants = {u for p in self.candidates for u in self.problem.pairs[p].members}
+        horizon = len(self.problem.slots)
+        most = self.model.new_int_var(0, horizon, "most_breaks")
+        fewest = self.model.new_int_var(0, horizon, "fewest_breaks")
+        for participant in participants:
+            value = breaks.get(participant, 0)
+            self.model.add(most >= value)
+            self.model.add(fewest <= value)
+        self.model.add(most - fewest <= limit)
+
+    def placement(self, solver: cp_model.CpSolver) -> dict[int, int]:
+        return {p: s for (p, s), v in self.x.items() if solver.boolean_value(v)}
+
+
+def _blocks(problem: SalonProblem) -> list[list[int]]:
+    sessions = sorted(problem.session_slots, key=lambda s: problem.session_slots[s][0])
+    if problem.salon.max_break_spread is not None:
+        return [sessions]
+    return [[s] for s in sessions]
+
+
+def _candidates(
+    problem: SalonProblem, session_of: dict[int, int], sessions: list[int]
+) -> dict[int, list[int]]:
+    wanted = set(sessions)
+    candidates = {}
+    for p, session in session_of.items():
+        if session in wanted:
+            slots = [s for s in problem.pairs[p].allowed if problem.slots[s].session == session]
+            candidates[p] = slots
+    return candidates
+
+
+def _time_stages(block: BlockModel) -> list[tuple[str, cp_model.LinearExprT, bool]]:
+    names = [n for n in block.problem.salon.objectives if n in TIME_OBJECTIVES]
+    spread = block.problem.salon.max_break_spread
+    breaks = block.breaks_by_participant() if ("breaks" in names or spread is not None) else {}
+    if spread is not None:
+        block.add_break_spread(spread, breaks)
+    stages: list[tuple[str, cp_model.LinearExprT, bool]] = []
+    for name in names:
+        if name == "idle":
+            stages.append(("idle", sum(block.idle_terms()), False))
+        else:
+            stages.append(("breaks", sum(breaks.values()), False))
+    return stages
+
+
+@dataclass
+class BlockResult:
+    placement: dict[int, int] = field(default_factory=dict)
+    dropped: list[int] = field(default_factory=list)
+    optimal: bool = True
+    complete: bool = True
+    first_seconds: float = 0.0
+    infeasible: bool = False
+
+
+def _parameters(
+    solver: cp_model.CpSolver, options: SolveOptions, seconds: float, core: bool
+) -> None:
+    """One deterministic worker; core-based search for sums of per-participant penalties."""
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = options.seed
+    solver.parameters.max_deterministic_time = max(0.05, seconds)
+    solver.parameters.max_time_in_seconds = max(0.5, 3 * seconds)
+    solver.parameters.optimize_with_core = core
+    solver.parameters.linearization_level = 0 if core else 1
+
+
+def _hint_from(block: BlockModel, placement: dict[int, int]) -> None:
+    block.model.clear_hints()
+    for (p, s), variable in block.x.items():
+        block.model.add_hint(variable, 1 if placement.get(p) == s else 0)
+
+
+def _run_stages(
+    block: BlockModel,
+    stages: list[tuple[str, cp_model.LinearExprT, bool]],
+    options: SolveOptions,
+    budget: float,
+    result: BlockResult,
+) -> bool:
+    """First a feasible placement, then each stage lexicographically; False if none found."""
+    started = time.monotonic()
+    solver = cp_model.CpSolver()
+    _parameters(solver, options, max(0.1, 0.15 * budget), core=False)
+    status = solver.solve(block.model)
+    result.first_seconds = time.monotonic() - started
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        result.infeasible = status == cp_model.INFEASIBLE
+        return False
+    placement = block.placement(solver)
+    for index, (_name, expression, maximise) in enumerate(stages):
+        left = budget - (time.monotonic() - started)
+        share = left / (len(stages) - index)
+        if share <= 0.05 or options.stopped:
+            result.optimal = False
+            break
+        _hint_from(block, placement)
+        if maximise:
+            block.model.maximize(expression)
+        else:
+            block.model.minimize(expression)
+        _parameters(solver, options, share, core=not maximise)
+        status = solver.solve(block.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            result.optimal = False
+            break
+        placement = block.placement(solver)
+        result.optimal = result.optimal and status == cp_model.OPTIMAL
+        value = int(round(solver.objective_value))
+        block.model.add(expression >= value if maximise else expression <= value)
+    result.placement = placement
+    return True
+
+
+def _solve_block(
+    problem: SalonProblem,
+    candidates: dict[int, list[int]],
+    options: SolveOptions,
+    budget: float,
+) -> BlockResult:
+    """Place a block's pairs: all of them if possible, else the heaviest that fit."""
+    started = time.monotonic()
+    result = BlockResult()
+    block = BlockModel(problem, candidates, strict=True)
+    if _run_stages(block, _time_stages(block), options, budget, result):
+        return result
+    spent = time.monotonic() - started
+    result = BlockResult(complete=False, optimal=False)
+    block = BlockModel(problem, candidates, strict=False)
+    keep = sum((problem.pairs[p].weight + 1) * block.placed[p] for p in candidates)
+    stages = [("keep", keep, True), *_time_stages(block)]
+    if not _run_stages(block, stages, options, max(0.5, budget - spent), result):
+        result.infeasible = True
+        return result
+    result.optimal = False
+    result.dropped = [p for p in candidates if p not in result.placement]
+    return result
+
+
+def solve_timetable(
+    problem: SalonProblem,
+    session_of: dict[int, int],
+    options: SolveOptions,
+    elapsed: float,
+    time_limit: float,
+) -> TimetableResult:
+    """Place the selected pairs; blocks run concurrently on `options.workers` threads."""
+    result = TimetableResult()
+    blocks = [c for c in (_candidates(problem, session_of, b) for b in _blocks(problem)) if c]
+    if not blocks:
+        return result
+    total_pairs = sum(len(c) for c in blocks)
+    threads = max(1, min(options.workers, len(blocks)))
+    remaining = max(0.5, time_limit - elapsed)
+    budgets = [min(remaining, remaining * threads * len(c) / total_pairs) for c in blocks]
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        futures = [
+            pool.submit(_solve_block, problem, c, options, budget)
+            for c, budget in zip(blocks, budgets, strict=True)
+        ]
+        block_results = []
+        for future in futures:
+            block_results.append(future.result())
+            options.report(
+                Progress(
+                    "timetable",
+                    elapsed + time.monotonic() - started,
+                    message=f"{len(block_results)}/{len(blocks)} sessions placed",
+                )
+            )
+    for block_result in block_results:
+        if block_result.infeasible:
+            result.infeasible_requirements = [
+                Clash("required_meeting", "the required and pinned meetings cannot all be placed")
+            ]
+        result.placement.update(block_result.placement)
+        result.dropped.extend(block_result.dropped)
+        result.optimal = result.optimal and block_result.optimal
+        result.complete = result.complete and block_result.complete
+    result.first_solution_seconds = max(r.first_seconds for r in block_results)
+    return result
