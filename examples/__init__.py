@@ -1,0 +1,1 @@
+"""Example salons, the seeded scripts that make them, the greedy baseline and `make bench`."""
