@@ -1,0 +1,170 @@
+"""HTML forms of an event: form fields <-> the EventFields shape, and problems -> field ids.
+
+Timings are rows `timings-N-start` / `timings-N-end` (datetime-local inputs, Paris time);
+empty rows are ignored; the "add a timing" button re-shows the form with one more row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from api.catalogue.clock import PARIS
+from api.catalogue.errors import FieldProblem
+
+FormData = Mapping[str, Sequence[str]]
+MIN_TIMING_ROWS = 2
+
+
+def first(form: FormData, name: str) -> str:
+    values = form.get(name) or ()
+    return values[0].strip() if values else ""
+
+
+def timing_rows(form: FormData) -> list[dict[str, str]]:
+    """The timing rows of the form, in order, including empty ones."""
+    indexes = sorted(
+        {
+            int(m.group(1))
+            for key in form
+            if (m := re.fullmatch(r"timings-(\d{1,2})-(?:start|end)", key))
+        }
+    )
+    return [
+        {"start": first(form, f"timings-{i}-start"), "end": first(form, f"timings-{i}-end")}
+        for i in indexes
+    ]
+
+
+def form_to_fields(form: FormData) -> dict[str, Any]:
+    """The form as the raw EventFields shape (validated afterwards by the schemas)."""
+    place = {
+        "name": first(form, "place_name"),
+        "address": first(form, "place_address"),
+        "postal_code": first(form, "postal_code"),
+        "commune": first(form, "commune"),
+        "departement": first(form, "departement"),
+        "region": first(form, "region"),
+    }
+    step = first(form, "track_step")
+    return {
+        "title": first(form, "title"),
+        "short_description": first(form, "short_description"),
+        "long_description": (form.get("long_description") or [""])[0],
+        "format": first(form, "format"),
+        "themes": first(form, "themes"),
+        "keywords": first(form, "keywords"),
+        "timings": [
+            {key: value for key, value in row.items() if value}
+            for row in timing_rows(form)
+            if row["start"] or row["end"]
+        ],
+        "attendance_mode": first(form, "attendance_mode"),
+        "online_url": first(form, "online_url"),
+        "place": place if any(place.values()) else None,
+        "audiences": list(form.get("audiences") or ()),
+        "accessibility": list(form.get("accessibility") or ()),
+        "registration_url": first(form, "registration_url"),
+        "registration_email": first(form, "registration_email"),
+        "organizer": {
+            "structure": first(form, "organizer_structure"),
+            "contact_name": first(form, "organizer_contact_name"),
+            "contact_email": first(form, "organizer_contact_email"),
+        },
+        "track": first(form, "track") or None,
+        "track_step": step or None,
+        "status": first(form, "status") or "scheduled",
+    }
+
+
+def _local_input(value: str) -> str:
+    """An ISO datetime (any offset) as a datetime-local value in Paris time."""
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(PARIS)
+    return parsed.strftime("%Y-%m-%dT%H:%M")
+
+
+def fields_to_form(fields: Mapping[str, Any], *, extra_rows: int = 0) -> dict[str, Any]:
+    """Values to show in the form (from stored fields or from a re-shown submission)."""
+    place = fields.get("place") or {}
+    organizer = fields.get("organizer") or {}
+
+    def joined(value: Any) -> str:
+        return ", ".join(value) if isinstance(value, list) else str(value or "")
+
+    timings = [
+        {
+            "start": _local_input(str(t.get("start") or "")),
+            "end": _local_input(str(t.get("end") or "")),
+        }
+        for t in fields.get("timings") or []
+    ]
+    rows = max(MIN_TIMING_ROWS, len(timings) + extra_rows)
+    timings += [{"start": "", "end": ""}] * (rows - len(timings))
+    return {
+        "title": fields.get("title") or "",
+        "short_description": fields.get("short_description") or "",
+        "long_description": fields.get("long_description") or "",
+        "format": fields.get("format") or "",
+        "themes": joined(fields.get("themes")),
+        "keywords": joined(fields.get("keywords")),
+        "timings": timings,
+        "attendance_mode": fields.get("attendance_mode") or "",
+        "online_url": fields.get("online_url") or "",
+        "place_name": place.get("name") or "",
+        "place_address": place.get("address") or "",
+        "postal_code": place.get("postal_code") or "",
+        "commune": place.get("commune") or "",
+        "departement": place.get("departement") or "",
+        "region": place.get("region") or "",
+        "audiences": list(fields.get("audiences") or []),
+        "accessibility": list(fields.get("accessibility") or []),
+        "registration_url": fields.get("registration_url") or "",
+        "registration_email": fields.get("registration_email") or "",
+        "organizer_structure": organizer.get("structure") or "",
+        "organizer_contact_name": organizer.get("contact_name") or "",
+        "organizer_contact_email": organizer.get("contact_email") or "",
+        "track": fields.get("track") or "",
+        "track_step": fields.get("track_step") or "",
+        "status": fields.get("status") or "scheduled",
+    }
+
+
+FIELD_IDS = {
+    "place": "f-place_name",
+    "place.name": "f-place_name",
+    "place.address": "f-place_address",
+    "place.postal_code": "f-postal_code",
+    "place.commune": "f-commune",
+    "place.departement": "f-departement",
+    "place.region": "f-region",
+    "organizer": "f-organizer_structure",
+    "organizer.structure": "f-organizer_structure",
+    "organizer.contact_name": "f-organizer_contact_name",
+    "organizer.contact_email": "f-organizer_contact_email",
+    "timings": "f-timings-0-start",
+}
+
+
+def field_id(path: str) -> str:
+    """The id of the input a problem is about: 'timings[1].end' -> 'f-timings-1-end'."""
+    if path in FIELD_IDS:
+        return FIELD_IDS[path]
+    match = re.fullmatch(r"timings\[(\d+)\](?:\.(start|end))?", path)
+    if match:
+        return f"f-timings-{match.group(1)}-{match.group(2) or 'start'}"
+    return "f-" + re.sub(r"[\[\].]+", "-", path.split(".")[0].split("[")[0]).strip("-")
+
+
+def problems_by_id(problems: Sequence[FieldProblem], language: str) -> dict[str, list[str]]:
+    """{input id: [messages]} for the form."""
+    found: dict[str, list[str]] = {}
+    for problem in problems:
+        found.setdefault(field_id(problem.field), []).append(problem.render(language))
+    return found

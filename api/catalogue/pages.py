@@ -1,0 +1,866 @@
+"""The catalogue's HTML pages under /catalogue: server-rendered, usable without JavaScript,
+French first (`?lang=en` switches and is remembered in a cookie).
+
+Public: search with facets, event pages (JSON-LD Event), track pages (JSON-LD EventSeries).
+Contributors: sign-in by magic link, their events, the event form, submit, withdraw.
+Moderators: sign-in with an organiser API key, the queue, review and decisions.
+Every POST of a signed-in person carries a form token bound to their session (CSRF).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from api.auth import organiser_for_key
+from api.catalogue import accounts, presenters, service, storage
+from api.catalogue.clock import to_paris, utc_now
+from api.catalogue.errors import CatalogueError, FieldProblem, problems_from_pydantic
+from api.catalogue.forms import field_id, fields_to_form, form_to_fields, problems_by_id
+from api.catalogue.geography import departements, regions
+from api.catalogue.jsonld import event_jsonld, script_json, track_jsonld
+from api.catalogue.schemas import EventCreate, EventUpdate
+from api.catalogue.search import LIST_FACETS, SearchQuery, parse_search, search_events
+from api.catalogue.tables import Contributor, Event
+from api.catalogue.vocabulary import (
+    ACCESSIBILITY,
+    ATTENDANCE_MODES,
+    AUDIENCES,
+    LIVE_STATUSES,
+    N_,
+    STATES,
+    WHEN,
+)
+from api.catalogue.web import (
+    LANGUAGE_COOKIE,
+    MODERATOR_COOKIE,
+    SESSION_COOKIE,
+    as_catalogue_error,
+    base_url,
+    optional_contributor,
+    page_moderator,
+    request_language,
+    request_settings,
+)
+from api.catalogue.workflow import (
+    CONTRIBUTOR_EDITABLE_STATES,
+    TRANSITIONS,
+    Actor,
+    submissions_open,
+)
+from api.db import SessionDep
+from api.errors import DomainError
+from api.i18n import LANGUAGES, gettext, normalise_language
+from api.rendering import render
+
+FACET_TITLES = {
+    "day": N_("Date"),
+    "region": N_("Région"),
+    "departement": N_("Département"),
+    "format": N_("Format"),
+    "theme": N_("Thème"),
+    "track": N_("Parcours"),
+    "mode": N_("Modalité"),
+    "audience": N_("Public"),
+    "accessibility": N_("Accessibilité"),
+}
+AUDIT_ACTIONS = {
+    "create": N_("Création"),
+    "update": N_("Modification"),
+    "submit": N_("Soumission"),
+    "publish": N_("Publication"),
+    "request_changes": N_("Demande de modifications"),
+    "reject": N_("Refus"),
+    "withdraw": N_("Retrait"),
+    "load": N_("Chargement du fichier"),
+}
+NOTICES = {
+    "saved": N_("L'événement est enregistré."),
+    "submitted": N_("L'événement est soumis à la modération."),
+    "withdrawn": N_("L'événement est retiré."),
+    "published": N_("L'événement est publié."),
+    "changes_requested": N_("Les modifications sont demandées au contributeur."),
+    "rejected": N_("L'événement est refusé."),
+    "signed_out": N_("Vous êtes déconnecté."),
+}
+MODERATION_DECISIONS = ("publish", "request_changes", "reject", "submit")
+YEAR = 365 * 24 * 3600
+
+
+class SignInRequiredError(Exception):
+    """Raised by pages that need a contributor or a moderator; redirects to the sign-in page."""
+
+    def __init__(self, login_path: str) -> None:
+        self.login_path = login_path
+
+
+class PageRoute(APIRoute):
+    """Pages: errors become an HTML page (never a traceback), sign-in needs a redirect."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await original(request)
+            except SignInRequiredError as required:
+                target = f"{required.login_path}?{urlencode({'next': request.url.path})}"
+                return RedirectResponse(target, status_code=303)
+            except (CatalogueError, DomainError, RequestValidationError) as error:
+                converted = as_catalogue_error(error)
+                assert converted is not None
+                return error_page(request, converted)
+
+        return handler
+
+
+router = APIRouter(prefix="/catalogue", route_class=PageRoute, include_in_schema=False)
+
+
+# Rendering -----------------------------------------------------------------------------------
+
+
+def url_with(path: str, params: Sequence[tuple[str, str]] | Mapping[str, str]) -> str:
+    query = urlencode(list(params.items()) if isinstance(params, Mapping) else list(params))
+    return f"{path}?{query}" if query else path
+
+
+def language_links(request: Request) -> dict[str, str]:
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return {code: url_with(request.url.path, [*params, ("lang", code)]) for code in LANGUAGES}
+
+
+def page(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render templates/catalogue/<template> in the request's language."""
+    language = request_language(request)
+    html = render(
+        f"catalogue/{template}",
+        language,
+        path=request.url.path,
+        language_links=language_links(request),
+        labels={
+            "states": STATES,
+            "statuses": LIVE_STATUSES,
+            "modes": ATTENDANCE_MODES,
+            "audiences": AUDIENCES,
+            "accessibility": ACCESSIBILITY,
+            "when": WHEN,
+            "facets": FACET_TITLES,
+            "actions": AUDIT_ACTIONS,
+        },
+        notice=NOTICES.get(request.query_params.get("done", "")),
+        field_id=field_id,
+        **context,
+    )
+    response = HTMLResponse(html, status_code=status)
+    chosen = normalise_language(request.query_params.get("lang"))
+    if chosen:
+        response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=YEAR, samesite="lax", path="/")
+    return response
+
+
+def error_page(request: Request, error: CatalogueError) -> HTMLResponse:
+    language = request_language(request)
+    return page(
+        request,
+        "error.html",
+        status=error.status,
+        title=gettext(language, "Erreur"),
+        message=error.render(language),
+        problems=[p.render(language) for p in error.problems],
+    )
+
+
+def redirect(path: str, **params: str) -> RedirectResponse:
+    return RedirectResponse(url_with(path, params), status_code=303)
+
+
+async def read_form(request: Request) -> dict[str, list[str]]:
+    """The posted form as {name: [values]} (files ignored)."""
+    form = await request.form()
+    return {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form}
+
+
+FormDep = Annotated[dict[str, list[str]], Depends(read_form)]
+
+
+def check_form_token(form: Mapping[str, Sequence[str]], secret: str) -> None:
+    sent = (form.get("csrf") or [""])[0]
+    if not hmac.compare_digest(sent, accounts.csrf_token(secret)):
+        raise CatalogueError(
+            "invalid_form_token",
+            "Le formulaire a expiré ou ne vient pas de ce site : rechargez la page et recommencez.",
+            status=403,
+        )
+
+
+# Public pages ----------------------------------------------------------------------------------
+
+
+def query_of(request: Request) -> SearchQuery:
+    params = {key: request.query_params.getlist(key) for key in request.query_params}
+    return parse_search(params)
+
+
+@router.get("", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse)
+def search_page(request: Request, session: SessionDep) -> HTMLResponse:
+    """Search form with facets (checkboxes with counts), results by date, pagination, exports."""
+    language = request_language(request)
+    query = query_of(request)
+    result = search_events(session, query, language=language)
+    url = base_url(request)
+    export_params = query.as_params(page=1, per_page=20)
+    return page(
+        request,
+        "search.html",
+        title=gettext(language, "Catalogue des événements"),
+        query=query,
+        result=result,
+        events=[presenters.event_read(e, url) for e in result.events],
+        list_facets=LIST_FACETS,
+        editions=storage.list_editions(session),
+        page_url=lambda number: url_with("/catalogue/", query.as_params(page=number)),
+        day_url=lambda day: url_with(
+            "/catalogue/", query.as_params(page=1, date_from=_date(day), date_to=_date(day))
+        ),
+        exports={
+            "ics": url_with("/catalogue/api/export/events.ics", export_params),
+            "csv": url_with("/catalogue/api/export/events.csv", export_params),
+            "json": url_with("/catalogue/api/export/events.json", export_params),
+            "atom": url_with("/catalogue/api/feed.atom", export_params),
+        },
+    )
+
+
+def _date(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
+@router.get("/events/{event_id}", response_class=HTMLResponse)
+def event_page(request: Request, session: SessionDep, event_id: int) -> HTMLResponse:
+    """A published event, with its schema.org Event JSON-LD."""
+    language = request_language(request)
+    event = service.find_public_event(session, event_id=event_id)
+    url = base_url(request)
+    return page(
+        request,
+        "event.html",
+        title=event.title,
+        event=presenters.event_read(event, url),
+        jsonld=script_json(event_jsonld(event, url, language=language)),
+    )
+
+
+@router.get("/tracks/{slug}", response_class=HTMLResponse)
+def track_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
+    """A track and its published steps in order, with its schema.org EventSeries JSON-LD."""
+    language = request_language(request)
+    track = service.find_track(session, slug=slug)
+    steps = storage.track_steps(session, track_id=track.id, states=("published",))
+    url = base_url(request)
+    return page(
+        request,
+        "track.html",
+        title=track.title,
+        track=presenters.track_read(track, steps, url),
+        jsonld=script_json(track_jsonld(track, steps, url, language=language)),
+    )
+
+
+# Contributors: sign-in ---------------------------------------------------------------------------
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> HTMLResponse:
+    language = request_language(request)
+    return page(request, "login.html", title=gettext(language, "Connexion"), email="", errors=[])
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login_send(request: Request, session: SessionDep, form: FormDep) -> HTMLResponse:
+    """Mail a magic link (an account is created for a new address)."""
+    language = request_language(request)
+    email = (form.get("email") or [""])[0]
+    try:
+        accounts.send_magic_link(session, request_settings(request), email=email, language=language)
+    except CatalogueError as error:
+        return page(
+            request,
+            "login.html",
+            status=error.status,
+            title=gettext(language, "Connexion"),
+            email=email,
+            errors=[p.render(language) for p in error.problems] or [error.render(language)],
+        )
+    return page(request, "login_sent.html", title=gettext(language, "Lien envoyé"), email=email)
+
+
+@router.get("/login/{token}", response_class=HTMLResponse)
+def login_confirm(request: Request, token: str) -> HTMLResponse:
+    """A button that uses the link (mail scanners that follow links do not consume it)."""
+    language = request_language(request)
+    return page(request, "login_confirm.html", title=gettext(language, "Connexion"), token=token)
+
+
+@router.post("/login/{token}")
+def login_open(request: Request, session: SessionDep, token: str) -> Response:
+    _contributor, session_token = accounts.open_session(session, token=token)
+    response = redirect("/catalogue/my")
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_token,
+        max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/catalogue",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, session: SessionDep, form: FormDep) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        check_form_token(form, token)
+        accounts.close_session(session, token=token)
+    response = redirect("/catalogue/", done="signed_out")
+    response.delete_cookie(SESSION_COOKIE, path="/catalogue")
+    return response
+
+
+# Contributors: their events ----------------------------------------------------------------------
+
+
+def signed_in(
+    request: Request,
+    contributor: Annotated[Contributor | None, Depends(optional_contributor)],
+) -> tuple[Contributor, str]:
+    """The contributor and their session token, else a redirect to the sign-in page."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if contributor is None or not token:
+        raise SignInRequiredError("/catalogue/login")
+    return contributor, token
+
+
+SignedInDep = Annotated[tuple[Contributor, str], Depends(signed_in)]
+
+
+@router.get("/my", response_class=HTMLResponse)
+def my_events_page(request: Request, session: SessionDep, who: SignedInDep) -> HTMLResponse:
+    language = request_language(request)
+    contributor, token = who
+    events = storage.contributor_events(session, contributor_id=contributor.id)
+    edition = storage.latest_edition(session)
+    return page(
+        request,
+        "my_events.html",
+        title=gettext(language, "Mes événements"),
+        contributor=contributor,
+        csrf=accounts.csrf_token(token),
+        events=[presenters.event_read(e, base_url(request), with_moderation=True) for e in events],
+        edition=presenters.edition_read(edition) if edition else None,
+    )
+
+
+def form_context(
+    session: Session,
+    *,
+    values: Mapping[str, Any],
+    problems: Sequence[FieldProblem],
+    language: str,
+    edition_id: int | None,
+) -> dict[str, Any]:
+    """What the event form template needs: values, problems by input id, choice lists."""
+    return {
+        "form": fields_to_form(values),
+        "problems": problems_by_id(problems, language),
+        "problem_list": [(p.field, p.render(language)) for p in problems],
+        "formats": storage.list_formats(session, active_only=True),
+        "tracks": storage.list_tracks(session, edition_id=edition_id),
+        "departements": list(departements().values()),
+        "regions": list(regions().values()),
+    }
+
+
+def event_form_page(
+    request: Request,
+    session: Session,
+    *,
+    template: str = "event_form.html",
+    status: int = 200,
+    values: Mapping[str, Any],
+    problems: Sequence[FieldProblem] = (),
+    message: str | None = None,
+    extra_rows: int = 0,
+    event: Event | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    language = request_language(request)
+    edition = event.edition if event else storage.latest_edition(session)
+    form = form_context(
+        session,
+        values=values,
+        problems=problems,
+        language=language,
+        edition_id=edition.id if edition else None,
+    )
+    form["form"] = fields_to_form(values, extra_rows=extra_rows)
+    url = base_url(request)
+    return page(
+        request,
+        template,
+        status=status,
+        message=message,
+        event=presenters.event_read(event, url, with_moderation=True) if event else None,
+        edition=presenters.edition_read(edition) if edition else None,
+        **form,
+        **context,
+    )
+
+
+def _problems_of(error: Exception) -> list[FieldProblem]:
+    if isinstance(error, ValidationError):
+        return problems_from_pydantic(error.errors())
+    if isinstance(error, CatalogueError):
+        return error.problems
+    return []
+
+
+@router.get("/my/events/new", response_class=HTMLResponse)
+def new_event_page(request: Request, session: SessionDep, who: SignedInDep) -> HTMLResponse:
+    language = request_language(request)
+    contributor, token = who
+    values: dict[str, Any] = {"organizer": {"structure": contributor.structure}}
+    edition = storage.latest_edition(session)
+    closed = None
+    if edition is not None and not submissions_open(edition, utc_now()):
+        closed = CatalogueError("deadline_passed", REFUSALS["deadline_passed"], status=409).render(
+            language
+        )
+    return event_form_page(
+        request,
+        session,
+        values=values,
+        message=closed,
+        title=gettext(language, "Nouvel événement"),
+        action="/catalogue/my/events/new",
+        csrf=accounts.csrf_token(token),
+        scope="contributor",
+    )
+
+
+@router.post("/my/events/new", response_class=HTMLResponse)
+def create_event_page(
+    request: Request, session: SessionDep, who: SignedInDep, form: FormDep
+) -> Response:
+    language = request_language(request)
+    contributor, token = who
+    check_form_token(form, token)
+    values = form_to_fields(form)
+    context: dict[str, Any] = {
+        "title": gettext(language, "Nouvel événement"),
+        "action": "/catalogue/my/events/new",
+        "csrf": accounts.csrf_token(token),
+        "scope": "contributor",
+    }
+    if "add_timing" in form:
+        return event_form_page(request, session, values=values, extra_rows=1, **context)
+    actor = accounts.contributor_actor(contributor)
+    try:
+        event = service.create_event(session, actor=actor, data=EventCreate.model_validate(values))
+    except (ValidationError, CatalogueError) as error:
+        session.rollback()
+        return event_form_page(
+            request,
+            session,
+            status=422 if _problems_of(error) else getattr(error, "status", 422),
+            values=values,
+            problems=_problems_of(error),
+            message=error.render(language) if isinstance(error, CatalogueError) else None,
+            **context,
+        )
+    if "and_submit" in form:
+        return submit_or_show(request, session, actor, event)
+    return redirect(f"/catalogue/my/events/{event.id}", done="saved")
+
+
+def submit_or_show(request: Request, session: Session, actor: Actor, event: Event) -> Response:
+    """Submit after saving; a refusal (deadline) is shown on the event's page."""
+    try:
+        service.transition(session, actor=actor, event_id=event.id, action="submit")
+    except CatalogueError as error:
+        session.rollback()
+        return redirect(f"/catalogue/my/events/{event.id}", refused=error.code)
+    return redirect(f"/catalogue/my/events/{event.id}", done="submitted")
+
+
+REFUSALS = {
+    "deadline_passed": N_(
+        "La date limite de dépôt est passée : l'événement est enregistré mais ne peut plus être "
+        "soumis. Contactez l'équipe d'organisation si besoin."
+    ),
+}
+
+
+@router.get("/my/events/{event_id}", response_class=HTMLResponse)
+def my_event_page(
+    request: Request, session: SessionDep, who: SignedInDep, event_id: int
+) -> HTMLResponse:
+    language = request_language(request)
+    contributor, token = who
+    actor = accounts.contributor_actor(contributor)
+    event = service.find_event(session, actor=actor, event_id=event_id)
+    refusal = REFUSALS.get(request.query_params.get("refused", ""))
+    return contributor_event_page(
+        request,
+        session,
+        event,
+        token,
+        values=service.event_fields(event),
+        message=gettext(language, refusal) if refusal else None,
+    )
+
+
+def contributor_event_page(
+    request: Request,
+    session: Session,
+    event: Event,
+    token: str,
+    *,
+    values: Mapping[str, Any],
+    status: int = 200,
+    problems: Sequence[FieldProblem] = (),
+    message: str | None = None,
+    extra_rows: int = 0,
+) -> HTMLResponse:
+    language = request_language(request)
+    return event_form_page(
+        request,
+        session,
+        template="my_event.html",
+        status=status,
+        values=values,
+        problems=problems,
+        message=message,
+        extra_rows=extra_rows,
+        event=event,
+        title=event.title,
+        action=f"/catalogue/my/events/{event.id}",
+        csrf=accounts.csrf_token(token),
+        scope="contributor",
+        editable=event.state in CONTRIBUTOR_EDITABLE_STATES,
+        status_only=event.state == "published",
+        can_submit=event.state in ("draft", "changes_requested"),
+        can_withdraw=event.state in ("draft", "submitted", "changes_requested", "published"),
+        submissions_open=submissions_open(event.edition, utc_now()),
+        history=history_rows(session, event, language),
+    )
+
+
+def history_rows(session: Session, event: Event, language: str) -> list[dict[str, Any]]:
+    rows = []
+    for entry in storage.audit_entries(session, entity="event", entity_id=event.id):
+        rows.append(
+            {
+                "at": to_paris(entry.at),
+                "actor": entry.actor_label,
+                "action": gettext(language, AUDIT_ACTIONS.get(entry.action, entry.action)),
+                "fields": ", ".join(sorted(entry.changes or {})),
+                "note": entry.note,
+            }
+        )
+    return rows
+
+
+@router.post("/my/events/{event_id}", response_class=HTMLResponse)
+def update_event_page(
+    request: Request, session: SessionDep, who: SignedInDep, event_id: int, form: FormDep
+) -> Response:
+    language = request_language(request)
+    contributor, token = who
+    check_form_token(form, token)
+    actor = accounts.contributor_actor(contributor)
+    event = service.find_event(session, actor=actor, event_id=event_id)
+    status_only = "status_only" in form
+    values = (
+        {**service.event_fields(event), "status": (form.get("status") or ["scheduled"])[0]}
+        if status_only
+        else form_to_fields(form)
+    )
+    if "add_timing" in form:
+        return contributor_event_page(request, session, event, token, values=values, extra_rows=1)
+    try:
+        data = (
+            EventUpdate.model_validate({"status": values["status"]})
+            if status_only
+            else EventUpdate.model_validate(values)
+        )
+        service.update_event(session, actor=actor, event_id=event.id, data=data)
+    except (ValidationError, CatalogueError) as error:
+        session.rollback()
+        event = service.find_event(session, actor=actor, event_id=event_id)
+        problems = _problems_of(error)
+        return contributor_event_page(
+            request,
+            session,
+            event,
+            token,
+            values=values,
+            status=422 if problems else getattr(error, "status", 422),
+            problems=problems,
+            message=error.render(language) if isinstance(error, CatalogueError) else None,
+        )
+    if "and_submit" in form:
+        return submit_or_show(request, session, actor, event)
+    return redirect(f"/catalogue/my/events/{event.id}", done="saved")
+
+
+@router.post("/my/events/{event_id}/{action}")
+def act_on_event_page(
+    request: Request,
+    session: SessionDep,
+    who: SignedInDep,
+    event_id: int,
+    action: str,
+    form: FormDep,
+) -> Response:
+    """Submit or withdraw (a refusal, e.g. after the deadline, is shown on the event's page)."""
+    contributor, token = who
+    check_form_token(form, token)
+    if action not in ("submit", "withdraw"):
+        raise CatalogueError(
+            "not_found", "Action inconnue : « {action} ».", status=404, action=action[:40]
+        )
+    actor = accounts.contributor_actor(contributor)
+    try:
+        service.transition(session, actor=actor, event_id=event_id, action=action)
+    except CatalogueError as error:
+        session.rollback()
+        if error.status == 404:
+            raise
+        event = service.find_event(session, actor=actor, event_id=event_id)
+        return contributor_event_page(
+            request,
+            session,
+            event,
+            token,
+            values=service.event_fields(event),
+            status=error.status,
+            message=error.render(request_language(request)),
+        )
+    done = "submitted" if action == "submit" else "withdrawn"
+    return redirect(f"/catalogue/my/events/{event_id}", done=done)
+
+
+# Moderators --------------------------------------------------------------------------------------
+
+
+def moderator_signed_in(
+    request: Request, moderator: Annotated[Actor | None, Depends(page_moderator)]
+) -> tuple[Actor, str]:
+    key = request.cookies.get(MODERATOR_COOKIE)
+    if moderator is None or not key:
+        raise SignInRequiredError("/catalogue/moderation/login")
+    return moderator, key
+
+
+ModeratorSignedInDep = Annotated[tuple[Actor, str], Depends(moderator_signed_in)]
+
+
+@router.get("/moderation/login", response_class=HTMLResponse)
+def moderation_login_page(request: Request) -> HTMLResponse:
+    language = request_language(request)
+    return page(request, "moderation_login.html", title=gettext(language, "Modération"), errors=[])
+
+
+@router.post("/moderation/login", response_class=HTMLResponse)
+def moderation_login(request: Request, session: SessionDep, form: FormDep) -> Response:
+    language = request_language(request)
+    key = (form.get("api_key") or [""])[0].strip()
+    if not key or organiser_for_key(session, key) is None:
+        return page(
+            request,
+            "moderation_login.html",
+            status=401,
+            title=gettext(language, "Modération"),
+            errors=[gettext(language, "Clé d'API inconnue ou révoquée.")],
+        )
+    response = redirect("/catalogue/moderation")
+    response.set_cookie(
+        MODERATOR_COOKIE,
+        key,
+        max_age=12 * 3600,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/catalogue",
+    )
+    return response
+
+
+@router.post("/moderation/logout")
+def moderation_logout(who: ModeratorSignedInDep, form: FormDep) -> Response:
+    check_form_token(form, who[1])
+    response = redirect("/catalogue/", done="signed_out")
+    response.delete_cookie(MODERATOR_COOKIE, path="/catalogue")
+    return response
+
+
+@router.get("/moderation", response_class=HTMLResponse)
+def moderation_queue_page(
+    request: Request, session: SessionDep, who: ModeratorSignedInDep
+) -> HTMLResponse:
+    """The queue: events in one state (submitted first), oldest submission first."""
+    language = request_language(request)
+    state = request.query_params.get("state", "submitted")
+    if state not in STATES:
+        state = "submitted"
+    events, count = storage.moderation_queue(
+        session, states=[state], edition_id=None, offset=0, limit=500
+    )
+    return page(
+        request,
+        "moderation_queue.html",
+        title=gettext(language, "Modération"),
+        moderator=who[0],
+        csrf=accounts.csrf_token(who[1]),
+        state=state,
+        counts=storage.state_counts(session, edition_id=None),
+        count=count,
+        events=[presenters.event_read(e, base_url(request), with_moderation=True) for e in events],
+    )
+
+
+def moderation_event_page(
+    request: Request,
+    session: Session,
+    event: Event,
+    who: tuple[Actor, str],
+    *,
+    values: Mapping[str, Any],
+    status: int = 200,
+    problems: Sequence[FieldProblem] = (),
+    message: str | None = None,
+    extra_rows: int = 0,
+) -> HTMLResponse:
+    language = request_language(request)
+    return event_form_page(
+        request,
+        session,
+        template="moderation_event.html",
+        status=status,
+        values=values,
+        problems=problems,
+        message=message,
+        extra_rows=extra_rows,
+        event=event,
+        title=event.title,
+        action=f"/catalogue/moderation/events/{event.id}",
+        csrf=accounts.csrf_token(who[1]),
+        scope="moderator",
+        moderator=who[0],
+        contributor=event.contributor,
+        decisions=[d for d in MODERATION_DECISIONS if event.state in _sources(d)],
+        history=history_rows(session, event, language),
+    )
+
+
+def _sources(action: str) -> tuple[str, ...]:
+    return TRANSITIONS[action].sources
+
+
+@router.get("/moderation/events/{event_id}", response_class=HTMLResponse)
+def moderation_event(
+    request: Request, session: SessionDep, who: ModeratorSignedInDep, event_id: int
+) -> HTMLResponse:
+    event = service.find_event(session, actor=who[0], event_id=event_id)
+    return moderation_event_page(request, session, event, who, values=service.event_fields(event))
+
+
+@router.post("/moderation/events/{event_id}", response_class=HTMLResponse)
+def moderation_update(
+    request: Request,
+    session: SessionDep,
+    who: ModeratorSignedInDep,
+    event_id: int,
+    form: FormDep,
+) -> Response:
+    language = request_language(request)
+    check_form_token(form, who[1])
+    event = service.find_event(session, actor=who[0], event_id=event_id)
+    values = form_to_fields(form)
+    if "add_timing" in form:
+        return moderation_event_page(request, session, event, who, values=values, extra_rows=1)
+    try:
+        service.update_event(
+            session, actor=who[0], event_id=event.id, data=EventUpdate.model_validate(values)
+        )
+    except (ValidationError, CatalogueError) as error:
+        session.rollback()
+        event = service.find_event(session, actor=who[0], event_id=event_id)
+        problems = _problems_of(error)
+        return moderation_event_page(
+            request,
+            session,
+            event,
+            who,
+            values=values,
+            status=422 if problems else getattr(error, "status", 422),
+            problems=problems,
+            message=error.render(language) if isinstance(error, CatalogueError) else None,
+        )
+    return redirect(f"/catalogue/moderation/events/{event.id}", done="saved")
+
+
+@router.post("/moderation/events/{event_id}/decision", response_class=HTMLResponse)
+def moderation_decision(
+    request: Request,
+    session: SessionDep,
+    who: ModeratorSignedInDep,
+    event_id: int,
+    form: FormDep,
+) -> Response:
+    """Publish, ask for changes (message), reject (reason) or submit on behalf."""
+    language = request_language(request)
+    check_form_token(form, who[1])
+    action = (form.get("decision") or [""])[0]
+    if action not in MODERATION_DECISIONS:
+        raise CatalogueError(
+            "not_found", "Action inconnue : « {action} ».", status=404, action=action[:40]
+        )
+    message = (form.get("message") or [""])[0]
+    try:
+        service.transition(session, actor=who[0], event_id=event_id, action=action, message=message)
+    except CatalogueError as error:
+        session.rollback()
+        if error.status == 404:
+            raise
+        event = service.find_event(session, actor=who[0], event_id=event_id)
+        return moderation_event_page(
+            request,
+            session,
+            event,
+            who,
+            values=service.event_fields(event),
+            status=error.status,
+            message=error.render(language),
+        )
+    done = {
+        "publish": "published",
+        "request_changes": "changes_requested",
+        "reject": "rejected",
+        "submit": "submitted",
+    }[action]
+    return redirect("/catalogue/moderation", done=done)

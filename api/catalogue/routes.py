@@ -1,0 +1,456 @@
+"""The catalogue's JSON API under /catalogue/api (thin: parse, call the service, present).
+
+Public: search with facets, events, tracks, formats, editions, geography, exports and feed.
+Contributors (magic link session): their events, submit, withdraw. Moderators (organisers,
+API key): queue, decisions, editing any event, editions, formats and tracks.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+
+from api.catalogue import accounts, exports, presenters, service, storage
+from api.catalogue.errors import CatalogueError
+from api.catalogue.geography import departements, regions
+from api.catalogue.schemas import (
+    AuditRead,
+    ContributorRead,
+    EditionCreate,
+    EditionRead,
+    EditionUpdate,
+    EventCreate,
+    EventRead,
+    EventUpdate,
+    FacetValue,
+    FormatCreate,
+    FormatRead,
+    FormatUpdate,
+    MagicLinkRequest,
+    ModerationMessage,
+    Page,
+    SearchRead,
+    SessionCreate,
+    SessionRead,
+    TrackCreate,
+    TrackRead,
+    TrackUpdate,
+)
+from api.catalogue.search import (
+    SearchQuery,
+    all_matching_events,
+    check_export_size,
+    parse_search,
+    search_events,
+)
+from api.catalogue.web import (
+    SESSION_COOKIE,
+    CatalogueRoute,
+    ContributorActorDep,
+    ContributorDep,
+    LanguageDep,
+    ModeratorDep,
+    SettingsDep,
+    base_url,
+    contributor_session_token,
+)
+from api.db import SessionDep
+from api.i18n import gettext
+
+router = APIRouter(prefix="/catalogue/api", tags=["catalogue"], route_class=CatalogueRoute)
+
+SEARCH_PARAMETERS = (
+    "Search parameters (all optional, lists repeat the parameter or use commas): q, edition, "
+    "date_from, date_to (YYYY-MM-DD, Paris days), when (upcoming|ongoing|past), region, "
+    "departement, format, theme, track, mode (on_site|online|mixed), audience, accessibility, "
+    "page, per_page (<= 100)."
+)
+
+
+def search_query(request: Request) -> SearchQuery:
+    """The search parameters of the URL (422 naming the bad one)."""
+    params = {key: request.query_params.getlist(key) for key in request.query_params}
+    return parse_search(params)
+
+
+SearchDep = Annotated[SearchQuery, Depends(search_query)]
+
+
+# Public ------------------------------------------------------------------------------------
+
+
+@router.get("/events", response_model=SearchRead, description=SEARCH_PARAMETERS)
+def search(request: Request, session: SessionDep, query: SearchDep, language: LanguageDep):
+    """Published events matching the search, by date, with facet counts."""
+    result = search_events(session, query, language=language)
+    url = base_url(request)
+    return SearchRead(
+        data=[presenters.event_read(event, url) for event in result.events],
+        count=result.count,
+        page=query.page,
+        per_page=query.per_page,
+        facets={
+            name: [FacetValue(**vars(value)) for value in values]
+            for name, values in result.facets.items()
+        },
+    )
+
+
+@router.get("/events/{event_id}", response_model=EventRead)
+def public_event(request: Request, session: SessionDep, event_id: int):
+    """A published event."""
+    event = service.find_public_event(session, event_id=event_id)
+    return presenters.event_read(event, base_url(request))
+
+
+@router.get("/tracks", response_model=Page[TrackRead])
+def tracks(request: Request, session: SessionDep, edition: str | None = None):
+    """Tracks ("parcours") with their published steps in order."""
+    found = storage.list_tracks(
+        session, edition_id=service.resolve_edition(session, edition).id if edition else None
+    )
+    url = base_url(request)
+    data = [
+        presenters.track_read(
+            track, storage.track_steps(session, track_id=track.id, states=("published",)), url
+        )
+        for track in found
+    ]
+    return Page[TrackRead](data=data, count=len(data))
+
+
+@router.get("/tracks/{slug}", response_model=TrackRead)
+def track(request: Request, session: SessionDep, slug: str):
+    found = service.find_track(session, slug=slug)
+    steps = storage.track_steps(session, track_id=found.id, states=("published",))
+    return presenters.track_read(found, steps, base_url(request))
+
+
+@router.get("/formats", response_model=Page[FormatRead])
+def formats(session: SessionDep, include_inactive: bool = False):
+    """The list of formats (active ones unless include_inactive)."""
+    data = [
+        presenters.format_read(f)
+        for f in storage.list_formats(session, active_only=not include_inactive)
+    ]
+    return Page[FormatRead](data=data, count=len(data))
+
+
+@router.get("/editions", response_model=Page[EditionRead])
+def editions(session: SessionDep):
+    data = [presenters.edition_read(e) for e in storage.list_editions(session)]
+    return Page[EditionRead](data=data, count=len(data))
+
+
+@router.get("/geography")
+def geography() -> dict[str, object]:
+    """The official régions (18) and départements (101), INSEE codes."""
+    return {
+        "regions": [{"code": r.code, "name": r.name} for r in regions().values()],
+        "departements": [
+            {"code": d.code, "name": d.name, "region": d.region_code}
+            for d in departements().values()
+        ],
+    }
+
+
+# Exports -----------------------------------------------------------------------------------
+
+
+def export_events(session: SessionDep, query: SearchQuery, order: str = "date") -> list:
+    events = all_matching_events(session, query, order=order, limit=20_001)
+    check_export_size(len(events))
+    return list(events)
+
+
+@router.get("/export/events.ics", response_class=Response, description=SEARCH_PARAMETERS)
+def export_ics(request: Request, session: SessionDep, query: SearchDep, language: LanguageDep):
+    """The search as an iCalendar feed (one VEVENT per occurrence)."""
+    title = gettext(language, "Catalogue des événements")
+    body = exports.calendar_export(export_events(session, query), base_url(request), title=title)
+    return Response(body, media_type="text/calendar; charset=utf-8")
+
+
+@router.get("/export/events.csv", response_class=Response, description=SEARCH_PARAMETERS)
+def export_csv(request: Request, session: SessionDep, query: SearchDep, language: LanguageDep):
+    """The search as CSV (UTF-8 with BOM, one row per event)."""
+    body = exports.csv_export(export_events(session, query), base_url(request), language=language)
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="catalogue.csv"'},
+    )
+
+
+@router.get("/export/events.json", response_class=Response, description=SEARCH_PARAMETERS)
+def export_json(request: Request, session: SessionDep, query: SearchDep):
+    """The search as JSON: {data: [EventRead], count}, every matching event."""
+    body = exports.json_export(export_events(session, query), base_url(request))
+    return Response(body, media_type="application/json")
+
+
+@router.get("/feed.atom", response_class=Response, description=SEARCH_PARAMETERS)
+def feed(request: Request, session: SessionDep, query: SearchDep, language: LanguageDep):
+    """An Atom feed of the 50 most recently published events matching the search."""
+    events = all_matching_events(session, query, order="published", limit=50)
+    title = gettext(language, "Nouveaux événements du catalogue")
+    body = exports.atom_feed(
+        events, base_url(request), title=title, self_url=str(request.url), language=language
+    )
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+# Contributors: sign-in ------------------------------------------------------------------------
+
+
+@router.post("/auth/magic-link", status_code=status.HTTP_202_ACCEPTED)
+def magic_link(
+    session: SessionDep, settings: SettingsDep, language: LanguageDep, body: MagicLinkRequest
+) -> dict[str, str]:
+    """Mail a sign-in link to this address (an account is created for a new address)."""
+    accounts.send_magic_link(session, settings, email=body.email, language=language)
+    return {"message": gettext(language, "Un lien de connexion vous a été envoyé par e-mail.")}
+
+
+@router.post("/auth/session", response_model=SessionRead)
+def open_session(session: SessionDep, body: SessionCreate, response: Response):
+    """Exchange a magic-link token for a session token (also set as a cookie)."""
+    contributor, token = accounts.open_session(session, token=body.token)
+    set_session_cookie(response, token)
+    return SessionRead(session_token=token, contributor=presenters.contributor_read(contributor))
+
+
+def set_session_cookie(response: Response, token: str) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        path="/catalogue",
+    )
+
+
+@router.delete("/auth/session", status_code=status.HTTP_204_NO_CONTENT)
+def close_session(request: Request, session: SessionDep, _contributor: ContributorDep):
+    token = contributor_session_token(request)
+    if token:
+        accounts.close_session(session, token=token)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    response.delete_cookie(SESSION_COOKIE, path="/catalogue")
+    return response
+
+
+@router.get("/me", response_model=ContributorRead)
+def me(contributor: ContributorDep):
+    return presenters.contributor_read(contributor)
+
+
+# Contributors: their events ------------------------------------------------------------------
+
+
+@router.get("/me/events", response_model=Page[EventRead])
+def my_events(request: Request, session: SessionDep, contributor: ContributorDep):
+    """The contributor's events in every state (with the moderators' messages)."""
+    events = storage.contributor_events(session, contributor_id=contributor.id)
+    url = base_url(request)
+    data = [presenters.event_read(e, url, with_moderation=True) for e in events]
+    return Page[EventRead](data=data, count=len(data))
+
+
+@router.post("/me/events", response_model=EventRead, status_code=status.HTTP_201_CREATED)
+def create_my_event(
+    request: Request, session: SessionDep, actor: ContributorActorDep, body: EventCreate
+):
+    """A new draft (refused after the edition's submission deadline)."""
+    event = service.create_event(session, actor=actor, data=body)
+    return presenters.event_read(event, base_url(request), with_moderation=True)
+
+
+@router.get("/me/events/{event_id}", response_model=EventRead)
+def my_event(request: Request, session: SessionDep, actor: ContributorActorDep, event_id: int):
+    event = service.find_event(session, actor=actor, event_id=event_id)
+    return presenters.event_read(event, base_url(request), with_moderation=True)
+
+
+@router.patch("/me/events/{event_id}", response_model=EventRead)
+def update_my_event(
+    request: Request,
+    session: SessionDep,
+    actor: ContributorActorDep,
+    event_id: int,
+    body: EventUpdate,
+):
+    """Change a draft or an event under moderation; on a published event, only its status."""
+    event = service.update_event(session, actor=actor, event_id=event_id, data=body)
+    return presenters.event_read(event, base_url(request), with_moderation=True)
+
+
+@router.post("/me/events/{event_id}/{action}", response_model=EventRead)
+def act_on_my_event(
+    request: Request, session: SessionDep, actor: ContributorActorDep, event_id: int, action: str
+):
+    """`submit` (before the deadline, or after changes were requested) or `withdraw`."""
+    event = service.transition(
+        session, actor=actor, event_id=event_id, action=contributor_action(action)
+    )
+    return presenters.event_read(event, base_url(request), with_moderation=True)
+
+
+def contributor_action(action: str) -> str:
+    if action not in ("submit", "withdraw"):
+        raise CatalogueError(
+            "not_found", "Action inconnue : « {action} ».", status=404, action=action[:40]
+        )
+    return action
+
+
+@router.get("/me/events/{event_id}/history", response_model=Page[AuditRead])
+def my_event_history(session: SessionDep, actor: ContributorActorDep, event_id: int):
+    entries = [
+        presenters.audit_read(e)
+        for e in service.event_history(session, actor=actor, event_id=event_id)
+    ]
+    return Page[AuditRead](data=entries, count=len(entries))
+
+
+# Moderators ------------------------------------------------------------------------------------
+
+MODERATION_ACTIONS = {
+    "submit": "submit",
+    "publish": "publish",
+    "request-changes": "request_changes",
+    "reject": "reject",
+}
+
+
+@router.get("/moderation/queue", response_model=Page[EventRead])
+def moderation_queue(
+    request: Request,
+    session: SessionDep,
+    _moderator: ModeratorDep,
+    state: str = "submitted",
+    edition: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+):
+    """Events waiting for a decision (state=submitted by default; comma-separated states)."""
+    states = [s.strip() for s in state.split(",") if s.strip()]
+    edition_id = service.resolve_edition(session, edition).id if edition else None
+    page, per_page = max(1, page), min(max(1, per_page), 200)
+    events, count = storage.moderation_queue(
+        session,
+        states=states,
+        edition_id=edition_id,
+        offset=(page - 1) * per_page,
+        limit=per_page,
+    )
+    url = base_url(request)
+    return Page[EventRead](
+        data=[presenters.event_read(e, url, with_moderation=True) for e in events], count=count
+    )
+
+
+@router.post("/moderation/events", response_model=EventRead, status_code=201)
+def moderator_create_event(
+    request: Request, session: SessionDep, moderator: ModeratorDep, body: EventCreate
+):
+    """A new draft by a moderator (allowed after the deadline)."""
+    event = service.create_event(session, actor=moderator, data=body)
+    return presenters.event_read(event, base_url(request), with_moderation=True)
+
+
+@router.get("/moderation/events/{event_id}", response_model=EventRead)
+def moderator_event(request: Request, session: SessionDep, moderator: ModeratorDep, event_id: int):
+    event = service.find_event(session, actor=moderator, event_id=event_id)
+    return presenters.event_read(event, base_url(request), with_moderation=True)
+
+
+@router.patch("/moderation/events/{event_id}", response_model=EventRead)
+def moderator_update_event(
+    request: Request,
+    session: SessionDep,
+    moderator: ModeratorDep,
+    event_id: int,
+    body: EventUpdate,
+):
+    event = service.update_event(session, actor=moderator, event_id=event_id, data=body)
+    return presenters.event_read(event, base_url(request), with_moderation=True)
+
+
+@router.post("/moderation/events/{event_id}/{action}", response_model=EventRead)
+def moderate(
+    request: Request,
+    session: SessionDep,
+    moderator: ModeratorDep,
+    event_id: int,
+    action: str,
+    body: ModerationMessage | None = None,
+):
+    """`submit`, `publish`, `request-changes` or `reject` (the last two need a message)."""
+    if action not in MODERATION_ACTIONS:
+        raise CatalogueError(
+            "not_found", "Action inconnue : « {action} ».", status=404, action=action[:40]
+        )
+    event = service.transition(
+        session,
+        actor=moderator,
+        event_id=event_id,
+        action=MODERATION_ACTIONS[action],
+        message=body.message if body else None,
+    )
+    return presenters.event_read(event, base_url(request), with_moderation=True)
+
+
+@router.get("/moderation/events/{event_id}/history", response_model=Page[AuditRead])
+def moderator_event_history(session: SessionDep, moderator: ModeratorDep, event_id: int):
+    entries = [
+        presenters.audit_read(e)
+        for e in service.event_history(session, actor=moderator, event_id=event_id)
+    ]
+    return Page[AuditRead](data=entries, count=len(entries))
+
+
+@router.get("/moderation/stats")
+def moderation_stats(session: SessionDep, _moderator: ModeratorDep, edition: str | None = None):
+    """How many events are in each state."""
+    edition_id = service.resolve_edition(session, edition).id if edition else None
+    return {"states": storage.state_counts(session, edition_id=edition_id)}
+
+
+@router.post("/moderation/editions", response_model=EditionRead, status_code=201)
+def create_edition(session: SessionDep, moderator: ModeratorDep, body: EditionCreate):
+    return presenters.edition_read(service.create_edition(session, actor=moderator, data=body))
+
+
+@router.patch("/moderation/editions/{slug}", response_model=EditionRead)
+def update_edition(session: SessionDep, moderator: ModeratorDep, slug: str, body: EditionUpdate):
+    edition = service.update_edition(session, actor=moderator, slug=slug, data=body)
+    return presenters.edition_read(edition)
+
+
+@router.post("/moderation/formats", response_model=FormatRead, status_code=201)
+def create_format(session: SessionDep, moderator: ModeratorDep, body: FormatCreate):
+    return presenters.format_read(service.create_format(session, actor=moderator, data=body))
+
+
+@router.patch("/moderation/formats/{slug}", response_model=FormatRead)
+def update_format(session: SessionDep, moderator: ModeratorDep, slug: str, body: FormatUpdate):
+    event_format = service.update_format(session, actor=moderator, slug=slug, data=body)
+    return presenters.format_read(event_format)
+
+
+@router.post("/moderation/tracks", response_model=TrackRead, status_code=201)
+def create_track(request: Request, session: SessionDep, moderator: ModeratorDep, body: TrackCreate):
+    created = service.create_track(session, actor=moderator, data=body)
+    return presenters.track_read(created, [], base_url(request))
+
+
+@router.patch("/moderation/tracks/{slug}", response_model=TrackRead)
+def update_track(
+    request: Request, session: SessionDep, moderator: ModeratorDep, slug: str, body: TrackUpdate
+):
+    updated = service.update_track(session, actor=moderator, slug=slug, data=body)
+    steps = storage.track_steps(session, track_id=updated.id, states=("published",))
+    return presenters.track_read(updated, steps, base_url(request))
