@@ -124,10 +124,11 @@ def greedy_schedule(salon: Salon, problem: SalonProblem | None = None) -> Schedu
         )
         for p, s in sorted(placement.items(), key=lambda item: (item[1], state.tables[item[0]]))
     ]
+    placed_seconds = time.perf_counter() - started
+    unscheduled = explain_unscheduled(problem, placement)
     unplaced_required = [
         p.index for p in problem.pairs if p.required and p.index not in placement
     ]
-    seconds = round(time.perf_counter() - started, 3)
     return Schedule(
         salon=salon.name,
         status="feasible",
@@ -136,11 +137,11 @@ def greedy_schedule(salon: Salon, problem: SalonProblem | None = None) -> Schedu
             for name in salon.objectives
         ],
         meetings=meetings,
-        unscheduled=explain_unscheduled(problem, placement),
+        unscheduled=unscheduled,
         stats={
             "method": "greedy",
-            "seconds": seconds,
-            "first_solution_seconds": seconds,
+            "seconds": round(time.perf_counter() - started, 3),
+            "first_solution_seconds": round(placed_seconds, 3),
             "pairs": len(problem.pairs),
             "placed": len(placement),
             "required_unplaced": len(unplaced_required),
