@@ -59,7 +59,13 @@ def _participant_full(
     return None
 
 
-def reason_for(problem: SalonProblem, pair: Pair, placement: dict[int, int]) -> Reason:
+def reason_for(
+    problem: SalonProblem,
+    pair: Pair,
+    placement: dict[int, int],
+    load: dict[tuple[str, int], int] | None = None,
+    pool_use: dict[int, int] | None = None,
+) -> Reason:
     """The first reason, in rule order, that explains why the pair does not meet."""
     if pair.declined:
         return Reason(
@@ -73,12 +79,13 @@ def reason_for(problem: SalonProblem, pair: Pair, placement: dict[int, int]) -> 
             f"{pair.first} et {pair.second} n'ont aucun créneau libre en commun.",
             f"{pair.first} and {pair.second} have no free slot in common.",
         )
-    load = _load(problem, placement)
+    load = _load(problem, placement) if load is None else load
+    pool_use = _pool_use(problem, placement) if pool_use is None else pool_use
     for member in pair.members:
         full = _participant_full(problem, member, pair, placement, load)
         if full is not None:
             return full
-    if pair.pooled and _pool_full(problem, pair, placement, load):
+    if pair.pooled and _pool_full(problem, pair, pool_use, load):
         return Reason(
             "table_capacity",
             "Toutes les tables libres étaient occupées aux créneaux communs.",
@@ -97,13 +104,17 @@ def reason_for(problem: SalonProblem, pair: Pair, placement: dict[int, int]) -> 
     )
 
 
-def _pool_full(
-    problem: SalonProblem, pair: Pair, placement: dict[int, int], load: dict[tuple[str, int], int]
-) -> bool:
+def _pool_use(problem: SalonProblem, placement: dict[int, int]) -> dict[int, int]:
     pool_use: dict[int, int] = defaultdict(int)
     for p, s in placement.items():
         if problem.pairs[p].pooled:
             pool_use[s] += 1
+    return pool_use
+
+
+def _pool_full(
+    problem: SalonProblem, pair: Pair, pool_use: dict[int, int], load: dict[tuple[str, int], int]
+) -> bool:
     free_for_both = [
         s for s in pair.allowed
         if all(load[m, s] < problem.capacity(m) for m in pair.members)
@@ -114,10 +125,12 @@ def _pool_full(
 def explain_unscheduled(problem: SalonProblem, placement: dict[int, int]) -> list[UnscheduledWish]:
     """One entry per wish whose pair does not meet, with its reason."""
     entries = []
+    load = _load(problem, placement)
+    pool_use = _pool_use(problem, placement)
     for pair in problem.pairs:
         if pair.index in placement:
             continue
-        reason = reason_for(problem, pair, placement)
+        reason = reason_for(problem, pair, placement, load, pool_use)
         for wish_index in pair.wishes:
             wish = problem.salon.wishes[wish_index]
             entries.append(

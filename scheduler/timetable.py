@@ -7,6 +7,7 @@ return their penalty terms.
 
 from __future__ import annotations
 
+import random
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +15,9 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from scheduler.construct import compact_greedy
 from scheduler.errors import Clash
+from scheduler.measures import breaks_of, busy_slots, idle_of
 from scheduler.problem import SalonProblem
 from scheduler.progress import Progress, SolveOptions
 from scheduler.rules import Constraint, counting_constraints
@@ -38,10 +41,20 @@ class BlockModel:
     """The CP-SAT model of one block of sessions, with the selected pairs it must place."""
 
     def __init__(
-        self, problem: SalonProblem, candidates: dict[int, list[int]], strict: bool
+        self,
+        problem: SalonProblem,
+        candidates: dict[int, list[int]],
+        strict: bool,
+        candidates_index: dict[int, list[int]] | None = None,
     ) -> None:
         self.problem = problem
         self.candidates = candidates
+        self._pairs_of: dict[str, list[int]] = defaultdict(list)
+        self._pairs_at_table: dict[str | None, list[int]] = defaultdict(list)
+        for p in candidates_index if candidates_index is not None else candidates:
+            for member in problem.pairs[p].members:
+                self._pairs_of[member].append(p)
+            self._pairs_at_table[problem.pairs[p].home_table].append(p)
         self.strict = strict
         self.model = cp_model.CpModel()
         self.x: dict[tuple[int, int], cp_model.IntVar] = {}
@@ -59,6 +72,17 @@ class BlockModel:
             if constraint.rule not in POSTED_BY_BLOCK:
                 self.post(constraint)
         self.objectives: dict[str, cp_model.LinearExprT] = {}
+
+    def pairs_of(self, participant: str) -> list[int]:
+        """The block's pairs of a participant."""
+        return self._pairs_of.get(participant, [])
+
+    def pairs_at_table(self, table: str | None) -> list[int]:
+        """The block's pairs meeting at a home table (None: the pool)."""
+        return self._pairs_at_table.get(table, [])
+
+    def participants(self) -> list[str]:
+        return list(self._pairs_of)
 
     def _post_placement(self) -> None:
         for p, slots in self.candidates.items():
@@ -260,29 +284,129 @@ def _hint_from(block: BlockModel, placement: dict[int, int]) -> None:
         block.model.add_hint(variable, 1 if placement.get(p) == s else 0)
 
 
+def _first_placement(
+    block: BlockModel, options: SolveOptions, budget: float, result: BlockResult
+) -> dict[int, int] | None:
+    """The compact greedy placement, completed around the pairs it could not place."""
+    started = time.monotonic()
+    problem, candidates = block.problem, block.candidates
+    placement = compact_greedy(problem, candidates)
+    size = 20
+    attempts = 0
+    while len(placement) < len(candidates) and attempts < 6:
+        attempts += 1
+        missing = [p for p in candidates if p not in placement]
+        free = set(missing)
+        for p in missing:
+            for member in problem.pairs[p].members:
+                free.update(q for q in block.pairs_of(member) if q in placement)
+        free = _grow(problem, block, free, size * attempts)
+        sub = _sub_candidates(problem, candidates, placement, free, block)
+        completed = _solve_sub(problem, sub, placement, options, max(0.2, 0.1 * budget))
+        if completed is not None:
+            placement = {**placement, **{p: completed[p] for p in free}}
+    if len(placement) < len(candidates):
+        _hint_from(block, placement)
+        solver = cp_model.CpSolver()
+        _parameters(solver, options, max(0.2, 0.3 * budget), core=False)
+        status = solver.solve(block.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            result.infeasible = status == cp_model.INFEASIBLE
+            result.first_seconds = time.monotonic() - started
+            return None
+        placement = block.placement(solver)
+    result.first_seconds = time.monotonic() - started
+    return placement
+
+
+def _grow(problem: SalonProblem, block: BlockModel, free: set[int], extra: int) -> set[int]:
+    """Add the pairs of the free pairs' partners, breadth first, up to `extra` more."""
+    grown = set(free)
+    frontier = sorted({m for p in free for m in problem.pairs[p].members})
+    while frontier and len(grown) < len(free) + extra:
+        participant = frontier.pop(0)
+        for q in block.pairs_of(participant):
+            if q not in grown:
+                grown.add(q)
+                frontier.extend(problem.pairs[q].members)
+    return grown
+
+
+@dataclass
+class Work:
+    """Deterministic work spent by a block: CP-SAT's deterministic time plus model building.
+
+    Budgets are counted in these units (about seconds on a current core) rather than wall time,
+    so that a fixed seed and worker count give the same schedule; wall time is only a safety net.
+    """
+
+    budget: float
+    spent: float = 0.0
+    wall_deadline: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.wall_deadline = time.monotonic() + 2 * self.budget + 1.0
+
+    def left(self) -> float:
+        return self.budget - self.spent
+
+    @property
+    def exhausted(self) -> bool:
+        return self.spent >= self.budget or time.monotonic() >= self.wall_deadline
+
+    def add_solve(self, solver: cp_model.CpSolver, variables: int) -> None:
+        self.spent += solver.deterministic_time + BUILD_WORK_PER_VARIABLE * variables
+
+
+BUILD_WORK_PER_VARIABLE = 2e-5
+"""Work units charged per model variable built in Python (measured: ~20 µs each)."""
+
+
+def _solve_sub(
+    problem: SalonProblem,
+    sub: dict[int, list[int]],
+    placement: dict[int, int],
+    options: SolveOptions,
+    seconds: float,
+    work: Work | None = None,
+) -> dict[int, int] | None:
+    """Optimally re-place the free pairs of a sub-model (time objectives, lexicographic)."""
+    block = BlockModel(problem, sub, strict=True)
+    stages = _time_stages(block)
+    weight = 1
+    objective: cp_model.LinearExprT = 0
+    for _name, expression, _ in reversed(stages):
+        objective = objective + weight * expression
+        weight *= len(problem.slots) * max(1, len(sub)) + 1
+    _hint_from(block, placement)
+    if stages:
+        block.model.minimize(objective)
+    solver = cp_model.CpSolver()
+    _parameters(solver, options, seconds, core=bool(stages))
+    status = solver.solve(block.model)
+    if work is not None:
+        work.add_solve(solver, len(block.x))
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return block.placement(solver)
+
+
 def _run_stages(
     block: BlockModel,
     stages: list[tuple[str, cp_model.LinearExprT, bool]],
     options: SolveOptions,
     budget: float,
-    result: BlockResult,
-) -> bool:
-    """First a feasible placement, then each stage lexicographically; False if none found."""
+    placement: dict[int, int],
+) -> tuple[dict[int, int], bool]:
+    """Each stage lexicographically from `placement`; returns the best and whether proven."""
     started = time.monotonic()
     solver = cp_model.CpSolver()
-    _parameters(solver, options, max(0.1, 0.15 * budget), core=False)
-    status = solver.solve(block.model)
-    result.first_seconds = time.monotonic() - started
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        result.infeasible = status == cp_model.INFEASIBLE
-        return False
-    placement = block.placement(solver)
+    proven = True
     for index, (_name, expression, maximise) in enumerate(stages):
         left = budget - (time.monotonic() - started)
         share = left / (len(stages) - index)
         if share <= 0.05 or options.stopped:
-            result.optimal = False
-            break
+            return placement, False
         _hint_from(block, placement)
         if maximise:
             block.model.maximize(expression)
@@ -291,14 +415,16 @@ def _run_stages(
         _parameters(solver, options, share, core=not maximise)
         status = solver.solve(block.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            result.optimal = False
-            break
+            return placement, False
         placement = block.placement(solver)
-        result.optimal = result.optimal and status == cp_model.OPTIMAL
+        proven = proven and status == cp_model.OPTIMAL
         value = int(round(solver.objective_value))
         block.model.add(expression >= value if maximise else expression <= value)
-    result.placement = placement
-    return True
+    return placement, proven
+
+
+WHOLE_BLOCK_PAIRS = 1200
+"""Blocks up to this many pairs are first optimised as a whole, larger ones by neighbourhoods."""
 
 
 def _solve_block(
@@ -306,24 +432,170 @@ def _solve_block(
     candidates: dict[int, list[int]],
     options: SolveOptions,
     budget: float,
+    seed: int,
 ) -> BlockResult:
     """Place a block's pairs: all of them if possible, else the heaviest that fit."""
     started = time.monotonic()
     result = BlockResult()
     block = BlockModel(problem, candidates, strict=True)
-    if _run_stages(block, _time_stages(block), options, budget, result):
+    placement = _first_placement(block, options, budget, result)
+    if placement is None:
+        return _solve_block_relaxed(problem, candidates, options, budget, started)
+    names = [n for n in problem.salon.objectives if n in TIME_OBJECTIVES]
+    left = (budget - (time.monotonic() - started)) * WORK_PER_SECOND
+    if not names:
+        result.placement = placement
         return result
-    spent = time.monotonic() - started
+    if problem.salon.max_break_spread is not None:
+        # The spread couples every participant: optimise the block as a whole.
+        result.placement, _ = _run_stages(block, _time_stages(block), options, left, placement)
+        return result
+    whole = len(candidates) <= WHOLE_BLOCK_PAIRS
+    placement = improve_by_neighbourhoods(
+        problem, candidates, placement, options, left * (0.6 if whole else 1.0), random.Random(seed)
+    )
+    left = (budget - (time.monotonic() - started)) * WORK_PER_SECOND
+    if whole and left > 0.2 and _has_time_cost(problem, placement, names):
+        placement, _ = _run_stages(block, _time_stages(block), options, left, placement)
+    result.placement = placement
+    return result
+
+
+def _has_time_cost(problem: SalonProblem, placement: dict[int, int], names: list[str]) -> bool:
+    return any(
+        any(_participant_cost(problem, slots, names))
+        for slots in busy_slots(problem, placement).values()
+    )
+
+
+WORK_PER_SECOND = 0.5
+"""Deterministic work units granted per second of the wall-clock time limit (measured on
+this project's 2-core machines, model building included)."""
+
+
+def _solve_block_relaxed(
+    problem: SalonProblem,
+    candidates: dict[int, list[int]],
+    options: SolveOptions,
+    budget: float,
+    started: float,
+) -> BlockResult:
+    """When not every pair fits: keep the heaviest set that does, then the time objectives."""
     result = BlockResult(complete=False, optimal=False)
     block = BlockModel(problem, candidates, strict=False)
     keep = sum((problem.pairs[p].weight + 1) * block.placed[p] for p in candidates)
     stages = [("keep", keep, True), *_time_stages(block)]
-    if not _run_stages(block, stages, options, max(0.5, budget - spent), result):
+    left = max(0.5, budget - (time.monotonic() - started))
+    first = compact_greedy(problem, candidates)
+    result.first_seconds = time.monotonic() - started
+    placement, _ = _run_stages(block, stages, options, left, first)
+    required = [p for p in candidates if problem.pairs[p].required]
+    if any(p not in placement for p in required):
         result.infeasible = True
-        return result
-    result.optimal = False
-    result.dropped = [p for p in candidates if p not in result.placement]
+    result.placement = placement
+    result.dropped = [p for p in candidates if p not in placement]
     return result
+
+
+def _participant_cost(
+    problem: SalonProblem, slots: set[int], names: list[str]
+) -> tuple[int, ...]:
+    return tuple(
+        idle_of(problem, slots) if name == "idle" else breaks_of(problem, slots) for name in names
+    )
+
+
+def _neighbourhood(
+    problem: SalonProblem,
+    pairs_of: dict[str, list[int]],
+    start: str,
+    size: int,
+    rng: random.Random,
+) -> set[int]:
+    """Pairs reached from a participant by following meetings, breadth first, up to `size`."""
+    chosen: set[int] = set()
+    queue = [start]
+    seen = {start}
+    while queue and len(chosen) < size:
+        participant = queue.pop(0)
+        pairs = list(pairs_of[participant])
+        rng.shuffle(pairs)
+        for p in pairs:
+            chosen.add(p)
+            other = problem.pairs[p].other(participant)
+            if other not in seen:
+                seen.add(other)
+                queue.append(other)
+    return chosen
+
+
+def _sub_candidates(
+    problem: SalonProblem,
+    candidates: dict[int, list[int]],
+    placement: dict[int, int],
+    free: set[int],
+    block: BlockModel,
+) -> dict[int, list[int]]:
+    """The free pairs with their slots, and every placed pair that shares a participant or a
+    constrained table with them, fixed at its current slot."""
+    sub = {p: candidates[p] for p in free}
+    for p in free:
+        pair = problem.pairs[p]
+        neighbours = [q for m in pair.members for q in block.pairs_of(m)]
+        if pair.home_table is None or len(problem.table_owners.get(pair.home_table, ())) > 1:
+            neighbours.extend(block.pairs_at_table(pair.home_table))
+        for q in neighbours:
+            if q not in sub and q in placement:
+                sub[q] = [placement[q]]
+    return sub
+
+
+def improve_by_neighbourhoods(
+    problem: SalonProblem,
+    candidates: dict[int, list[int]],
+    placement: dict[int, int],
+    options: SolveOptions,
+    budget: float,
+    rng: random.Random,
+) -> dict[int, int]:
+    """Large neighbourhood search: free the meetings around a participant with idle time,
+    re-place them optimally (core-based CP-SAT) while the rest stays, keep what is no worse."""
+    names = [n for n in problem.salon.objectives if n in TIME_OBJECTIVES]
+    if not names:
+        return placement
+    work = Work(budget)
+    placement = dict(placement)
+    index = BlockModel(problem, {}, strict=True, candidates_index=candidates)
+    pairs_of = {u: index.pairs_of(u) for u in index.participants()}
+    busy = busy_slots(problem, placement)
+    cost = {u: _participant_cost(problem, busy[u], names) for u in pairs_of}
+    size = 40
+    while not work.exhausted and not options.stopped:
+        weighted = [(u, c[0]) for u, c in cost.items() if any(c)]
+        if not weighted:
+            break
+        start = rng.choices([u for u, _ in weighted], [w + 1 for _, w in weighted])[0]
+        free = _neighbourhood(problem, pairs_of, start, size, rng)
+        sub = _sub_candidates(problem, candidates, placement, free, index)
+        seconds = min(1.0, max(0.05, work.left()))
+        before_work = work.spent
+        new = _solve_sub(problem, sub, placement, options, seconds, work)
+        quick = work.spent - before_work < 0.5 * seconds
+        if new is None:
+            size = max(10, int(size * 0.7))
+            continue
+        size = min(400, int(size * 1.2)) if quick else max(10, int(size * 0.8))
+        touched = {m for p in free for m in problem.pairs[p].members}
+        trial = dict(placement)
+        trial.update({p: new[p] for p in free})
+        trial_busy = {u: {trial[p] for p in pairs_of[u]} for u in touched}
+        before = [cost[u] for u in touched]
+        after = [_participant_cost(problem, trial_busy[u], names) for u in touched]
+        if tuple(map(sum, zip(*after, strict=False))) <= tuple(map(sum, zip(*before, strict=False))):
+            placement = trial
+            for u, c in zip(touched, after, strict=False):
+                cost[u] = c
+    return placement
 
 
 def solve_timetable(
@@ -345,8 +617,8 @@ def solve_timetable(
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=threads) as pool:
         futures = [
-            pool.submit(_solve_block, problem, c, options, budget)
-            for c, budget in zip(blocks, budgets, strict=True)
+            pool.submit(_solve_block, problem, c, options, budget, options.seed + index)
+            for index, (c, budget) in enumerate(zip(blocks, budgets, strict=True))
         ]
         block_results = []
         for future in futures:
