@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     default_language: str = "fr"
     solve_time_limit: float = 60.0
     solve_workers: int = 8
+    solve_concurrency: int = 1  # solves running at once in one server process
+    job_heartbeat_seconds: float = 1.0  # how often a running job proves its process alive
+    job_stale_seconds: float = 30.0  # a job silent for that long is failed as interrupted
+    job_cancel_grace_seconds: float = 3.0  # after a cancel, before the solve process is killed
     smtp_host: str | None = None
     smtp_port: int = 25
     mail_from: str = "salon@localhost"

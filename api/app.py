@@ -1,0 +1,273 @@
+"""The FastAPI application: `create_app(settings)`.
+
+At start-up the app migrates the database (all Alembic branches, under a lock so that several
+server workers can start together), starts the process's solve runner (which first fails the
+jobs left running by a dead process) and serves every router: the salon API here, plus the
+`router` of each `api/<package>/routes.py` and `api/<package>/pages.py` found.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import importlib
+import logging
+import pkgutil
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+
+import api
+from api.db import make_engine, make_session_factory, migrate
+from api.errors import DomainError, FieldProblem
+from api.i18n import pick_language
+from api.jobs import make_runner
+from api.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+MIGRATION_LOCK_KEY = 7_215_004_211  # pg_advisory_lock key of schema migrations
+
+
+def request_language(request: Request) -> str:
+    """`?lang=`, then Accept-Language; French by default."""
+    return pick_language(
+        request.query_params.get("lang"), accept_language=request.headers.get("accept-language")
+    )
+
+
+# ---------------------------------------------------------------- migrations
+
+
+@contextmanager
+def migration_lock(url: str, engine: Engine) -> Iterator[None]:
+    """One migrating process at a time: an advisory lock (PostgreSQL) or a lock file (SQLite)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            try:
+                yield
+            finally:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
+                connection.commit()
+        return
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        yield
+        return
+    lock_path = Path(database).with_name(Path(database).name + ".migrate-lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def migrate_database(url: str, engine: Engine) -> None:
+    """Bring the database to the newest schema, safely when several processes start at once."""
+    with migration_lock(url, engine):
+        migrate(url)
+
+
+# ------------------------------------------------------------------ errors
+
+
+VALIDATION_MESSAGES: dict[str, str] = {
+    "missing": "Ce champ est obligatoire.",
+    "extra_forbidden": "Champ inconnu.",
+    "string_too_long": "Texte trop long : {max_length} caractères au plus.",
+    "string_too_short": "Texte trop court : {min_length} caractère(s) au moins.",
+    "too_long": "Trop d'éléments : {max_length} au plus.",
+    "too_short": "Au moins {min_length} élément(s) attendu(s).",
+    "int_parsing": "Nombre entier attendu.",
+    "int_type": "Nombre entier attendu.",
+    "int_from_float": "Nombre entier attendu.",
+    "float_parsing": "Nombre attendu.",
+    "float_type": "Nombre attendu.",
+    "greater_than": "La valeur doit être supérieure à {gt}.",
+    "greater_than_equal": "La valeur doit être au moins {ge}.",
+    "less_than": "La valeur doit être inférieure à {lt}.",
+    "less_than_equal": "La valeur doit être au plus {le}.",
+    "literal_error": "Valeur inconnue (valeurs possibles : {expected}).",
+    "bool_parsing": "Valeur oui/non attendue.",
+    "bool_type": "Valeur oui/non attendue.",
+    "string_type": "Texte attendu.",
+    "datetime_parsing": "Date et heure invalides (par exemple 2023-11-28T09:30).",
+    "datetime_from_date_parsing": "Date et heure invalides (par exemple 2023-11-28T09:30).",
+    "datetime_type": "Date et heure invalides (par exemple 2023-11-28T09:30).",
+    "date_parsing": "Date invalide (par exemple 2023-11-28).",
+    "date_from_datetime_parsing": "Date invalide (par exemple 2023-11-28).",
+    "date_from_datetime_inexact": "Date sans heure attendue (par exemple 2023-11-28).",
+    "date_type": "Date invalide (par exemple 2023-11-28).",
+    "time_parsing": "Heure invalide (par exemple 09:30).",
+    "time_type": "Heure invalide (par exemple 09:30).",
+    "list_type": "Liste attendue.",
+    "model_type": "Objet attendu.",
+    "model_attributes_type": "Objet attendu.",
+    "dict_type": "Objet attendu.",
+    "json_invalid": "Le corps de la requête n'est pas du JSON valide.",
+    "value_error": "Valeur invalide : {error}.",
+}
+
+
+def field_path(location: tuple[int | str, ...] | list[int | str]) -> str:
+    """('body', 'sessions', 0, 'start') -> 'body.sessions[0].start'."""
+    path = ""
+    for part in location:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "body"
+
+
+def validation_problems(errors: list[dict[str, Any]]) -> list[FieldProblem]:
+    """Pydantic errors as problems: the field path, a French sentence, pydantic's in English."""
+    problems = []
+    for error in errors:
+        error_type = str(error.get("type", ""))
+        params = {key: str(value) for key, value in (error.get("ctx") or {}).items()}
+        message = VALIDATION_MESSAGES.get(error_type)
+        english = str(error.get("msg", "invalid value"))
+        if message is None:
+            message, params = "Valeur invalide : {detail}.", {"detail": english}
+        problems.append(
+            FieldProblem(
+                field_path(tuple(error.get("loc", ()))),
+                message,
+                params,
+                english=english.replace("{", "{{").replace("}", "}}"),
+            )
+        )
+    return problems
+
+
+def _json_error(request: Request, error: DomainError) -> JSONResponse:
+    return JSONResponse(
+        {"detail": error.detail(request_language(request))},
+        status_code=error.status,
+        headers=error.headers or None,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Every refused request answers `{"detail": {"code", "message", "errors"?}}`, never 500."""
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, error: DomainError) -> JSONResponse:
+        return _json_error(request, error)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = validation_problems(list(error.errors()))
+        return _json_error(
+            request,
+            DomainError(
+                "invalid_request",
+                "La requête comporte {count} erreur(s).",
+                status=422,
+                problems=problems,
+                count=len(problems),
+            ),
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def integrity_error(request: Request, error: IntegrityError) -> JSONResponse:
+        log.info("conflict: %s", error.orig)
+        message = "Conflit avec une modification simultanée ; relisez puis réessayez."
+        return _json_error(request, DomainError("conflict", message, status=409))
+
+    async def invalid_value(request: Request, error: Exception) -> JSONResponse:
+        log.info("value refused by the database: %s", error)
+        message = "Valeur impossible à enregistrer (caractère nul, nombre trop grand...)."
+        return _json_error(request, DomainError("invalid_value", message, status=422))
+
+    for kind in (DataError, OverflowError, UnicodeEncodeError):
+        app.add_exception_handler(kind, invalid_value)  # type: ignore[arg-type]
+
+    @app.exception_handler(OperationalError)
+    async def busy(request: Request, error: OperationalError) -> JSONResponse:
+        log.warning("database unavailable: %s", error)
+        message = "Base de données momentanément indisponible ; réessayez."
+        error_ = DomainError("database_busy", message, status=503, headers={"Retry-After": "2"})
+        return _json_error(request, error_)
+
+
+# ---------------------------------------------------------------------- app
+
+
+def discovered_routers() -> list[Any]:
+    """The `router` of every `api/<package>/routes.py` and `pages.py` (other modules' APIs)."""
+    routers = []
+    for module in pkgutil.walk_packages(api.__path__, "api."):
+        if module.name.rsplit(".", 1)[-1] in ("routes", "pages") and module.name.count(".") == 2:
+            if module.name == "api.salons.routes":
+                continue
+            try:
+                loaded = importlib.import_module(module.name)
+            except ImportError:
+                log.exception("cannot load %s", module.name)
+                continue
+            router = getattr(loaded, "router", None)
+            if router is not None:
+                routers.append(router)
+    return routers
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The service for `settings` (the process's settings by default)."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    session_factory = make_session_factory(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        migrate_database(settings.database_url, engine)
+        runner = make_runner(session_factory, settings)
+        runner.start()
+        app.state.runner = runner
+        try:
+            yield
+        finally:
+            runner.shutdown()
+            engine.dispose()
+
+    app = FastAPI(
+        title="salon",
+        version="1.0",
+        summary="Scheduler for B2B meeting salons",
+        description=(
+            "Organisers: `Authorization: Bearer <API key>` (`salon admin create-organiser`). "
+            "Participants: `X-Participant-Token: <token of the personal link>`. "
+            'Errors: `{"detail": {"code", "message", "errors"}}`; French messages, '
+            "English with `Accept-Language: en`."
+        ),
+        lifespan=lifespan,
+        separate_input_output_schemas=False,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory
+    install_error_handlers(app)
+    from api.salons.routes import router as salon_router
+
+    app.include_router(salon_router)
+    for router in discovered_routers():
+        app.include_router(router)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for `uvicorn --factory` (and `salon serve`): settings from the environment."""
+    return create_app(get_settings())

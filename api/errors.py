@@ -1,0 +1,120 @@
+"""Domain errors of the salon service and how the API renders them.
+
+A refused request carries a machine-readable `code`, a French message (translated with
+`Accept-Language: en`) and a status (404, 409, 422, 401). The body is
+`{"detail": {"code": ..., "message": ..., "errors": [{"field": ..., "message": ...}]}}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from api.i18n import gettext
+
+
+def translate(language: str, message: str, params: Mapping[str, Any]) -> str:
+    """The French template `message` in `language`, with its parameters filled in."""
+    text = gettext(language, message)
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return message.format(**params)
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One thing wrong with the input: where (a field path, a row) and a French sentence."""
+
+    field: str
+    message: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    english: str | None = None
+
+    def render(self, language: str) -> str:
+        if self.english is not None and language == "en":
+            return self.english.format(**self.params)
+        return translate(language, self.message, self.params)
+
+
+class DomainError(Exception):
+    """A refused request: its code, its French message and parameters, its HTTP status."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        status: int = 409,
+        problems: Sequence[FieldProblem] = (),
+        headers: Mapping[str, str] | None = None,
+        **params: Any,
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.status = status
+        self.problems = list(problems)
+        self.headers = dict(headers or {})
+        self.params = params
+        super().__init__(f"{code}: {translate('en', message, params)}")
+
+    def render(self, language: str) -> str:
+        return translate(language, self.message, self.params)
+
+    def detail(self, language: str) -> dict[str, Any]:
+        """The body's `detail` in `language`."""
+        body: dict[str, Any] = {"code": self.code, "message": self.render(language)}
+        if self.problems:
+            body["errors"] = [
+                {"field": problem.field, "message": problem.render(language)}
+                for problem in self.problems
+            ]
+        return body
+
+
+def not_found(what: str) -> DomainError:
+    """404 for a resource that does not exist *or belongs to someone else* (no probing)."""
+    return DomainError("not_found", "{what} introuvable.", status=404, what=what)
+
+
+def not_authenticated(message: str) -> DomainError:
+    return DomainError("not_authenticated", message, status=401)
+
+
+# ---------------------------------------------------------------- OpenAPI schemas
+
+
+class ErrorItem(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    errors: list[ErrorItem] | None = None
+
+
+class ErrorRead(BaseModel):
+    """The body of every refused request (except request validation, see HTTPValidationError)."""
+
+    detail: ErrorBody
+
+
+_DESCRIPTIONS = {
+    401: "Not authenticated (missing, unknown, revoked or expired credentials)",
+    404: "Unknown here (or belonging to another salon or participant)",
+    409: "Refused by a rule of the salon (see `code`)",
+    422: "Invalid input (see `code`, or the field path of each error)",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries documenting domain errors with ErrorRead."""
+    return {
+        status: {"model": ErrorRead, "description": _DESCRIPTIONS.get(status, "Error")}
+        for status in statuses
+    }

@@ -1,0 +1,634 @@
+"""Background solves: a job row per solve, run in a child process, progress saved to the row.
+
+- `POST /salons/{id}/solves` inserts a queued job and hands its id to the process's
+  `SolveRunner`, which runs at most `solve_concurrency` solves at once, each in a thread that
+  supervises a child process (`python -m api.solve_process`, JSON lines over its pipes). The
+  event loop never waits for a solve; a solver crash cannot take the server down; a cancel ends
+  the child (asked to stop, killed after `job_cancel_grace_seconds`).
+- The child solves a *snapshot*: the salon read in one repeatable-read transaction when the job
+  starts. Wishes submitted later are stored as usual and go into the next solve.
+- Liveness: each runner stamps `heartbeat_at` on its jobs every `job_heartbeat_seconds` and
+  reads their cancel requests (a DELETE may reach another server worker). At start-up and then
+  periodically it fails the jobs whose process is gone: same host and dead pid (or an earlier
+  incarnation of this pid) at once, any other job silent for `job_stale_seconds`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.salons import convert, storage
+from api.salons.tables import ACTIVE_JOB_STATES, Schedule
+from api.settings import PROJECT_ROOT
+from api.timestamps import utc_now
+from scheduler import format as v1
+from scheduler.loading import salon_problems
+from scheduler.validator import validate
+
+log = logging.getLogger(__name__)
+
+HOSTNAME = socket.gethostname()
+PROGRESS_INTERVAL = 0.5  # seconds between two progress writes of the same phase
+POLL_INTERVAL = 0.2
+
+
+@dataclass
+class Snapshot:
+    """What a solve reads: the salon document and the row ids behind its codes."""
+
+    document: v1.Salon
+    participant_ids: dict[str, int]
+    table_ids: dict[str, int]
+
+
+@dataclass
+class Outcome:
+    """How a solve process ended."""
+
+    kind: str  # done, infeasible, error, cancelled, crashed, timeout, stopped
+    schedule: dict[str, Any] | None = None
+    clashes: list[tuple[str, str]] = field(default_factory=list)
+    message: str = ""
+
+
+def read_snapshot(session: Session, *, salon_id: int) -> Snapshot | None:
+    """The salon as one consistent snapshot (repeatable read), or None if it is gone."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection = session.connection(
+            execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        )
+    else:
+        connection.exec_driver_sql("BEGIN")  # pysqlite defers BEGIN; a read transaction pins
+    salon = storage.find_salon(session, salon_id=salon_id)
+    if salon is None:
+        return None
+    document = convert.salon_document(session, salon=salon)
+    participants, _ = storage.list_participants(session, salon_id=salon_id)
+    tables = storage.list_tables(session, salon_id=salon_id)
+    return Snapshot(
+        document=document,
+        participant_ids={p.code: p.id for p in participants},
+        table_ids={t.code: t.id for t in tables},
+    )
+
+
+def store_schedule(
+    session: Session, *, job_id: int, salon_id: int, snapshot: Snapshot, document: v1.Schedule
+) -> Schedule:
+    """Save a solved schedule as the salon's next preliminary version."""
+    schedule = Schedule(
+        salon_id=salon_id,
+        version=storage.next_schedule_version(session, salon_id=salon_id),
+        job_id=job_id,
+        salon_name=document.salon,
+        status=document.status,
+        stats=dict(document.stats),
+        created_at=utc_now(),
+    )
+    rows = convert.schedule_rows(document, snapshot.participant_ids, snapshot.table_ids)
+    return storage.insert_schedule(session, schedule=schedule, rows=rows)
+
+
+def _owner_parts(owner: str) -> tuple[str, int, str] | None:
+    host, _, rest = owner.rpartition("@")
+    pid, _, nonce = rest.partition(":")
+    return (host, int(pid), nonce) if pid.isdigit() else None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class SolveRunner:
+    """Runs the solve jobs of one server process."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        concurrency: int = 1,
+        heartbeat_seconds: float = 1.0,
+        stale_seconds: float = 30.0,
+        cancel_grace_seconds: float = 3.0,
+    ) -> None:
+        self.session_factory = session_factory
+        self.heartbeat_seconds = heartbeat_seconds
+        self.stale_seconds = stale_seconds
+        self.cancel_grace_seconds = cancel_grace_seconds
+        self.owner = f"{HOSTNAME}@{os.getpid()}:{uuid.uuid4().hex[:12]}"
+        self._executor = ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="salon-solve")
+        self._lock = threading.Lock()
+        self._owned: set[int] = set()
+        self._stops: dict[int, threading.Event] = {}
+        self._closing = threading.Event()
+        self._monitor: threading.Thread | None = None
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        """Fail the jobs left by dead processes, then watch the jobs of this one."""
+        self.fail_interrupted_jobs()
+        self._monitor = threading.Thread(target=self._watch, name="salon-jobs", daemon=True)
+        self._monitor.start()
+
+    def shutdown(self) -> None:
+        """Stop every solve of this process and fail its jobs as stopped with the server."""
+        self._closing.set()
+        with self._lock:
+            stops = list(self._stops.values())
+        for stop in stops:
+            stop.set()
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            leftover = list(self._owned)
+            self._owned.clear()
+        for job_id in leftover:
+            self._finish(
+                job_id,
+                state="failed",
+                error_code="server_stopped",
+                error_message="Le serveur s'est arrêté avant la fin du calcul ; relancez-le.",
+            )
+        if self._monitor is not None:
+            self._monitor.join(timeout=5)
+
+    def submit(self, job_id: int) -> None:
+        """Run a queued job when a slot is free."""
+        with self._lock:
+            self._owned.add(job_id)
+            self._stops[job_id] = threading.Event()
+        self._write(lambda s: storage.update_job(s, job_id=job_id, owner=self.owner))
+        self._executor.submit(self._run, job_id)
+
+    def request_stop(self, job_id: int) -> None:
+        """Stop a job of this process now (a cancel asked through this process)."""
+        with self._lock:
+            stop = self._stops.get(job_id)
+        if stop is not None:
+            stop.set()
+
+    # ------------------------------------------------------------- liveness
+
+    def fail_interrupted_jobs(self) -> int:
+        """Fail active jobs whose process is gone; the number failed."""
+        now = utc_now()
+        failed = 0
+        with self.session_factory() as session:
+            for job in storage.active_jobs(session):
+                reason = self._interruption(job.owner, job.heartbeat_at or job.created_at, now)
+                if reason is None:
+                    continue
+                if storage.update_job(
+                    session,
+                    job_id=job.id,
+                    only_states=ACTIVE_JOB_STATES,
+                    state="failed",
+                    error_code="interrupted",
+                    error_message=reason,
+                    finished_at=now,
+                ):
+                    failed += 1
+            session.commit()
+        return failed
+
+    def _interruption(self, owner: str | None, heartbeat: Any, now: Any) -> str | None:
+        if owner == self.owner:
+            return None
+        parts = _owner_parts(owner) if owner else None
+        if parts is not None:
+            host, pid, _nonce = parts
+            if host == HOSTNAME and (pid == os.getpid() or not _pid_alive(pid)):
+                return (
+                    "Le processus serveur qui faisait ce calcul s'est arrêté "
+                    f"({owner}) ; relancez le calcul."
+                )
+        if (now - heartbeat).total_seconds() > self.stale_seconds:
+            return (
+                f"Aucun signe de vie du calcul depuis plus de {self.stale_seconds:g} s "
+                "(serveur arrêté) ; relancez le calcul."
+            )
+        return None
+
+    def _watch(self) -> None:
+        while not self._closing.wait(self.heartbeat_seconds):
+            try:
+                self._beat()
+                self.fail_interrupted_jobs()
+            except SQLAlchemyError:
+                log.exception("job monitor: database error")
+
+    def _beat(self) -> None:
+        with self._lock:
+            owned = list(self._owned)
+        if not owned:
+            return
+        with self.session_factory() as session:
+            storage.touch_jobs(session, job_ids=owned, now=utc_now())
+            cancelled = storage.cancel_requests(session, job_ids=owned)
+            session.commit()
+        for job_id in cancelled:
+            self.request_stop(job_id)
+
+    # ------------------------------------------------------------------ runs
+
+    def _write(self, action: Callable[[Session], object]) -> None:
+        with self.session_factory() as session:
+            action(session)
+            session.commit()
+
+    def _finish(self, job_id: int, **values: Any) -> None:
+        values.setdefault("finished_at", utc_now())
+        self._write(
+            lambda s: storage.update_job(s, job_id=job_id, only_states=ACTIVE_JOB_STATES, **values)
+        )
+
+    def _run(self, job_id: int) -> None:
+        try:
+            self._run_job(job_id)
+        except Exception as exc:  # a job never stays running because of a bug here
+            log.exception("solve job %s failed", job_id)
+            self._finish(
+                job_id,
+                state="failed",
+                error_code="internal_error",
+                error_message=f"Erreur interne : {type(exc).__name__}: {exc}",
+            )
+        finally:
+            with self._lock:
+                self._owned.discard(job_id)
+                self._stops.pop(job_id, None)
+
+    def _claim(self, job_id: int) -> tuple[int, float, int, int] | None:
+        """Mark a queued job running; its (salon, time limit, workers, seed), or None."""
+        with self.session_factory() as session:
+            now = utc_now()
+            if not storage.update_job(
+                session,
+                job_id=job_id,
+                only_states=("queued",),
+                state="running",
+                started_at=now,
+                heartbeat_at=now,
+                owner=self.owner,
+                phase="snapshot",
+            ):
+                return None
+            session.commit()
+            job = storage.find_job(session, job_id=job_id)
+            assert job is not None
+            return job.salon_id, job.time_limit, job.workers, job.seed
+
+    def _run_job(self, job_id: int) -> None:
+        if self._closing.is_set():
+            return
+        claimed = self._claim(job_id)
+        if claimed is None:
+            return
+        salon_id, time_limit, workers, seed = claimed
+        with self.session_factory() as session:
+            snapshot = read_snapshot(session, salon_id=salon_id)
+            session.rollback()
+        if snapshot is None:
+            self._finish(
+                job_id,
+                state="failed",
+                error_code="salon_deleted",
+                error_message="Le salon a été supprimé.",
+            )
+            return
+        problems = salon_problems(snapshot.document)
+        if problems:
+            self._fail_with_clashes(
+                job_id,
+                "invalid_salon",
+                "Le salon n'est pas valide.",
+                [(p.rule, f"{p.path}: {p.message}") for p in problems],
+            )
+            return
+        self._write(
+            lambda s: storage.update_job(
+                s,
+                job_id=job_id,
+                snapshot_at=utc_now(),
+                phase="starting",
+                participant_count=len(snapshot.document.participants),
+                wish_count=len(snapshot.document.wishes),
+            )
+        )
+        with self._lock:
+            stop = self._stops.setdefault(job_id, threading.Event())
+        outcome = self._solve(job_id, snapshot, time_limit, workers, seed, stop)
+        self._conclude(job_id, salon_id, snapshot, outcome)
+
+    def _solve(
+        self,
+        job_id: int,
+        snapshot: Snapshot,
+        time_limit: float,
+        workers: int,
+        seed: int,
+        stop: threading.Event,
+    ) -> Outcome:
+        """Run the solve process and relay its progress until it ends."""
+        process = subprocess.Popen(
+            [sys.executable, "-m", "api.solve_process"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            cwd=str(PROJECT_ROOT),
+            env={**os.environ, "PYTHONPATH": _python_path()},
+        )
+        assert process.stdin is not None and process.stdout is not None
+        lines: queue.Queue[str | None] = queue.Queue()
+        reader = threading.Thread(
+            target=_read_lines,
+            args=(process.stdout, lines),
+            name=f"salon-solve-{job_id}-out",
+            daemon=True,
+        )
+        reader.start()
+        try:
+            request = {
+                "document": snapshot.document.to_json_dict(),
+                "time_limit": time_limit,
+                "workers": workers,
+                "seed": seed,
+            }
+            process.stdin.write(json.dumps(request) + "\n")
+            process.stdin.flush()
+            return self._relay(process, lines, stop, time_limit, _ProgressWriter(self, job_id))
+        except (BrokenPipeError, OSError) as exc:
+            return Outcome("crashed", message=str(exc))
+        finally:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+            reader.join(timeout=5)
+
+    def _relay(
+        self,
+        process: subprocess.Popen[str],
+        lines: queue.Queue[str | None],
+        stop: threading.Event,
+        time_limit: float,
+        progress: _ProgressWriter,
+    ) -> Outcome:
+        deadline = time.monotonic() + 3 * time_limit + 60
+        stop_sent: float | None = None
+        while True:
+            try:
+                line = lines.get(timeout=POLL_INTERVAL)
+            except queue.Empty:
+                line = ""
+            if line is None:  # the process closed its output: it ended
+                process.wait(timeout=5)
+                progress.flush()
+                return self._ended(stop, f"exit code {process.returncode}")
+            if line:
+                message = json.loads(line)
+                if message["kind"] == "progress":
+                    progress.record(
+                        message["phase"],
+                        message["elapsed"],
+                        message["values"],
+                        message["bounds"],
+                        message["message"],
+                    )
+                    continue
+                progress.flush()
+                if stop.is_set():
+                    return self._ended(stop, "")
+                return _outcome(message)
+            if stop.is_set() and stop_sent is None:
+                stop_sent = time.monotonic()
+                assert process.stdin is not None
+                with contextlib.suppress(OSError):
+                    process.stdin.write("stop\n")
+                    process.stdin.flush()
+            waited = time.monotonic() - (stop_sent or time.monotonic())
+            if stop_sent is not None and waited > self.cancel_grace_seconds:
+                process.kill()
+                return self._ended(stop, "")
+            if time.monotonic() > deadline:
+                process.kill()
+                return Outcome("timeout")
+
+    def _ended(self, stop: threading.Event, message: str) -> Outcome:
+        if stop.is_set():
+            return Outcome("stopped" if self._closing.is_set() else "cancelled")
+        return Outcome("crashed", message=message)
+
+    def _fail_with_clashes(
+        self, job_id: int, code: str, message: str, clashes: list[tuple[str, str]]
+    ) -> None:
+        def action(session: Session) -> None:
+            storage.insert_job_clashes(session, job_id=job_id, clashes=clashes)
+            storage.update_job(
+                session,
+                job_id=job_id,
+                only_states=ACTIVE_JOB_STATES,
+                state="failed",
+                error_code=code,
+                error_message=message,
+                finished_at=utc_now(),
+            )
+
+        self._write(action)
+
+    def _conclude(self, job_id: int, salon_id: int, snapshot: Snapshot, outcome: Outcome) -> None:
+        if outcome.kind == "done" and outcome.schedule is not None:
+            self._store_result(job_id, salon_id, snapshot, outcome.schedule)
+        elif outcome.kind == "cancelled":
+            self._finish(job_id, state="cancelled", phase="cancelled", message="annulé")
+        elif outcome.kind == "infeasible":
+            self._fail_with_clashes(
+                job_id,
+                "infeasible",
+                "Les règles impératives (rendez-vous obligatoires ou fixés, plafonds) "
+                "ne peuvent pas toutes être respectées.",
+                outcome.clashes,
+            )
+        elif outcome.kind == "stopped":
+            self._finish(
+                job_id,
+                state="failed",
+                error_code="server_stopped",
+                error_message="Le serveur s'est arrêté pendant le calcul ; relancez-le.",
+            )
+        elif outcome.kind == "timeout":
+            self._finish(
+                job_id,
+                state="failed",
+                error_code="timeout",
+                error_message="Le calcul a largement dépassé sa limite de temps.",
+            )
+        else:
+            self._finish(
+                job_id,
+                state="failed",
+                error_code="solver_error",
+                error_message=f"Le calcul a échoué : {outcome.message}",
+            )
+
+    def _store_result(
+        self, job_id: int, salon_id: int, snapshot: Snapshot, data: dict[str, Any]
+    ) -> None:
+        document = v1.Schedule.model_validate(data)
+        report = validate(snapshot.document, document)
+        if not report.valid:
+            self._fail_with_clashes(
+                job_id,
+                "invalid_schedule",
+                "Le planning calculé enfreint des règles du salon.",
+                [(v.rule, v.message) for v in report.violations],
+            )
+            return
+        try:
+            with self.session_factory() as session:
+                store_schedule(
+                    session,
+                    job_id=job_id,
+                    salon_id=salon_id,
+                    snapshot=snapshot,
+                    document=document,
+                )
+                storage.replace_job_objectives(
+                    session,
+                    job_id=job_id,
+                    values={o.name: o.value for o in document.objectives},
+                    bounds={o.name: o.bound for o in document.objectives},
+                )
+                if not storage.update_job(
+                    session,
+                    job_id=job_id,
+                    only_states=("running",),
+                    state="done",
+                    phase="done",
+                    finished_at=utc_now(),
+                ):
+                    session.rollback()  # cancelled or failed meanwhile: keep that verdict
+                    return
+                session.commit()
+        except SQLAlchemyError as exc:
+            log.warning("solve job %s: result not stored: %s", job_id, exc)
+            self._finish(
+                job_id,
+                state="failed",
+                error_code="salon_changed",
+                error_message="Le salon a changé pendant le calcul (participant ou table "
+                "supprimé) ; relancez le calcul.",
+            )
+
+
+class _ProgressWriter:
+    """Saves a job's progress, at most every PROGRESS_INTERVAL for the same phase."""
+
+    def __init__(self, runner: SolveRunner, job_id: int) -> None:
+        self.runner = runner
+        self.job_id = job_id
+        self.phase = ""
+        self.written = 0.0
+        self.pending: tuple[str, float, dict[str, int], dict[str, int], str] | None = None
+        self.values: dict[str, int] = {}
+        self.bounds: dict[str, int] = {}
+
+    def record(
+        self,
+        phase: str,
+        elapsed: float,
+        values: dict[str, int],
+        bounds: dict[str, int],
+        message: str,
+    ) -> None:
+        self.values.update(values)
+        self.bounds.update(bounds)
+        self.pending = (phase, elapsed, dict(self.values), dict(self.bounds), message)
+        if phase != self.phase or time.monotonic() - self.written >= PROGRESS_INTERVAL:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending is None:
+            return
+        phase, elapsed, values, bounds, message = self.pending
+        self.pending = None
+        self.phase = phase
+        self.written = time.monotonic()
+
+        def action(session: Session) -> None:
+            storage.update_job(
+                session,
+                job_id=self.job_id,
+                only_states=("running",),
+                phase=phase,
+                elapsed=round(elapsed, 3),
+                message=message[:500],
+            )
+            storage.replace_job_objectives(
+                session, job_id=self.job_id, values=values, bounds=bounds
+            )
+
+        self.runner._write(action)
+
+
+def _outcome(message: dict[str, Any]) -> Outcome:
+    kind = message.get("kind")
+    if kind == "done":
+        return Outcome("done", schedule=message["schedule"])
+    if kind == "infeasible":
+        return Outcome("infeasible", clashes=[(r, m) for r, m in message["clashes"]])
+    return Outcome("error", message=str(message.get("message", "")))
+
+
+def _read_lines(stream: IO[str], lines: queue.Queue[str | None]) -> None:
+    """Forward a process's output lines to a queue; None marks its end."""
+    try:
+        for line in stream:
+            lines.put(line)
+    finally:
+        lines.put(None)
+
+
+def _python_path() -> str:
+    """The import path of the solve process: the project first (api, scheduler)."""
+    current = os.environ.get("PYTHONPATH", "")
+    return os.pathsep.join(p for p in (str(PROJECT_ROOT), current) if p)
+
+
+def make_runner(session_factory: sessionmaker[Session], settings: Any) -> SolveRunner:
+    """The runner of a server process, configured from Settings."""
+    return SolveRunner(
+        session_factory,
+        concurrency=settings.solve_concurrency,
+        heartbeat_seconds=settings.job_heartbeat_seconds,
+        stale_seconds=settings.job_stale_seconds,
+        cancel_grace_seconds=settings.job_cancel_grace_seconds,
+    )

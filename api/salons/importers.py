@@ -1,0 +1,276 @@
+"""Participant files: salon/v1 JSON, CSV and XLSX, read into salon/v1 participants.
+
+CSV and XLSX share one column layout (docs/service.md), a header row first; column names are
+case-insensitive, French names are accepted:
+
+| column            | also          | content                                                |
+|-------------------|---------------|--------------------------------------------------------|
+| `id` (required)   | `code`        | the participant's id, unique in the salon              |
+| `name` (required) | `nom`         | the name shown to others                               |
+| `organisation`    | `structure`   | company or administration                              |
+| `role`            | `fonction`    | free text (e.g. "Directeur de programme")              |
+| `table`           |               | home table id (directors); empty for industrials       |
+| `representatives` | `representants` | meetings it can hold at once (default 1)             |
+| `max_meetings`    | `rdv_max`     | cap on its meetings (empty: none)                      |
+| `email`           | `courriel`    | e-mail address                                         |
+| `unavailable`     | `indisponible` | `START/END` intervals separated by `;`, ISO local times |
+
+Every problem is reported with its row and column; nothing is imported when one is found.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from api.errors import DomainError, FieldProblem
+from scheduler import format as v1
+
+COLUMNS: dict[str, str] = {
+    "id": "id",
+    "code": "id",
+    "identifiant": "id",
+    "name": "name",
+    "nom": "name",
+    "organisation": "organisation",
+    "organization": "organisation",
+    "structure": "organisation",
+    "role": "role",
+    "rôle": "role",
+    "fonction": "role",
+    "table": "table",
+    "representatives": "representatives",
+    "representants": "representatives",
+    "représentants": "representatives",
+    "max_meetings": "max_meetings",
+    "rdv_max": "max_meetings",
+    "email": "email",
+    "e-mail": "email",
+    "courriel": "email",
+    "unavailable": "unavailable",
+    "indisponible": "unavailable",
+    "indisponibilites": "unavailable",
+    "indisponibilités": "unavailable",
+}
+REQUIRED = ("id", "name")
+Format = Literal["json", "csv", "xlsx"]
+FORMATS: tuple[Format, ...] = ("json", "csv", "xlsx")
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 20_000
+
+
+def import_error(problems: Sequence[FieldProblem]) -> DomainError:
+    return DomainError(
+        "invalid_import",
+        "Fichier refusé : {count} problème(s), rien n'a été importé.",
+        status=422,
+        problems=problems,
+        count=len(problems),
+    )
+
+
+def detect_format(
+    filename: str | None, content_type: str | None, explicit: Format | None
+) -> Format:
+    """The file's format from `format=`, the file name's extension or its content type."""
+    if explicit:
+        return explicit
+    name = (filename or "").lower()
+    for fmt in FORMATS:
+        if name.endswith(f".{fmt}"):
+            return fmt
+    kind = (content_type or "").lower()
+    if "json" in kind:
+        return "json"
+    if "csv" in kind or kind.startswith("text/"):
+        return "csv"
+    if "spreadsheet" in kind or "excel" in kind:
+        return "xlsx"
+    raise import_error(
+        [FieldProblem("file", "Format inconnu : indiquez format=json, csv ou xlsx.")]
+    )
+
+
+def read_participants(content: bytes, fmt: str) -> list[v1.Participant]:
+    """Parse a participant file; raise a 422 `invalid_import` listing every problem."""
+    if len(content) > MAX_BYTES:
+        raise import_error([FieldProblem("file", "Fichier trop volumineux (10 Mo au plus).")])
+    if fmt == "json":
+        return _from_json(content)
+    rows = _csv_rows(content) if fmt == "csv" else _xlsx_rows(content)
+    return _from_rows(rows)
+
+
+# ---------------------------------------------------------------------- JSON
+
+
+def _from_json(content: bytes) -> list[v1.Participant]:
+    try:
+        data = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise import_error(
+            [FieldProblem("file", "JSON invalide : {error}.", {"error": str(exc)})]
+        ) from exc
+    if isinstance(data, dict):
+        data = data.get("participants")
+    if not isinstance(data, list):
+        message = "Attendu : un fichier salon/v1 ou une liste de participants."
+        raise import_error([FieldProblem("file", message)])
+    specs, problems = [], []
+    for i, item in enumerate(data):
+        try:
+            specs.append(v1.Participant.model_validate(item))
+        except ValidationError as exc:
+            problems.extend(
+                FieldProblem(
+                    f"participants[{i}]" + "".join(_loc_part(p) for p in error["loc"]),
+                    "{text}",
+                    {"text": error["msg"]},
+                )
+                for error in exc.errors()
+            )
+    if problems:
+        raise import_error(problems)
+    return specs
+
+
+def _loc_part(part: object) -> str:
+    return f"[{part}]" if isinstance(part, int) else f".{part}"
+
+
+# ---------------------------------------------------------------- CSV, XLSX
+
+
+def _csv_rows(content: bytes) -> list[list[Any]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252", errors="replace")
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    try:
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        return [row for row in reader if any(c.strip() for c in row)]
+    except csv.Error as exc:
+        raise import_error(
+            [FieldProblem("file", "CSV illisible : {error}.", {"error": str(exc)})]
+        ) from exc
+
+
+def _xlsx_rows(content: bytes) -> list[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise import_error(
+            [FieldProblem("file", "Fichier XLSX illisible : {error}.", {"error": str(exc)})]
+        ) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for values in sheet.iter_rows(values_only=True):
+            row = ["" if v is None else v for v in values]
+            if any(str(v).strip() for v in row):
+                rows.append(row)
+            if len(rows) > MAX_ROWS:
+                break
+        return rows
+    finally:
+        workbook.close()
+
+
+def _header(row: Iterable[Any]) -> tuple[dict[int, str], list[FieldProblem]]:
+    columns: dict[int, str] = {}
+    problems = []
+    for index, title in enumerate(row):
+        key = str(title).strip().lower().replace(" ", "_")
+        name = COLUMNS.get(key)
+        if name is None:
+            if key:
+                message = "Colonne inconnue « {title} »."
+                problems.append(
+                    FieldProblem(f"ligne 1, colonne {index + 1}", message, {"title": title})
+                )
+            continue
+        if name in columns.values():
+            message = "Colonne « {title} » en double."
+            problems.append(
+                FieldProblem(f"ligne 1, colonne {index + 1}", message, {"title": title})
+            )
+        columns[index] = name
+    for name in REQUIRED:
+        if name not in columns.values():
+            problems.append(
+                FieldProblem("ligne 1", "Colonne obligatoire absente : {name}.", {"name": name})
+            )
+    return columns, problems
+
+
+def _from_rows(rows: list[list[Any]]) -> list[v1.Participant]:
+    if not rows:
+        raise import_error(
+            [FieldProblem("file", "Fichier vide : une ligne d'en-tête est attendue.")]
+        )
+    if len(rows) > MAX_ROWS:
+        raise import_error([FieldProblem("file", "Trop de lignes (20 000 au plus).")])
+    columns, problems = _header(rows[0])
+    if problems:
+        raise import_error(problems)
+    specs = []
+    for number, row in enumerate(rows[1:], start=2):
+        fields: dict[str, Any] = {}
+        for index, name in columns.items():
+            value = row[index] if index < len(row) else ""
+            cell = _cell(value)
+            if cell == "":
+                continue
+            if name == "unavailable":
+                parsed = _intervals(cell)
+                if parsed is None:
+                    message = "Intervalles attendus : DÉBUT/FIN séparés par « ; »."
+                    problems.append(FieldProblem(f"ligne {number}, colonne {name}", message))
+                    continue
+                fields[name] = parsed
+            else:
+                fields[name] = cell
+        try:
+            specs.append(v1.Participant.model_validate(fields))
+        except ValidationError as exc:
+            for error in exc.errors():
+                column = str(error["loc"][0]) if error["loc"] else "?"
+                problems.append(
+                    FieldProblem(
+                        f"ligne {number}, colonne {column}", "{text}", {"text": error["msg"]}
+                    )
+                )
+    if problems:
+        raise import_error(problems)
+    return specs
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _intervals(text: str) -> list[dict[str, str]] | None:
+    intervals = []
+    for part in text.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        bounds = part.split("/")
+        if len(bounds) != 2:
+            return None
+        intervals.append({"start": bounds[0].strip(), "end": bounds[1].strip()})
+    return intervals

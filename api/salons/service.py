@@ -1,0 +1,998 @@
+"""The salon domain, organiser side: salons, participants, links, wishes, solves, schedules.
+
+Every function takes a session and keyword arguments, checks access (a salon of another
+organiser is "not found"), applies the rules, commits, and returns API read models, so that the
+JSON routes and the HTML pages share it. The participant side is in api.salons.self_service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from api.auth import CurrentOrganiser, hash_secret, new_participant_token
+from api.errors import DomainError, FieldProblem, not_found
+from api.salons import convert, rules, storage
+from api.salons.schemas import (
+    ImportRead,
+    JobError,
+    LinkCreate,
+    LinkCreated,
+    LinkRead,
+    MeetingRead,
+    ObjectiveRead,
+    Page,
+    ParticipantCreate,
+    ParticipantRead,
+    ParticipantUpdate,
+    SalonCreate,
+    SalonRead,
+    SalonUpdate,
+    ScheduleRead,
+    ScheduleSummary,
+    SolveCreate,
+    SolveRead,
+    UnscheduledRead,
+    WishCreate,
+    WishRead,
+    WishUpdate,
+)
+from api.salons.tables import (
+    Participant,
+    ParticipantLink,
+    Salon,
+    SalonTable,
+    Schedule,
+    SolveJob,
+    Wish,
+)
+from api.timestamps import from_storage, maybe_from_storage, to_storage, utc_now
+from scheduler import format as v1
+from scheduler.loading import salon_problems
+
+# ------------------------------------------------------------------ checking
+
+
+def problems_error(problems: Sequence[FieldProblem], code: str = "invalid_salon") -> DomainError:
+    """A 422 listing every problem."""
+    return DomainError(
+        code,
+        "Le salon ne serait plus valide : {count} problème(s).",
+        status=422,
+        problems=problems,
+        count=len(problems),
+    )
+
+
+def check_document(document: v1.Salon, focus: str | None = None) -> None:
+    """Refuse (422 invalid_salon) a salon that breaks a rule of salon/v1.
+
+    `focus` is the JSON path of the edited item (e.g. `$.participants[3]`): its problems are
+    reported relative to it, the way the request named the fields.
+    """
+    problems = salon_problems(document)
+    if problems:
+        raise problems_error([_field_problem(p.path, p.message, focus) for p in problems])
+
+
+def _field_problem(path: str, message: str, focus: str | None) -> FieldProblem:
+    if focus and path.startswith(focus):
+        path = path[len(focus) :].lstrip(".") or "body"
+    else:
+        path = path.removeprefix("$.").removeprefix("$") or "body"
+    return FieldProblem(path, "{text}", {"text": message})
+
+
+def build_document(data: dict[str, Any]) -> v1.Salon:
+    """A salon/v1 model from fields, with pydantic's complaints as a 422."""
+    try:
+        return v1.Salon.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            FieldProblem(
+                ".".join(str(p) for p in error["loc"]) or "body", "{text}", {"text": error["msg"]}
+            )
+            for error in exc.errors()
+        ]
+        raise problems_error(problems) from exc
+
+
+def deadline_to_storage(value: dt.datetime | None, timezone: str) -> dt.datetime | None:
+    """An aware deadline as naive UTC; a naive one is read in the salon's timezone."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        try:
+            value = value.replace(tzinfo=ZoneInfo(timezone))
+        except (ZoneInfoNotFoundError, ValueError):
+            value = value.replace(tzinfo=dt.UTC)
+    return to_storage(value)
+
+
+def _page_bounds(offset: int, limit: int) -> tuple[int, int]:
+    return max(0, offset), max(1, min(limit, 500))
+
+
+# -------------------------------------------------------------------- salons
+
+
+def organiser_salon(session: Session, *, organiser: CurrentOrganiser, salon_id: int) -> Salon:
+    """The organiser's salon, else 404 (whether it is missing or someone else's)."""
+    salon = storage.find_salon(session, salon_id=salon_id, organiser_id=organiser.id)
+    if salon is None:
+        raise not_found("Salon")
+    return salon
+
+
+def salon_read(session: Session, *, salon: Salon) -> SalonRead:
+    settings = convert.salon_settings(session, salon=salon)
+    participants, wishes = storage.count_salon_rows(session, salon_id=salon.id)
+    published = storage.current_published(session, salon_id=salon.id)
+    tables = storage.list_tables(session, salon_id=salon.id)
+    return SalonRead(
+        id=salon.id,
+        name=salon.name,
+        timezone=salon.timezone,
+        meeting_minutes=salon.meeting_minutes,
+        changeover_minutes=salon.changeover_minutes,
+        sessions=settings["sessions"],
+        tables=[v1.TableSpec(id=t.code, name=t.name, room=t.room) for t in tables],
+        max_in_a_row=salon.max_in_a_row,
+        objectives=settings["objectives"],
+        max_break_spread=salon.max_break_spread,
+        wishes_open=salon.wishes_open,
+        wish_deadline=maybe_from_storage(salon.wish_deadline),
+        max_wishes=salon.max_wishes,
+        participant_count=participants,
+        wish_count=wishes,
+        published_version=None if published is None else published.version,
+        created_at=from_storage(salon.created_at),
+        updated_at=from_storage(salon.updated_at),
+    )
+
+
+def create_salon(session: Session, *, organiser: CurrentOrganiser, data: SalonCreate) -> SalonRead:
+    """A new salon (no participants yet, wish window closed)."""
+    fields = data.model_dump(exclude={"wish_deadline", "max_wishes"}, exclude_none=True)
+    document = build_document(fields)
+    check_document(document)
+    now = utc_now()
+    salon = convert.store_salon_document(
+        session, organiser_id=organiser.id, document=document, now=now
+    )
+    salon.wish_deadline = deadline_to_storage(data.wish_deadline, document.timezone)
+    salon.max_wishes = data.max_wishes
+    session.commit()
+    return salon_read(session, salon=salon)
+
+
+def import_salon(session: Session, *, organiser: CurrentOrganiser, document: v1.Salon) -> SalonRead:
+    """A new salon from a whole salon/v1 file (participants and wishes included)."""
+    check_document(document)
+    salon = convert.store_salon_document(
+        session, organiser_id=organiser.id, document=document, now=utc_now()
+    )
+    session.commit()
+    return salon_read(session, salon=salon)
+
+
+def export_salon(session: Session, *, organiser: CurrentOrganiser, salon_id: int) -> v1.Salon:
+    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    return convert.salon_document(session, salon=salon)
+
+
+def list_salons(
+    session: Session, *, organiser: CurrentOrganiser, offset: int, limit: int
+) -> Page[SalonRead]:
+    offset, limit = _page_bounds(offset, limit)
+    rows, count = storage.list_salons(
+        session, organiser_id=organiser.id, offset=offset, limit=limit
+    )
+    return Page(data=[salon_read(session, salon=s) for s in rows], count=count)
+
+
+def get_salon(session: Session, *, organiser: CurrentOrganiser, salon_id: int) -> SalonRead:
+    return salon_read(
+        session, salon=organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    )
+
+
+_REQUIRED_FIELDS = (
+    "name",
+    "timezone",
+    "meeting_minutes",
+    "changeover_minutes",
+    "sessions",
+    "tables",
+    "objectives",
+)
+
+
+def update_salon(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, data: SalonUpdate
+) -> SalonRead:
+    """Change settings; the salon with its participants and wishes must stay valid."""
+    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    changes = {name: getattr(data, name) for name in data.model_fields_set}
+    nulls = [name for name in _REQUIRED_FIELDS if name in changes and changes[name] is None]
+    if nulls:
+        raise problems_error(
+            [FieldProblem(name, "Ce champ ne peut pas être vide (null).") for name in nulls],
+            code="invalid_request",
+        )
+    current = convert.salon_document(session, salon=salon).model_dump(by_alias=True)
+    settings = {k: v for k, v in changes.items() if k not in ("wish_deadline", "max_wishes")}
+    if "tables" in settings:
+        settings["tables"] = data.model_dump(include={"tables"})["tables"]
+    document = build_document({**current, **settings})
+    check_document(document)
+    _apply_settings(session, salon=salon, document=document, changed=set(settings))
+    if "wish_deadline" in changes:
+        salon.wish_deadline = deadline_to_storage(data.wish_deadline, document.timezone)
+    if "max_wishes" in changes:
+        salon.max_wishes = data.max_wishes
+    salon.updated_at = utc_now()
+    session.commit()
+    return salon_read(session, salon=salon)
+
+
+def _apply_settings(
+    session: Session, *, salon: Salon, document: v1.Salon, changed: set[str]
+) -> None:
+    for name in (
+        "name",
+        "timezone",
+        "meeting_minutes",
+        "changeover_minutes",
+        "max_in_a_row",
+        "max_break_spread",
+    ):
+        if name in changed:
+            setattr(salon, name, getattr(document, name))
+    if "sessions" in changed:
+        storage.replace_sessions(
+            session,
+            salon_id=salon.id,
+            sessions=[(s.date, s.start, s.end) for s in document.sessions],
+        )
+    if "objectives" in changed:
+        storage.replace_objectives(session, salon_id=salon.id, names=list(document.objectives))
+    if "tables" in changed:
+        _sync_tables(session, salon=salon, document=document)
+
+
+def _sync_tables(session: Session, *, salon: Salon, document: v1.Salon) -> None:
+    """Make the salon's tables those of the document, keeping rows matched by code."""
+    existing = {t.code: t for t in storage.list_tables(session, salon_id=salon.id)}
+    specs = document.table_specs()
+    wanted = {spec.id for spec in specs}
+    removed = [t for code, t in existing.items() if code not in wanted]
+    used = storage.tables_in_use(session, table_ids=[t.id for t in removed])
+    rules.table_not_in_use(t.code for t in removed if t.id in used)
+    storage.delete_tables(session, table_ids=[t.id for t in removed])
+    new_rows = []
+    for position, spec in enumerate(specs):
+        row = existing.get(spec.id)
+        if row is None:
+            new_rows.append(
+                SalonTable(
+                    salon_id=salon.id,
+                    position=position,
+                    code=spec.id,
+                    name=spec.name,
+                    room=spec.room,
+                )
+            )
+        else:
+            row.position, row.name, row.room = position, spec.name, spec.room
+    storage.insert_tables(session, tables=new_rows)
+    salon.tables_form = convert.tables_form(document.tables)
+
+
+def delete_salon(session: Session, *, organiser: CurrentOrganiser, salon_id: int) -> None:
+    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    rules.no_solve_running_to_delete(storage.active_job(session, salon_id=salon.id))
+    storage.delete_salon(session, salon_id=salon.id)
+    session.commit()
+
+
+def set_wish_window(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, open_: bool
+) -> SalonRead:
+    """Open or close the wish window."""
+    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    salon.wishes_open = open_
+    salon.updated_at = utc_now()
+    session.commit()
+    return salon_read(session, salon=salon)
+
+
+# -------------------------------------------------------------- participants
+
+
+def participant_kind(participant: Participant) -> str:
+    """A participant with a home table is a director; the others are industrials."""
+    return "director" if participant.table_id is not None else "industrial"
+
+
+def participant_reads(session: Session, *, rows: Sequence[Participant]) -> list[ParticipantRead]:
+    tables = storage.tables_by_id(session, ids=[p.table_id for p in rows if p.table_id is not None])
+    unavailable = storage.unavailabilities_of(session, participant_ids=[p.id for p in rows])
+    return [
+        ParticipantRead(
+            id=p.id,
+            code=p.code,
+            name=p.name,
+            organisation=p.organisation,
+            role=p.role,
+            kind=participant_kind(p),  # type: ignore[arg-type]
+            table=None if p.table_id is None else tables[p.table_id].code,
+            representatives=p.representatives,
+            max_meetings=p.max_meetings,
+            unavailable=[v1.Interval(start=u.start, end=u.end) for u in unavailable[p.id]],
+            email=p.email,
+            wishes_submitted_at=maybe_from_storage(p.wishes_submitted_at),
+            created_at=from_storage(p.created_at),
+        )
+        for p in rows
+    ]
+
+
+def list_participants(
+    session: Session,
+    *,
+    organiser: CurrentOrganiser,
+    salon_id: int,
+    offset: int,
+    limit: int,
+    kind: str | None = None,
+) -> Page[ParticipantRead]:
+    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    offset, limit = _page_bounds(offset, limit)
+    rows, count = storage.list_participants(
+        session, salon_id=salon.id, offset=offset, limit=limit, kind=kind
+    )
+    return Page(data=participant_reads(session, rows=rows), count=count)
+
+
+def salon_participant(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, participant_id: int
+) -> tuple[Salon, Participant]:
+    """The organiser's salon and one of its participants, else 404."""
+    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    participant = storage.find_participant(
+        session, salon_id=salon.id, participant_id=participant_id
+    )
+    if participant is None:
+        raise not_found("Participant")
+    return salon, participant
+
+
+def get_participant(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, participant_id: int
+) -> ParticipantRead:
+    _, participant = salon_participant(
+        session, organiser=organiser, salon_id=salon_id, participant_id=participant_id
+    )
+    return participant_reads(session, rows=[participant])[0]
+
+
+def _document_with_participants(
+    session: Session, salon: Salon, specs: dict[int, v1.Participant], new: list[v1.Participant]
+) -> tuple[v1.Salon, dict[int, int]]:
+    """The salon's document with some participants replaced (by row id) and others added.
+
+    Also returns each participant row id's index in the document's participant list.
+    """
+    document = convert.salon_document(session, salon=salon)
+    rows, _ = storage.list_participants(session, salon_id=salon.id)
+    index = {row.id: i for i, row in enumerate(rows)}
+    participants = list(document.participants)
+    old_codes: dict[str, str] = {}
+    for row_id, spec in specs.items():
+        old_codes[participants[index[row_id]].id] = spec.id
+        participants[index[row_id]] = spec
+    wishes = [
+        w.model_copy(
+            update={"from_": old_codes.get(w.from_, w.from_), "to": old_codes.get(w.to, w.to)}
+        )
+        for w in document.wishes
+    ]
+    return document.model_copy(update={"participants": participants + new, "wishes": wishes}), index
+
+
+def create_participant(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, data: ParticipantCreate
+) -> ParticipantRead:
+    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    spec = _participant_spec(data.model_dump())
+    existing = storage.find_participants_by_code(session, salon_id=salon.id, codes=[spec.id])
+    rules.participant_code_free(spec.id, spec.id in existing)
+    document, index = _document_with_participants(session, salon, {}, [spec])
+    check_document(document, focus=f"$.participants[{len(index)}]")
+    tables = {t.code: t.id for t in storage.list_tables(session, salon_id=salon.id)}
+    [row] = convert.store_participants(
+        session,
+        salon_id=salon.id,
+        specs=[spec],
+        table_ids=tables,
+        first_position=storage.next_participant_position(session, salon_id=salon.id),
+        now=utc_now(),
+    )
+    session.commit()
+    return participant_reads(session, rows=[row])[0]
+
+
+def _participant_spec(fields: dict[str, Any]) -> v1.Participant:
+    fields = dict(fields)
+    fields["id"] = fields.pop("code")
+    try:
+        return v1.Participant.model_validate(fields)
+    except ValidationError as exc:
+        raise problems_error(
+            [
+                FieldProblem(".".join(str(p) for p in e["loc"]), "{text}", {"text": e["msg"]})
+                for e in exc.errors()
+            ]
+        ) from exc
+
+
+def update_participant(
+    session: Session,
+    *,
+    organiser: CurrentOrganiser,
+    salon_id: int,
+    participant_id: int,
+    data: ParticipantUpdate,
+) -> ParticipantRead:
+    salon, participant = salon_participant(
+        session, organiser=organiser, salon_id=salon_id, participant_id=participant_id
+    )
+    changes = {name: getattr(data, name) for name in data.model_fields_set}
+    for name in ("code", "name", "organisation", "role", "representatives", "unavailable"):
+        if name in changes and changes[name] is None:
+            raise problems_error(
+                [FieldProblem(name, "Ce champ ne peut pas être vide (null).")], "invalid_request"
+            )
+    current = participant_reads(session, rows=[participant])[0].model_dump()
+    merged = {key: current[key] for key in ParticipantCreate.model_fields}
+    merged.update(data.model_dump(include=set(changes)))
+    spec = _participant_spec(merged)
+    if spec.id != participant.code:
+        taken = storage.find_participants_by_code(session, salon_id=salon.id, codes=[spec.id])
+        rules.participant_code_free(spec.id, spec.id in taken)
+    document, index = _document_with_participants(session, salon, {participant.id: spec}, [])
+    check_document(document, focus=f"$.participants[{index[participant.id]}]")
+    tables = {t.code: t.id for t in storage.list_tables(session, salon_id=salon.id)}
+    participant.code = spec.id
+    participant.name = spec.name
+    participant.organisation = spec.organisation
+    participant.role = spec.role
+    participant.table_id = None if spec.table is None else tables[spec.table]
+    participant.representatives = spec.representatives
+    participant.max_meetings = spec.max_meetings
+    participant.email = spec.email
+    if "unavailable" in changes:
+        storage.replace_unavailabilities(
+            session,
+            participant_id=participant.id,
+            intervals=[(u.start, u.end) for u in spec.unavailable],
+        )
+    session.commit()
+    return participant_reads(session, rows=[participant])[0]
+
+
+def delete_participant(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, participant_id: int
+) -> None:
+    """Delete a participant with its wishes, requests and links (not if a schedule names it)."""
+    _, participant = salon_participant(
+        session, organiser=organiser, salon_id=salon_id, participant_id=participant_id
+    )
+    rules.participant_not_in_schedules(
+        storage.participant_in_schedules(session, participant_id=participant.id)
+    )
+    storage.delete_participant(session, participant_id=participant.id)
+    session.commit()
+
+
+def import_participants(
+    session: Session,
+    *,
+    organiser: CurrentOrganiser,
+    salon_id: int,
+    specs: list[v1.Participant],
+) -> ImportRead:
+    """Create or update participants (matched on code) from an imported file, all or none."""
+    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    rows, _ = storage.list_participants(session, salon_id=salon.id)
+    by_code = {row.code: row for row in rows}
+    updates = {by_code[s.id].id: s for s in specs if s.id in by_code}
+    new = [s for s in specs if s.id not in by_code]
+    document, _ = _document_with_participants(session, salon, updates, new)
+    check_document(document)
+    tables = {t.code: t.id for t in storage.list_tables(session, salon_id=salon.id)}
+    for row_id, spec in updates.items():
+        row = next(r for r in rows if r.id == row_id)
+        row.name, row.organisation, row.role = spec.name, spec.organisation, spec.role
+        row.table_id = None if spec.table is None else tables[spec.table]
+        row.representatives, row.max_meetings, row.email = (
+            spec.representatives,
+            spec.max_meetings,
+            spec.email,
+        )
+        storage.replace_unavailabilities(
+            session, participant_id=row.id, intervals=[(u.start, u.end) for u in spec.unavailable]
+        )
+    convert.store_participants(
+        session,
+        salon_id=salon.id,
+        specs=new,
+        table_ids=tables,
+        first_position=storage.next_participant_position(session, salon_id=salon.id),
+        now=utc_now(),
+    )
+    session.commit()
+    return ImportRead(created=len(new), updated=len(updates), count=len(rows) + len(new))
+
+
+# --------------------------------------------------------------------- links
+
+
+def link_read(link: ParticipantLink, now: dt.datetime) -> LinkRead:
+    return LinkRead(
+        id=link.id,
+        active=link.revoked_at is None and (link.expires_at is None or link.expires_at > now),
+        created_at=from_storage(link.created_at),
+        expires_at=maybe_from_storage(link.expires_at),
+        revoked_at=maybe_from_storage(link.revoked_at),
+    )
+
+
+def participant_url(base_url: str, token: str) -> str:
+    """The personal link of a participant: `{base_url}/p/{token}`."""
+    return f"{base_url.rstrip('/')}/p/{token}"
+
+
+def issue_link(
+    session: Session, *, participant_id: int, expires_at: dt.datetime | None, base_url: str
+) -> LinkCreated:
+    """A new secret link for a participant; the token is returned once and stored hashed."""
+    now = utc_now()
+    expiry = (
+        None
+        if expires_at is None
+        else to_storage(expires_at if expires_at.tzinfo else expires_at.replace(tzinfo=dt.UTC))
+    )
+    rules.expiry_in_future(expiry, now)
+    token = new_participant_token()
+    link = storage.insert_link(
+        session,
+        link=ParticipantLink(
+            participant_id=participant_id,
+            token_hash=hash_secret(token),
+            created_at=now,
+            expires_at=expiry,
+        ),
+    )
+    session.commit()
+    read = link_read(link, now)
+    return LinkCreated(**read.model_dump(), token=token, url=participant_url(base_url, token))
+
+
+def create_link(
+    session: Session,
+    *,
+    organiser: CurrentOrganiser,
+    salon_id: int,
+    participant_id: int,
+    data: LinkCreate,
+    base_url: str,
+) -> LinkCreated:
+    _, participant = salon_participant(
+        session, organiser=organiser, salon_id=salon_id, participant_id=participant_id
+    )
+    return issue_link(
+        session, participant_id=participant.id, expires_at=data.expires_at, base_url=base_url
+    )
+
+
+def list_links(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, participant_id: int
+) -> Page[LinkRead]:
+    _, participant = salon_participant(
+        session, organiser=organiser, salon_id=salon_id, participant_id=participant_id
+    )
+    now = utc_now()
+    links = storage.list_links(session, participant_id=participant.id)
+    return Page(data=[link_read(link, now) for link in links], count=len(links))
+
+
+def revoke_link(
+    session: Session,
+    *,
+    organiser: CurrentOrganiser,
+    salon_id: int,
+    participant_id: int,
+    link_id: int,
+) -> None:
+    _, participant = salon_participant(
+        session, organiser=organiser, salon_id=salon_id, participant_id=participant_id
+    )
+    link = storage.find_link(session, participant_id=participant.id, link_id=link_id)
+    if link is None:
+        raise not_found("Lien")
+    if link.revoked_at is None:
+        link.revoked_at = utc_now()
+    session.commit()
+
+
+# -------------------------------------------------------------------- wishes
+
+
+def wish_decision(wish: Wish) -> str:
+    if wish.declined:
+        return "declined"
+    return "pending" if wish.decided_at is None else "accepted"
+
+
+def wish_reads(session: Session, *, rows: Sequence[Wish]) -> list[WishRead]:
+    people = storage.participants_by_id(
+        session, ids=[i for w in rows for i in (w.from_id, w.to_id)]
+    )
+    intervals = storage.intervals_of(session, wish_ids=[w.id for w in rows])
+    return [
+        WishRead.model_validate(
+            {
+                "id": w.id,
+                "from": people[w.from_id].code,
+                "to": people[w.to_id].code,
+                "rank": w.rank,
+                "priority": w.priority,
+                "required": w.required,
+                "declined": w.declined,
+                "decision": wish_decision(w),
+                "during": (
+                    [v1.Interval(start=i.start, end=i.end) for i in intervals[w.id]]
+                    if w.has_during
+                    else None
+                ),
+                "pinned": w.pinned,
+                "created_at": from_storage(w.created_at),
+                "updated_at": from_storage(w.updated_at),
+            }
+        )
+        for w in rows
+    ]
+
+
+def list_wishes(
+    session: Session,
+    *,
+    organiser: CurrentOrganiser,
+    salon_id: int,
+    offset: int,
+    limit: int,
+    from_code: str | None = None,
+    to_code: str | None = None,
+) -> Page[WishRead]:
+    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    offset, limit = _page_bounds(offset, limit)
+    codes = [c for c in (from_code, to_code) if c is not None]
+    found = storage.find_participants_by_code(session, salon_id=salon.id, codes=codes)
+    if any(code not in found for code in codes):
+        return Page(data=[], count=0)
+    rows, count = storage.list_wishes(
+        session,
+        salon_id=salon.id,
+        offset=offset,
+        limit=limit,
+        from_id=None if from_code is None else found[from_code].id,
+        to_id=None if to_code is None else found[to_code].id,
+    )
+    return Page(data=wish_reads(session, rows=rows), count=count)
+
+
+def salon_wish(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, wish_id: int
+) -> tuple[Salon, Wish]:
+    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    wish = storage.find_wish(session, salon_id=salon.id, wish_id=wish_id)
+    if wish is None:
+        raise not_found("Souhait")
+    return salon, wish
+
+
+def get_wish(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, wish_id: int
+) -> WishRead:
+    _, wish = salon_wish(session, organiser=organiser, salon_id=salon_id, wish_id=wish_id)
+    return wish_reads(session, rows=[wish])[0]
+
+
+def create_wish(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, data: WishCreate
+) -> WishRead:
+    """An organiser's wish: no wish window, deadline or limit, but every salon/v1 rule."""
+    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    found = storage.find_participants_by_code(
+        session, salon_id=salon.id, codes=[data.from_, data.to]
+    )
+    rules.known_participants([data.from_, data.to], found)
+    rules.not_to_oneself(data.from_, [data.to])
+    rules.wish_not_yet_made(
+        storage.find_wish_between(session, from_id=found[data.from_].id, to_id=found[data.to].id)
+        is not None
+    )
+    spec = v1.Wish.model_validate(data.model_dump(by_alias=True))
+    document = convert.salon_document(session, salon=salon)
+    check_document(
+        document.model_copy(update={"wishes": [*document.wishes, spec]}),
+        focus=f"$.wishes[{len(document.wishes)}]",
+    )
+    [row] = convert.store_wishes(
+        session,
+        salon_id=salon.id,
+        specs=[spec],
+        first_position=storage.next_wish_position(session, salon_id=salon.id),
+        now=utc_now(),
+    )
+    row.rank = len(storage.wishes_from(session, participant_id=row.from_id))
+    session.commit()
+    return wish_reads(session, rows=[row])[0]
+
+
+def update_wish(
+    session: Session,
+    *,
+    organiser: CurrentOrganiser,
+    salon_id: int,
+    wish_id: int,
+    data: WishUpdate,
+) -> WishRead:
+    salon, wish = salon_wish(session, organiser=organiser, salon_id=salon_id, wish_id=wish_id)
+    changes = {name: getattr(data, name) for name in data.model_fields_set}
+    for name in ("priority", "required", "declined"):
+        if name in changes and changes[name] is None:
+            raise problems_error(
+                [FieldProblem(name, "Ce champ ne peut pas être vide (null).")], "invalid_request"
+            )
+    document = convert.salon_document(session, salon=salon)
+    rows, _ = storage.list_wishes(session, salon_id=salon.id)
+    index = next(i for i, row in enumerate(rows) if row.id == wish.id)
+    spec = document.wishes[index].model_copy(
+        update={k if k != "from" else "from_": v for k, v in changes.items()}
+    )
+    spec = v1.Wish.model_validate(spec.model_dump(by_alias=True))
+    wishes = list(document.wishes)
+    wishes[index] = spec
+    check_document(document.model_copy(update={"wishes": wishes}), focus=f"$.wishes[{index}]")
+    now = utc_now()
+    if "declined" in changes and spec.declined != wish.declined:
+        wish.decided_at = now
+    wish.priority, wish.required, wish.declined = spec.priority, spec.required, spec.declined
+    wish.pinned = spec.pinned
+    if "during" in changes:
+        wish.has_during = spec.during is not None
+        storage.replace_wish_intervals(
+            session, wish_id=wish.id, intervals=[(i.start, i.end) for i in spec.during or []]
+        )
+    wish.updated_at = now
+    session.commit()
+    return wish_reads(session, rows=[wish])[0]
+
+
+def delete_wish(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, wish_id: int
+) -> None:
+    _, wish = salon_wish(session, organiser=organiser, salon_id=salon_id, wish_id=wish_id)
+    storage.delete_wishes(session, wish_ids=[wish.id])
+    session.commit()
+
+
+# -------------------------------------------------------------------- solves
+
+
+def solve_read(session: Session, *, job: SolveJob) -> SolveRead:
+    objectives = storage.job_objectives(session, job_ids=[job.id])[job.id]
+    error = None
+    if job.error_code is not None:
+        clashes = storage.job_clashes(session, job_id=job.id)
+        error = JobError(
+            code=job.error_code,
+            message=job.error_message or "",
+            clashes=[{"rule": c.rule, "message": c.message} for c in clashes],  # type: ignore[misc]
+        )
+    schedule = storage.schedule_of_job(session, job_id=job.id)
+    return SolveRead(
+        id=job.id,
+        salon_id=job.salon_id,
+        state=job.state,  # type: ignore[arg-type]
+        cancel_requested=job.cancel_requested,
+        phase=job.phase,
+        elapsed=job.elapsed,
+        message=job.message,
+        values={o.name: o.value for o in objectives if o.value is not None},
+        bounds={o.name: o.bound for o in objectives if o.bound is not None},
+        time_limit=job.time_limit,
+        workers=job.workers,
+        seed=job.seed,
+        participant_count=job.participant_count,
+        wish_count=job.wish_count,
+        error=error,
+        schedule_version=None if schedule is None else schedule.version,
+        created_at=from_storage(job.created_at),
+        started_at=maybe_from_storage(job.started_at),
+        finished_at=maybe_from_storage(job.finished_at),
+    )
+
+
+def start_solve(
+    session: Session,
+    *,
+    organiser: CurrentOrganiser,
+    salon_id: int,
+    data: SolveCreate,
+    default_time_limit: float,
+    default_workers: int,
+    submit: Callable[[int], None],
+) -> SolveRead:
+    """Queue a solve of the salon and hand it to the runner (`submit(job_id)`)."""
+    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    rules.one_solve_at_a_time(storage.active_job(session, salon_id=salon.id))
+    check_document(convert.salon_document(session, salon=salon))
+    now = utc_now()
+    job = storage.insert_job(
+        session,
+        job=SolveJob(
+            salon_id=salon.id,
+            state="queued",
+            cancel_requested=False,
+            time_limit=data.time_limit or default_time_limit,
+            workers=data.workers or default_workers,
+            seed=data.seed,
+            phase="",
+            elapsed=0.0,
+            message="",
+            created_at=now,
+            heartbeat_at=now,
+        ),
+    )
+    session.commit()
+    submit(job.id)
+    return solve_read(session, job=job)
+
+
+def salon_job(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, job_id: int
+) -> SolveJob:
+    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    job = storage.find_job(session, job_id=job_id, salon_id=salon.id)
+    if job is None:
+        raise not_found("Calcul")
+    return job
+
+
+def get_solve(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, job_id: int
+) -> SolveRead:
+    job = salon_job(session, organiser=organiser, salon_id=salon_id, job_id=job_id)
+    return solve_read(session, job=job)
+
+
+def list_solves(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, offset: int, limit: int
+) -> Page[SolveRead]:
+    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    offset, limit = _page_bounds(offset, limit)
+    rows, count = storage.list_jobs(session, salon_id=salon.id, offset=offset, limit=limit)
+    return Page(data=[solve_read(session, job=j) for j in rows], count=count)
+
+
+def cancel_solve(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, job_id: int
+) -> SolveRead:
+    """Cancel a queued solve at once; ask a running one to stop (its runner ends it)."""
+    job = salon_job(session, organiser=organiser, salon_id=salon_id, job_id=job_id)
+    rules.job_not_finished(job)
+    now = utc_now()
+    if not storage.update_job(
+        session,
+        job_id=job.id,
+        only_states=("queued",),
+        state="cancelled",
+        cancel_requested=True,
+        finished_at=now,
+        message="annulé avant le début",
+    ):
+        storage.update_job(session, job_id=job.id, only_states=("running",), cancel_requested=True)
+    session.commit()
+    session.refresh(job)
+    return solve_read(session, job=job)
+
+
+# ----------------------------------------------------------------- schedules
+
+
+def schedule_summaries(
+    session: Session, *, salon_id: int, rows: Sequence[Schedule]
+) -> list[ScheduleSummary]:
+    ids = [s.id for s in rows]
+    objectives = storage.schedule_objectives(session, schedule_ids=ids)
+    counts = storage.schedule_counts(session, schedule_ids=ids)
+    current = storage.current_published(session, salon_id=salon_id)
+    return [
+        ScheduleSummary(
+            version=s.version,
+            state="published" if s.published_at is not None else "preliminary",
+            current=current is not None and current.id == s.id,
+            status="optimal" if s.status == "optimal" else "feasible",
+            job_id=s.job_id,
+            objectives=[
+                ObjectiveRead(name=o.name, value=o.value, bound=o.bound) for o in objectives[s.id]
+            ],
+            meeting_count=counts[s.id][0],
+            unscheduled_count=counts[s.id][1],
+            created_at=from_storage(s.created_at),
+            published_at=maybe_from_storage(s.published_at),
+        )
+        for s in rows
+    ]
+
+
+def list_schedules(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, offset: int, limit: int
+) -> Page[ScheduleSummary]:
+    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    offset, limit = _page_bounds(offset, limit)
+    rows, count = storage.list_schedules(session, salon_id=salon.id, offset=offset, limit=limit)
+    return Page(data=schedule_summaries(session, salon_id=salon.id, rows=rows), count=count)
+
+
+def salon_schedule(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, version: int
+) -> Schedule:
+    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    schedule = storage.find_schedule(session, salon_id=salon.id, version=version)
+    if schedule is None:
+        raise not_found("Planning")
+    return schedule
+
+
+def get_schedule(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, version: int
+) -> ScheduleRead:
+    schedule = salon_schedule(session, organiser=organiser, salon_id=salon_id, version=version)
+    [summary] = schedule_summaries(session, salon_id=schedule.salon_id, rows=[schedule])
+    document = convert.schedule_document(session, schedule=schedule)
+    return ScheduleRead(
+        **summary.model_dump(),
+        meetings=[MeetingRead.model_validate(m.model_dump()) for m in document.meetings],
+        unscheduled=[UnscheduledRead.model_validate(u.model_dump()) for u in document.unscheduled],
+        stats=document.stats,
+    )
+
+
+def export_schedule(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, version: int
+) -> v1.Schedule:
+    schedule = salon_schedule(session, organiser=organiser, salon_id=salon_id, version=version)
+    return convert.schedule_document(session, schedule=schedule)
+
+
+def publish_schedule(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, version: int
+) -> ScheduleSummary:
+    """Make a version the one participants see; earlier published versions stay readable."""
+    schedule = salon_schedule(session, organiser=organiser, salon_id=salon_id, version=version)
+    current = storage.current_published(session, salon_id=schedule.salon_id)
+    if current is None or current.id != schedule.id:
+        schedule.published_at = utc_now()
+        session.commit()
+    [summary] = schedule_summaries(session, salon_id=schedule.salon_id, rows=[schedule])
+    return summary
