@@ -12,10 +12,22 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ObjectiveName = Literal["coverage", "score", "idle", "breaks"]
 DEFAULT_OBJECTIVES: list[ObjectiveName] = ["coverage", "score", "idle"]
+MAX_TABLES = 10_000
+"""Most tables a salon may number with `tables: N` (a larger N is a typo, not a salon)."""
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+LOCAL_TIME_MESSAGE = "times are local to the salon's timezone: remove the UTC offset"
+
+
+def _local(value: Any) -> Any:
+    """Reject a datetime or time with a UTC offset: every time of a salon is local."""
+    if value is not None and value.tzinfo is not None:
+        raise ValueError(LOCAL_TIME_MESSAGE)
+    return value
 
 
 class Interval(_Strict):
@@ -24,12 +36,7 @@ class Interval(_Strict):
     start: dt.datetime
     end: dt.datetime
 
-    @field_validator("start", "end")
-    @classmethod
-    def _naive(cls, value: dt.datetime) -> dt.datetime:
-        if value.tzinfo is not None:
-            raise ValueError("times are local to the salon's timezone: remove the UTC offset")
-        return value
+    _naive = field_validator("start", "end")(_local)
 
     def overlaps(self, start: dt.datetime, end: dt.datetime) -> bool:
         """True when [start, end) meets this interval."""
@@ -46,6 +53,8 @@ class SessionSpec(_Strict):
     date: dt.date
     start: dt.time
     end: dt.time
+
+    _naive = field_validator("start", "end")(_local)
 
     @property
     def starts_at(self) -> dt.datetime:
@@ -83,6 +92,8 @@ class Wish(_Strict):
     during: list[Interval] | None = None
     pinned: dt.datetime | None = None
 
+    _naive = field_validator("pinned")(_local)
+
     @property
     def weight(self) -> int:
         """The wish's weight: 4 - priority (3 for the most wanted)."""
@@ -98,7 +109,7 @@ class Salon(_Strict):
     meeting_minutes: Annotated[int, Field(ge=1, le=24 * 60)]
     changeover_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 0
     sessions: Annotated[list[SessionSpec], Field(min_length=1)]
-    tables: int | list[str] | list[TableSpec] = 0
+    tables: Annotated[int, Field(ge=0, le=MAX_TABLES)] | list[str] | list[TableSpec] = 0
     max_in_a_row: Annotated[int, Field(ge=1)] | None = None
     objectives: list[ObjectiveName] = Field(default_factory=lambda: list(DEFAULT_OBJECTIVES))
     max_break_spread: Annotated[int, Field(ge=0)] | None = None

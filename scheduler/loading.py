@@ -25,15 +25,47 @@ def json_path(location: tuple[int | str, ...]) -> str:
     return path
 
 
+_TYPE_TAGS = frozenset({"int", "str", "float", "bool", "bytes", "none", "dict", "list"})
+
+
+def _is_union_tag(part: int | str) -> bool:
+    """True for the name pydantic gives a union branch in an error location, e.g. `list[str]`."""
+    return isinstance(part, str) and (
+        "[" in part or "-" in part or part[:1].isupper() or part in _TYPE_TAGS
+    )
+
+
 def _problems_from_validation(error: ValidationError) -> list[Problem]:
-    problems = []
+    """One problem per schema error; the branches of a union speak only when relevant.
+
+    When the input has the shape of one branch of a union (say a list of tables) but fails a
+    constraint inside it, the "not a valid integer" of the other branches is noise: only the
+    branch errors that are not plain type mismatches are kept.
+    """
+    items = []
     for item in error.errors():
-        # Union branches add their type name to the location; drop those for readability.
-        location = tuple(
-            p for p in item["loc"] if not (isinstance(p, str) and ("[" in p or p[:1].isupper()))
-        )
-        problems.append(Problem(json_path(location), "schema", item["msg"]))
+        location = tuple(item["loc"])
+        tags = [i for i, part in enumerate(location) if _is_union_tag(part)]
+        union_at = location[: tags[0]] if tags else None
+        path = json_path(tuple(p for p in location if not _is_union_tag(p)))
+        items.append((union_at, path, item["type"], item["msg"]))
+    relevant = {
+        union_at
+        for union_at, _, kind, _ in items
+        if union_at is not None and not _is_type_mismatch(kind)
+    }
+    problems: list[Problem] = []
+    for union_at, path, kind, message in items:
+        if union_at in relevant and _is_type_mismatch(kind):
+            continue
+        problem = Problem(path, "schema", message)
+        if problem not in problems:
+            problems.append(problem)
     return problems
+
+
+def _is_type_mismatch(kind: str) -> bool:
+    return kind.endswith(("_type", "_parsing"))
 
 
 def _read_json(source: str | bytes | Path | dict[str, Any], what: str) -> dict[str, Any]:
@@ -43,7 +75,10 @@ def _read_json(source: str | bytes | Path | dict[str, Any], what: str) -> dict[s
         text = Path(source).read_text("utf-8") if isinstance(source, Path) else source
         data = json.loads(text)
     except FileNotFoundError as exc:
-        raise FileFormatError([Problem("$", "file", f"file not found: {source}")], what) from exc
+        raise FileFormatError([Problem("$", "file", f"file not found: {source!s}")], what) from exc
+    except OSError as exc:  # a directory, no permission...
+        message = f"cannot read {source!s}: {exc.strerror or exc}"
+        raise FileFormatError([Problem("$", "file", message)], what) from exc
     except UnicodeDecodeError as exc:
         raise FileFormatError([Problem("$", "json", f"not UTF-8 text: {exc}")], what) from exc
     except json.JSONDecodeError as exc:
@@ -125,10 +160,14 @@ def _session_problems(salon: Salon) -> list[Problem]:
             message = f"the session is shorter than one meeting ({salon.meeting_minutes} min)"
             problems.append(Problem(path, "session_length", message))
     ordered = sorted(range(len(salon.sessions)), key=lambda i: salon.sessions[i].starts_at)
-    for before, after in zip(ordered, ordered[1:], strict=False):
-        if salon.sessions[after].starts_at < salon.sessions[before].ends_at:
-            message = f"the session overlaps sessions[{before}]"
-            problems.append(Problem(f"$.sessions[{after}]", "sessions_overlap", message))
+    latest: int | None = None  # the earlier session that ends last
+    for index in ordered:
+        session = salon.sessions[index]
+        if latest is not None and session.starts_at < salon.sessions[latest].ends_at:
+            message = f"the session overlaps sessions[{latest}]"
+            problems.append(Problem(f"$.sessions[{index}]", "sessions_overlap", message))
+        if latest is None or session.ends_at > salon.sessions[latest].ends_at:
+            latest = index
     return problems
 
 
@@ -168,7 +207,7 @@ def _participant_problems(salon: Salon) -> list[Problem]:
 def _wish_problems(salon: Salon) -> list[Problem]:
     problems = []
     ids = {p.id for p in salon.participants}
-    slot_starts = {slot.start for slot in build_slots(salon)}
+    slot_starts: set[object] = {slot.start for slot in build_slots(salon)}
     seen_wishes: set[tuple[str, str]] = set()
     pins: dict[frozenset[str], tuple[int, object]] = {}
     for i, wish in enumerate(salon.wishes):
@@ -178,7 +217,8 @@ def _wish_problems(salon: Salon) -> list[Problem]:
                 message = f"unknown participant {value!r}"
                 problems.append(Problem(f"{path}.{field}", "known_participant", message))
         if wish.from_ == wish.to:
-            problems.append(Problem(path, "not_oneself", "a participant cannot wish to meet itself"))
+            message = "a participant cannot wish to meet itself"
+            problems.append(Problem(path, "not_oneself", message))
         if (wish.from_, wish.to) in seen_wishes:
             message = f"duplicate wish from {wish.from_!r} to {wish.to!r}"
             problems.append(Problem(path, "unique_wish", message))
