@@ -20,7 +20,7 @@ from scheduler.problem import SalonProblem
 
 
 def busy_capacity(free_positions: list[int], limit: int | None) -> int:
-    """Most slots one can be busy in among `free_positions` (sorted) with at most `limit` in a row."""
+    """Most slots one can be busy in among `free_positions` (sorted), at most `limit` in a row."""
     if limit is None:
         return len(free_positions)
     total, run, previous = 0, 0, None
@@ -154,13 +154,18 @@ def _add_coverage(
 
 @dataclass
 class Bounds:
-    """Proven upper bounds on coverage and score, and the figures `salon stats` prints."""
+    """Proven upper bounds on coverage and score, and the figures `salon stats` prints.
+
+    feasible is False when the required meetings cannot all hold even in the relaxation: no
+    schedule exists and the bounds (0) say nothing about the salon.
+    """
 
     coverage: int
     score: int
     meetings: int
     proven: bool
     over_requested: list[tuple[str, int, int]]
+    feasible: bool = True
 
 
 def over_requested(problem: SalonProblem) -> list[tuple[str, int, int]]:
@@ -180,7 +185,7 @@ def over_requested(problem: SalonProblem) -> list[tuple[str, int, int]]:
 def relaxation_bounds(problem: SalonProblem, time_limit: float = 10.0, workers: int = 2) -> Bounds:
     """Solve the selection relaxation for each objective alone: upper bounds on each."""
     values: dict[str, int] = {}
-    proven = True
+    proven = feasible = True
     for name in ("coverage", "score", "meetings"):
         selection = build_selection_model(problem)
         expression = (
@@ -193,6 +198,7 @@ def relaxation_bounds(problem: SalonProblem, time_limit: float = 10.0, workers: 
         status = solver.solve(selection.model)
         if status == cp_model.INFEASIBLE:
             values[name] = 0
+            feasible = False
             continue
         proven = proven and status == cp_model.OPTIMAL
         values[name] = int(round(solver.best_objective_bound))
@@ -202,4 +208,5 @@ def relaxation_bounds(problem: SalonProblem, time_limit: float = 10.0, workers: 
         meetings=values["meetings"],
         proven=proven,
         over_requested=over_requested(problem),
+        feasible=feasible,
     )
