@@ -1,10 +1,12 @@
 """`make bench`: speed and quality of the scheduler against its targets, in named sections.
 
-A section is a function `(BenchOptions) -> list[Check]` registered with `@bench_section(name,
-description)`; it prints its own table and returns the target checks, printed PASS / MISS /
-SKIP. Sections run in registration order; `--only NAME` (repeatable) picks some. Sections kept
-in other modules register the same way and are listed in SECTION_MODULES. `run_in_child` runs a
-function in a fresh process and measures its wall time and peak memory.
+A section is a function registered with `@bench_section(name, description)`, or by
+`lazy_section(name, description, "module:function")` for one kept in another module (imported
+only when the section runs). It takes `options: BenchOptions` (or no argument), prints its own
+table and returns its target checks (a list of Check, or None), printed PASS / MISS / SKIP.
+Sections run in registration order; `--only NAME` (repeatable) picks some; a section that
+raises is reported as a miss and the others still run. `run_in_child` runs a function in a
+fresh process and measures its wall time and peak memory.
 
 The scheduling sections (small, brokerage, agir-2023, 10x) solve each instance with the greedy
 baseline (examples.greedy) and with the solver (scheduler.solver.solve), validate both schedules
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import multiprocessing
 import os
 import resource
@@ -34,9 +37,6 @@ from scheduler.loading import load_salon, load_schedule
 from scheduler.problem import SalonProblem, build_problem
 from scheduler.slots import build_slots
 from scheduler.validator import Report, validate
-
-SECTION_MODULES: list[str] = []
-"""Modules that register more sections when imported (e.g. "examples.bench_print")."""
 
 
 @dataclass
@@ -61,27 +61,50 @@ class Check:
         return f"  {mark}  {self.label}" + (f": {self.detail}" if self.detail else "")
 
 
-BenchFunction = Callable[[BenchOptions], list[Check]]
+BenchFunction = Callable[..., "list[Check] | None"]
 
 
 @dataclass(frozen=True)
 class Section:
     name: str
     description: str
-    function: BenchFunction
+    function: BenchFunction | str  # a function, or "module:function" imported when run
+
+    def resolve(self) -> BenchFunction:
+        if not isinstance(self.function, str):
+            return self.function
+        module, _, attribute = self.function.partition(":")
+        function: BenchFunction = getattr(importlib.import_module(module), attribute)
+        return function
+
+    def run(self, options: BenchOptions) -> list[Check]:
+        """The section's checks; an exception becomes a missed check."""
+        try:
+            function = self.resolve()
+            wants_options = "options" in inspect.signature(function).parameters
+            result = function(options=options) if wants_options else function()
+        except Exception as exc:
+            traceback.print_exc()
+            return [Check(f"section {self.name} ran", False, f"{type(exc).__name__}: {exc}")]
+        return list(result or [])
 
 
 SECTIONS: dict[str, Section] = {}
 
 
 def bench_section(name: str, description: str) -> Callable[[BenchFunction], BenchFunction]:
-    """Register a bench section under `name`."""
+    """Register the decorated function as the bench section `name`."""
 
     def register(function: BenchFunction) -> BenchFunction:
         SECTIONS[name] = Section(name, description, function)
         return function
 
     return register
+
+
+def lazy_section(name: str, description: str, target: str) -> None:
+    """Register the function at `target` ("module:function") as a section, imported when run."""
+    SECTIONS[name] = Section(name, description, target)
 
 
 # ---------------------------------------------------------------- measuring in a child
@@ -431,8 +454,6 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, argparse.Arg
 
 
 def main(argv: list[str] | None = None) -> int:
-    for module in SECTION_MODULES:
-        importlib.import_module(module)
     args, parser = parse_args(argv)
     if args.list:
         for section in SECTIONS.values():
@@ -446,7 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, list[Check]] = {}
     for section in selected:
         print(f"\n== {section.name}: {section.description}")
-        checks = section.function(options)
+        checks = section.run(options)
         if checks:
             print("  targets:")
             for check in checks:
@@ -460,8 +481,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # Run the importable module, so that sections registered from other modules and the
-    # functions sent to child processes all belong to one `examples.bench`.
+    # Run the importable module, so that the registry and the functions sent to child
+    # processes all belong to one `examples.bench`, not to `__main__`.
     from examples.bench import main as bench_main
 
     raise SystemExit(bench_main())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from examples.bench import SECTIONS, Check, main, run_in_child
+from examples.bench import SECTIONS, BenchOptions, Check, Section, main, run_in_child
 
 
 def test_run_in_child_returns_the_value_time_and_peak_memory() -> None:
@@ -21,7 +21,42 @@ def test_run_in_child_reports_an_exception_instead_of_raising() -> None:
 
 
 def test_scheduling_sections_are_registered_in_order() -> None:
-    assert list(SECTIONS)[:4] == ["small", "brokerage", "agir-2023", "10x"]
+    names = list(SECTIONS)
+    scheduling = ["small", "brokerage", "agir-2023", "10x"]
+    assert [n for n in names if n in scheduling] == scheduling
+
+
+def _no_options() -> None:
+    print("ran without options")
+
+
+def _with_options(options: BenchOptions) -> list[Check]:
+    return [Check("workers", options.workers == 3, str(options.workers))]
+
+
+def test_sections_take_options_or_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    options = BenchOptions(workers=3)
+    assert Section("a", "", _no_options).run(options) == []
+    assert "ran without options" in capsys.readouterr().out
+    assert Section("b", "", _with_options).run(options) == [Check("workers", True, "3")]
+
+
+def test_lazy_section_is_imported_when_run() -> None:
+    section = Section("lazy", "", "examples.generate:SCALED_BENCH_SEED")
+    checks = section.run(BenchOptions())  # not callable: reported, not raised
+    assert [c.passed for c in checks] == [False]
+    assert Section("lazy", "", f"{__name__}:_with_options").run(BenchOptions(workers=3))[0].passed
+
+
+def test_a_failing_section_is_a_miss_and_the_others_run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(SECTIONS, "broken", Section("broken", "raises", "examples.nowhere:f"))
+    monkeypatch.setitem(SECTIONS, "fine", Section("fine", "prints", _no_options))
+    assert main(["--only", "broken", "--only", "fine"]) == 1
+    out = capsys.readouterr().out
+    assert "MISS  section broken ran: ModuleNotFoundError" in out
+    assert "ran without options" in out
 
 
 def test_list_names_every_section(capsys: pytest.CaptureFixture[str]) -> None:
