@@ -14,9 +14,13 @@ import logging
 import pkgutil
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -25,7 +29,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 import api
-from api.db import make_engine, make_session_factory, migrate
+from api.db import MIGRATIONS_DIR, make_engine, make_session_factory, migrate
 from api.errors import DomainError, FieldProblem
 from api.i18n import pick_language
 from api.jobs import make_runner
@@ -74,8 +78,23 @@ def migration_lock(url: str, engine: Engine) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@lru_cache
+def script_heads() -> frozenset[str]:
+    """The head revisions of every migration branch."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
+
+
+def database_heads(engine: Engine) -> frozenset[str]:
+    with engine.connect() as connection:
+        return frozenset(MigrationContext.configure(connection).get_current_heads())
+
+
 def migrate_database(url: str, engine: Engine) -> None:
     """Bring the database to the newest schema, safely when several processes start at once."""
+    if database_heads(engine) == script_heads():
+        return
     with migration_lock(url, engine):
         migrate(url)
 

@@ -75,9 +75,12 @@ class DomainError(Exception):
         return body
 
 
-def not_found(what: str) -> DomainError:
-    """404 for a resource that does not exist *or belongs to someone else* (no probing)."""
-    return DomainError("not_found", "{what} introuvable.", status=404, what=what)
+def not_found(message: str) -> DomainError:
+    """404 for a resource that does not exist *or belongs to someone else* (no probing).
+
+    `message` is a French sentence such as "Salon introuvable.".
+    """
+    return DomainError("not_found", message, status=404)
 
 
 def not_authenticated(message: str) -> DomainError:

@@ -148,9 +148,9 @@ def participant_code_free(code: str, taken: bool) -> None:
     if taken:
         raise DomainError(
             "participant_code_taken",
-            "Le code {code} est déjà celui d'un autre participant.",
+            "Le code {participant} est déjà celui d'un autre participant.",
             status=409,
-            code=code,
+            participant=code,
         )
 
 

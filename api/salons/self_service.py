@@ -37,7 +37,7 @@ def _me(session: Session, participant: CurrentParticipant) -> tuple[Salon, Parti
         session, salon_id=participant.salon_id, participant_id=participant.participant_id
     )
     if salon is None or row is None:
-        raise not_found("Participant")
+        raise not_found("Participant introuvable.")
     return salon, row
 
 
@@ -222,7 +222,7 @@ def decide_request(
     salon, row = _me(session, participant)
     wish = storage.find_wish(session, salon_id=salon.id, wish_id=wish_id)
     if wish is None or wish.to_id != row.id:
-        raise not_found("Demande")
+        raise not_found("Demande introuvable.")
     rules.wish_window_open(salon)
     now = utc_now()
     wish.declined = decision == "declined"

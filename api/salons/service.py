@@ -125,7 +125,7 @@ def organiser_salon(session: Session, *, organiser: CurrentOrganiser, salon_id: 
     """The organiser's salon, else 404 (whether it is missing or someone else's)."""
     salon = storage.find_salon(session, salon_id=salon_id, organiser_id=organiser.id)
     if salon is None:
-        raise not_found("Salon")
+        raise not_found("Salon introuvable.")
     return salon
 
 
@@ -230,6 +230,8 @@ def update_salon(
     if "tables" in settings:
         settings["tables"] = data.model_dump(include={"tables"})["tables"]
     document = build_document({**current, **settings})
+    if "tables" in settings:
+        _check_tables_removable(session, salon=salon, document=document)
     check_document(document)
     _apply_settings(session, salon=salon, document=document, changed=set(settings))
     if "wish_deadline" in changes:
@@ -266,14 +268,24 @@ def _apply_settings(
         _sync_tables(session, salon=salon, document=document)
 
 
+def _removed_tables(session: Session, *, salon: Salon, document: v1.Salon) -> list[SalonTable]:
+    wanted = {spec.id for spec in document.table_specs()}
+    return [t for t in storage.list_tables(session, salon_id=salon.id) if t.code not in wanted]
+
+
+def _check_tables_removable(session: Session, *, salon: Salon, document: v1.Salon) -> None:
+    """409 table_in_use when a table to remove is a home table or in a stored schedule."""
+    removed = _removed_tables(session, salon=salon, document=document)
+    used = storage.tables_in_use(session, table_ids=[t.id for t in removed])
+    rules.table_not_in_use(t.code for t in removed if t.id in used)
+
+
 def _sync_tables(session: Session, *, salon: Salon, document: v1.Salon) -> None:
     """Make the salon's tables those of the document, keeping rows matched by code."""
     existing = {t.code: t for t in storage.list_tables(session, salon_id=salon.id)}
     specs = document.table_specs()
-    wanted = {spec.id for spec in specs}
-    removed = [t for code, t in existing.items() if code not in wanted]
-    used = storage.tables_in_use(session, table_ids=[t.id for t in removed])
-    rules.table_not_in_use(t.code for t in removed if t.id in used)
+    removed = _removed_tables(session, salon=salon, document=document)
+    _check_tables_removable(session, salon=salon, document=document)
     storage.delete_tables(session, table_ids=[t.id for t in removed])
     new_rows = []
     for position, spec in enumerate(specs):
@@ -369,7 +381,7 @@ def salon_participant(
         session, salon_id=salon.id, participant_id=participant_id
     )
     if participant is None:
-        raise not_found("Participant")
+        raise not_found("Participant introuvable.")
     return salon, participant
 
 
@@ -626,7 +638,7 @@ def revoke_link(
     )
     link = storage.find_link(session, participant_id=participant.id, link_id=link_id)
     if link is None:
-        raise not_found("Lien")
+        raise not_found("Lien introuvable.")
     if link.revoked_at is None:
         link.revoked_at = utc_now()
     session.commit()
@@ -704,7 +716,7 @@ def salon_wish(
     salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
     wish = storage.find_wish(session, salon_id=salon.id, wish_id=wish_id)
     if wish is None:
-        raise not_found("Souhait")
+        raise not_found("Souhait introuvable.")
     return salon, wish
 
 
@@ -874,7 +886,7 @@ def salon_job(
     salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
     job = storage.find_job(session, job_id=job_id, salon_id=salon.id)
     if job is None:
-        raise not_found("Calcul")
+        raise not_found("Calcul introuvable.")
     return job
 
 
@@ -960,7 +972,7 @@ def salon_schedule(
     salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
     schedule = storage.find_schedule(session, salon_id=salon.id, version=version)
     if schedule is None:
-        raise not_found("Planning")
+        raise not_found("Planning introuvable.")
     return schedule
 
 

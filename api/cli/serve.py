@@ -1,0 +1,61 @@
+"""`salon serve`: the web service (uvicorn), the store chosen by DATABASE_URL."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from api.settings import Settings, get_settings
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "serve",
+        help="serve the JSON API and pages (uvicorn)",
+        description="Serve the service. DATABASE_URL picks the store (default: a SQLite file); "
+        "the database is migrated first.",
+    )
+    parser.add_argument("--host", help="interface to listen on (default: settings, 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (default: settings, 8000)")
+    parser.add_argument("--workers", type=int, help="server processes (default: settings, 1)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    serve(settings, host=args.host, port=args.port, workers=args.workers)
+    return 0
+
+
+def serve(
+    settings: Settings,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    workers: int | None = None,
+) -> None:
+    """Migrate once, then run uvicorn with the app built from the environment in each worker."""
+    import uvicorn
+
+    from api.app import migrate_database
+    from api.db import make_engine
+
+    host = host or settings.host
+    port = port or settings.port
+    workers = max(1, workers or settings.workers)
+    engine = make_engine(settings.database_url)
+    try:
+        migrate_database(settings.database_url, engine)
+    finally:
+        engine.dispose()
+    os.environ.setdefault("DATABASE_URL", settings.database_url)
+    if "SALON_BASE_URL" not in os.environ and (host, port) != (settings.host, settings.port):
+        os.environ["SALON_BASE_URL"] = f"http://{host}:{port}"
+    uvicorn.run(
+        "api.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+    )
