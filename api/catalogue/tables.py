@@ -233,3 +233,14 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))
     changes: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class SearchState(Base):
+    """One row: this database's identity and a counter that triggers bump on every change of
+    events, tags or timings, so that each process knows when its search index is stale."""
+
+    __tablename__ = "catalogue_search_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer, default=0)
