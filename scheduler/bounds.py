@@ -47,13 +47,7 @@ class SelectionModel:
 
 def pair_sessions(problem: SalonProblem) -> dict[int, dict[int, list[int]]]:
     """For each pair, its allowed slots grouped by session."""
-    grouped: dict[int, dict[int, list[int]]] = {}
-    for pair in problem.pairs:
-        by_session: dict[int, list[int]] = defaultdict(list)
-        for slot in pair.allowed:
-            by_session[problem.slots[slot].session].append(slot)
-        grouped[pair.index] = dict(by_session)
-    return grouped
+    return problem.allowed_by_session()
 
 
 def window_capacity(problem: SalonProblem, participant: str, window: Iterable[int]) -> int:

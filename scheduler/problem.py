@@ -9,7 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from scheduler.format import Participant, Salon, TableSpec, Wish
+from scheduler.format import Interval, Participant, Salon, TableSpec, Wish
 from scheduler.slots import Slot, build_slots
 
 
@@ -25,7 +25,7 @@ class Pair:
     required: bool
     declined: bool
     pinned: dt.datetime | None
-    during: list[list[object]] = field(default_factory=list)
+    during: list[list[Interval]] = field(default_factory=list)
     home_table: str | None = None
     allowed: list[int] = field(default_factory=list)
 
@@ -56,6 +56,20 @@ class SalonProblem:
     table_owners: dict[str, list[str]]
     pair_index: dict[frozenset[str], int]
     slot_at: dict[dt.datetime, int]
+    free_slot_cache: dict[str, frozenset[int]] = field(default_factory=dict)
+    _allowed_by_session: dict[int, dict[int, list[int]]] | None = None
+
+    def allowed_by_session(self) -> dict[int, dict[int, list[int]]]:
+        """For each pair, its allowed slots grouped by session (computed once)."""
+        if self._allowed_by_session is None:
+            grouped: dict[int, dict[int, list[int]]] = {}
+            for pair in self.pairs:
+                by_session: dict[int, list[int]] = defaultdict(list)
+                for slot in pair.allowed:
+                    by_session[self.slots[slot].session].append(slot)
+                grouped[pair.index] = dict(by_session)
+            self._allowed_by_session = grouped
+        return self._allowed_by_session
 
     @property
     def session_slots(self) -> dict[int, list[int]]:

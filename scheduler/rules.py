@@ -60,7 +60,7 @@ def participant_available(problem: SalonProblem, pair: Pair, slot: Slot) -> str 
 def within_during(problem: SalonProblem, pair: Pair, slot: Slot) -> str | None:
     """The meeting lies inside the `during` intervals of each of the pair's wishes."""
     for during in pair.during:
-        if not slot_is_within(slot, during):  # type: ignore[arg-type]
+        if not slot_is_within(slot, during):
             return f"{pair.first}-{pair.second} may not meet at {_when(slot)} (wish 'during')"
     return None
 
@@ -81,6 +81,10 @@ SLOT_RULES: list[Callable[[SalonProblem, Pair, Slot], str | None]] = [
 ]
 
 
+SLOT_FILTERS = (within_during, pinned_start)
+"""The slot rules that allowed_slots checks slot by slot (when the pair uses them)."""
+
+
 def slot_violations(problem: SalonProblem, pair: Pair, slot: Slot) -> list[tuple[str, str]]:
     """(rule, message) for each slot rule that forbids the pair at the slot."""
     found = []
@@ -91,12 +95,35 @@ def slot_violations(problem: SalonProblem, pair: Pair, slot: Slot) -> list[tuple
     return found
 
 
+def free_slots(problem: SalonProblem, participant: str) -> frozenset[int]:
+    """Slots where the participant is available (participant_available for one side), cached."""
+    cache = problem.free_slot_cache
+    if participant not in cache:
+        unavailable = problem.participants[participant].unavailable
+        cache[participant] = frozenset(
+            slot.index for slot in problem.slots if slot_is_free(slot, unavailable)
+        )
+    return cache[participant]
+
+
 def allowed_slots(problem: SalonProblem, pair: Pair) -> list[int]:
-    """Slots where every slot rule lets the pair meet."""
+    """Slots where every slot rule lets the pair meet.
+
+    participant_available is applied through the cached free slots of each member; the other
+    slot rules are checked slot by slot.
+    """
+    if pair.declined:
+        return []
+    common = free_slots(problem, pair.first) & free_slots(problem, pair.second)
+    others = [
+        rule
+        for rule, relevant in ((within_during, pair.during), (pinned_start, pair.pinned))
+        if relevant
+    ]
+    assert set(SLOT_RULES) == {declined_never_scheduled, participant_available, *SLOT_FILTERS}
     return [
-        slot.index
-        for slot in problem.slots
-        if all(rule(problem, pair, slot) is None for rule in SLOT_RULES)
+        s for s in sorted(common)
+        if all(rule(problem, pair, problem.slots[s]) is None for rule in others)
     ]
 
 

@@ -12,6 +12,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.bounds import pair_sessions, window_capacity
 from scheduler.problem import SalonProblem
+from scheduler.rules import free_slots
 
 
 def _add_capacities(
@@ -28,10 +29,8 @@ def _add_capacities(
         if pair.home_table is None or len(problem.table_owners.get(pair.home_table, ())) > 1:
             by_table[pair.home_table, session].append(variable)
     for (participant, session), entries in by_participant.items():
-        in_session = {
-            p: frozenset(s for s in problem.pairs[p].allowed if problem.slots[s].session == session)
-            for p, _ in entries
-        }
+        allowed = problem.allowed_by_session()
+        in_session = {p: frozenset(allowed[p].get(session, ())) for p, _ in entries}
         union = frozenset().union(*in_session.values())
         for window in {*in_session.values(), union}:
             inside = [v for p, v in entries if in_session[p] <= window]
@@ -43,6 +42,34 @@ def _add_capacities(
         capacity = size * (len(problem.pool_tables) if table is None else 1)
         if len(variables) > capacity:
             model.add(sum(variables) <= capacity)
+
+
+def greedy_sessions(problem: SalonProblem, selected: list[int]) -> dict[int, int]:
+    """Required pairs first, then by weight: each in the session where both participants
+    have the most room left. A start for the CP-SAT model, and its fallback."""
+    sessions = pair_sessions(problem)
+    room: dict[tuple[str, int], int] = {}
+    for session, slots in problem.session_slots.items():
+        for participant in problem.participants:
+            free = free_slots(problem, participant).intersection(slots)
+            room[participant, session] = window_capacity(problem, participant, free)
+    order = sorted(
+        selected, key=lambda p: (not problem.pairs[p].required, -problem.pairs[p].weight, p)
+    )
+    chosen: dict[int, int] = {}
+    for p in order:
+        members = problem.pairs[p].members
+        options = [
+            (min(room[m, s] for m in members), -s, s)
+            for s in sessions[p]
+            if all(room[m, s] > 0 for m in members)
+        ]
+        if options:
+            session = max(options)[2]
+            chosen[p] = session
+            for member in members:
+                room[member, session] -= 1
+    return chosen
 
 
 def assign_sessions(
@@ -69,6 +96,9 @@ def assign_sessions(
             model.add_at_most_one(terms)
     _add_capacities(problem, model, z)
     model.maximize(sum((problem.pairs[p].weight + 1) * placed[p] for p in selected))
+    start = greedy_sessions(problem, selected)
+    for (p, s), variable in z.items():
+        model.add_hint(variable, 1 if start.get(p) == s else 0)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
@@ -77,5 +107,5 @@ def assign_sessions(
     solver.parameters.max_time_in_seconds = max(1.0, 3 * seconds)
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return {}
+        return start
     return {p: s for (p, s), v in z.items() if solver.boolean_value(v)}

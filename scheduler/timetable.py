@@ -44,7 +44,7 @@ class BlockModel:
         self,
         problem: SalonProblem,
         candidates: dict[int, list[int]],
-        strict: bool,
+        optional: frozenset[int] = frozenset(),
         candidates_index: dict[int, list[int]] | None = None,
     ) -> None:
         self.problem = problem
@@ -55,7 +55,8 @@ class BlockModel:
             for member in problem.pairs[p].members:
                 self._pairs_of[member].append(p)
             self._pairs_at_table[problem.pairs[p].home_table].append(p)
-        self.strict = strict
+        # Pairs that may stay unplaced (never a required one); all others must be placed.
+        self.optional = frozenset(p for p in optional if not problem.pairs[p].required)
         self.model = cp_model.CpModel()
         self.x: dict[tuple[int, int], cp_model.IntVar] = {}
         for p, slots in candidates.items():
@@ -87,7 +88,7 @@ class BlockModel:
     def _post_placement(self) -> None:
         for p, slots in self.candidates.items():
             terms = [self.x[p, s] for s in slots]
-            if self.strict or self.problem.pairs[p].required:
+            if p not in self.optional:
                 self.model.add_exactly_one(terms)
             else:
                 self.model.add_at_most_one(terms)
@@ -140,7 +141,7 @@ class BlockModel:
                 position = sum(
                     self.problem.slots[s].position * self.x[p, s] for s in self.candidates[p]
                 )
-                if self.strict or self.problem.pairs[p].required:
+                if p not in self.optional:
                     self.model.add(first <= position)
                     self.model.add(last >= position)
                 else:
@@ -149,7 +150,7 @@ class BlockModel:
                     )
                     self.model.add(last >= position).only_enforce_if(self._placed_literal(p))
             busy = sum(self.busy(participant, s) for s in slots)
-            if self.problem.capacity(participant) == 1 and self.strict:
+            if self.problem.capacity(participant) == 1 and not self.optional.intersection(pairs):
                 self.model.add(last - first + 1 >= len(pairs))
                 terms.append(last - first + 1 - len(pairs))
             else:
@@ -286,35 +287,30 @@ def _hint_from(block: BlockModel, placement: dict[int, int]) -> None:
 
 def _first_placement(
     block: BlockModel, options: SolveOptions, budget: float, result: BlockResult
-) -> dict[int, int] | None:
-    """The compact greedy placement, completed around the pairs it could not place."""
+) -> dict[int, int]:
+    """The compact greedy placement, completed around the pairs it could not place.
+
+    Neighbourhoods around the missing pairs grow until CP-SAT places them all; what still
+    does not fit is placed as far as possible (heaviest first) and the rest is left out.
+    """
     started = time.monotonic()
     problem, candidates = block.problem, block.candidates
     placement = compact_greedy(problem, candidates)
-    size = 20
-    attempts = 0
-    while len(placement) < len(candidates) and attempts < 6:
-        attempts += 1
+    for attempt in range(1, 5):
         missing = [p for p in candidates if p not in placement]
-        free = set(missing)
-        for p in missing:
-            for member in problem.pairs[p].members:
-                free.update(q for q in block.pairs_of(member) if q in placement)
-        free = _grow(problem, block, free, size * attempts)
+        if not missing:
+            break
+        free = _grow(problem, block, set(missing), 20 * attempt * attempt)
         sub = _sub_candidates(problem, candidates, placement, free, block)
-        completed = _solve_sub(problem, sub, placement, options, max(0.2, 0.1 * budget))
+        optional = frozenset(missing) if attempt == 4 else frozenset()
+        completed = _solve_sub(
+            problem, sub, placement, options, max(0.2, 0.05 * budget), optional=optional
+        )
         if completed is not None:
-            placement = {**placement, **{p: completed[p] for p in free}}
-    if len(placement) < len(candidates):
-        _hint_from(block, placement)
-        solver = cp_model.CpSolver()
-        _parameters(solver, options, max(0.2, 0.3 * budget), core=False)
-        status = solver.solve(block.model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            result.infeasible = status == cp_model.INFEASIBLE
-            result.first_seconds = time.monotonic() - started
-            return None
-        placement = block.placement(solver)
+            for p in free:
+                placement.pop(p, None)
+                if p in completed:
+                    placement[p] = completed[p]
     result.first_seconds = time.monotonic() - started
     return placement
 
@@ -369,20 +365,26 @@ def _solve_sub(
     options: SolveOptions,
     seconds: float,
     work: Work | None = None,
+    core: bool = True,
+    optional: frozenset[int] = frozenset(),
 ) -> dict[int, int] | None:
-    """Optimally re-place the free pairs of a sub-model (time objectives, lexicographic)."""
-    block = BlockModel(problem, sub, strict=True)
+    """Optimally re-place the free pairs of a sub-model (time objectives, lexicographic);
+    `optional` pairs may stay out, the most and heaviest placed first."""
+    block = BlockModel(problem, sub, optional=optional)
     stages = _time_stages(block)
     weight = 1
     objective: cp_model.LinearExprT = 0
     for _name, expression, _ in reversed(stages):
         objective = objective + weight * expression
         weight *= len(problem.slots) * max(1, len(sub)) + 1
+    if block.optional:
+        keep = sum((problem.pairs[p].weight + 1) * block.placed[p] for p in block.optional)
+        objective = objective - weight * keep
     _hint_from(block, placement)
-    if stages:
+    if stages or block.optional:
         block.model.minimize(objective)
     solver = cp_model.CpSolver()
-    _parameters(solver, options, seconds, core=bool(stages))
+    _parameters(solver, options, seconds, core=core and bool(stages))
     status = solver.solve(block.model)
     if work is not None:
         work.add_solve(solver, len(block.x))
@@ -397,16 +399,18 @@ def _run_stages(
     options: SolveOptions,
     budget: float,
     placement: dict[int, int],
-) -> tuple[dict[int, int], bool]:
-    """Each stage lexicographically from `placement`; returns the best and whether proven."""
+) -> tuple[dict[int, int], bool, bool]:
+    """Each stage lexicographically from `placement` (a hint); returns the best placement,
+    whether every stage was proven optimal, and whether CP-SAT found any solution."""
     started = time.monotonic()
     solver = cp_model.CpSolver()
     proven = True
+    found = False
     for index, (_name, expression, maximise) in enumerate(stages):
         left = budget - (time.monotonic() - started)
         share = left / (len(stages) - index)
         if share <= 0.05 or options.stopped:
-            return placement, False
+            return placement, False, found
         _hint_from(block, placement)
         if maximise:
             block.model.maximize(expression)
@@ -415,12 +419,13 @@ def _run_stages(
         _parameters(solver, options, share, core=not maximise)
         status = solver.solve(block.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return placement, False
+            return placement, False, found
+        found = True
         placement = block.placement(solver)
         proven = proven and status == cp_model.OPTIMAL
         value = int(round(solver.objective_value))
         block.model.add(expression >= value if maximise else expression <= value)
-    return placement, proven
+    return placement, proven, found
 
 
 WHOLE_BLOCK_PAIRS = 1200
@@ -434,31 +439,54 @@ def _solve_block(
     budget: float,
     seed: int,
 ) -> BlockResult:
-    """Place a block's pairs: all of them if possible, else the heaviest that fit."""
+    """Place a block's pairs (all of them when they fit), then minimise its time objectives."""
     started = time.monotonic()
     result = BlockResult()
-    block = BlockModel(problem, candidates, strict=True)
-    placement = _first_placement(block, options, budget, result)
-    if placement is None:
-        return _solve_block_relaxed(problem, candidates, options, budget, started)
+    placement = _first_placement(BlockModel(problem, candidates), options, budget, result)
+    result.dropped = [p for p in candidates if p not in placement]
+    result.complete = not result.dropped
+    if any(problem.pairs[p].required for p in result.dropped):
+        result.infeasible = True
     names = [n for n in problem.salon.objectives if n in TIME_OBJECTIVES]
     left = (budget - (time.monotonic() - started)) * WORK_PER_SECOND
+    placed = {p: candidates[p] for p in placement}
+    if problem.salon.max_break_spread is not None:
+        # The spread couples every participant: optimise the block as a whole.
+        result.placement = _solve_coupled(problem, placed, placement, options, left)
+        result.dropped = [p for p in candidates if p not in result.placement]
+        return result
     if not names:
         result.placement = placement
         return result
-    if problem.salon.max_break_spread is not None:
-        # The spread couples every participant: optimise the block as a whole.
-        result.placement, _ = _run_stages(block, _time_stages(block), options, left, placement)
-        return result
-    whole = len(candidates) <= WHOLE_BLOCK_PAIRS
+    whole = len(placed) <= WHOLE_BLOCK_PAIRS
     placement = improve_by_neighbourhoods(
-        problem, candidates, placement, options, left * (0.6 if whole else 1.0), random.Random(seed)
+        problem, placed, placement, options, left * (0.6 if whole else 1.0), random.Random(seed)
     )
     left = (budget - (time.monotonic() - started)) * WORK_PER_SECOND
     if whole and left > 0.2 and _has_time_cost(problem, placement, names):
-        placement, _ = _run_stages(block, _time_stages(block), options, left, placement)
+        block = BlockModel(problem, placed)
+        placement, _, _ = _run_stages(block, _time_stages(block), options, left, placement)
     result.placement = placement
     return result
+
+
+def _solve_coupled(
+    problem: SalonProblem,
+    placed: dict[int, list[int]],
+    placement: dict[int, int],
+    options: SolveOptions,
+    work: float,
+) -> dict[int, int]:
+    """All sessions at once (max_break_spread); pairs are dropped only if nothing else works."""
+    block = BlockModel(problem, placed)
+    new, _, found = _run_stages(block, _time_stages(block), options, 0.6 * work, placement)
+    if found:
+        return new
+    block = BlockModel(problem, placed, optional=frozenset(placed))
+    keep = sum((problem.pairs[p].weight + 1) * block.placed[p] for p in placed)
+    stages = [("keep", keep, True), *_time_stages(block)]
+    new, _, found = _run_stages(block, stages, options, 0.4 * work, {})
+    return new if found else {}
 
 
 def _has_time_cost(problem: SalonProblem, placement: dict[int, int], names: list[str]) -> bool:
@@ -471,30 +499,6 @@ def _has_time_cost(problem: SalonProblem, placement: dict[int, int], names: list
 WORK_PER_SECOND = 0.5
 """Deterministic work units granted per second of the wall-clock time limit (measured on
 this project's 2-core machines, model building included)."""
-
-
-def _solve_block_relaxed(
-    problem: SalonProblem,
-    candidates: dict[int, list[int]],
-    options: SolveOptions,
-    budget: float,
-    started: float,
-) -> BlockResult:
-    """When not every pair fits: keep the heaviest set that does, then the time objectives."""
-    result = BlockResult(complete=False, optimal=False)
-    block = BlockModel(problem, candidates, strict=False)
-    keep = sum((problem.pairs[p].weight + 1) * block.placed[p] for p in candidates)
-    stages = [("keep", keep, True), *_time_stages(block)]
-    left = max(0.5, budget - (time.monotonic() - started))
-    first = compact_greedy(problem, candidates)
-    result.first_seconds = time.monotonic() - started
-    placement, _ = _run_stages(block, stages, options, left, first)
-    required = [p for p in candidates if problem.pairs[p].required]
-    if any(p not in placement for p in required):
-        result.infeasible = True
-    result.placement = placement
-    result.dropped = [p for p in candidates if p not in placement]
-    return result
 
 
 def _participant_cost(
@@ -550,6 +554,14 @@ def _sub_candidates(
     return sub
 
 
+MAX_NEIGHBOURHOOD = 150
+"""Most pairs freed at once by the neighbourhood search (larger ones solve too slowly)."""
+
+
+def _total(costs: list[tuple[int, ...]]) -> tuple[int, ...]:
+    return tuple(sum(values) for values in zip(*costs, strict=True))
+
+
 def improve_by_neighbourhoods(
     problem: SalonProblem,
     candidates: dict[int, list[int]],
@@ -565,11 +577,11 @@ def improve_by_neighbourhoods(
         return placement
     work = Work(budget)
     placement = dict(placement)
-    index = BlockModel(problem, {}, strict=True, candidates_index=candidates)
+    index = BlockModel(problem, {}, candidates_index=candidates)
     pairs_of = {u: index.pairs_of(u) for u in index.participants()}
     busy = busy_slots(problem, placement)
     cost = {u: _participant_cost(problem, busy[u], names) for u in pairs_of}
-    size = 40
+    size = 30
     while not work.exhausted and not options.stopped:
         weighted = [(u, c[0]) for u, c in cost.items() if any(c)]
         if not weighted:
@@ -577,21 +589,21 @@ def improve_by_neighbourhoods(
         start = rng.choices([u for u, _ in weighted], [w + 1 for _, w in weighted])[0]
         free = _neighbourhood(problem, pairs_of, start, size, rng)
         sub = _sub_candidates(problem, candidates, placement, free, index)
-        seconds = min(1.0, max(0.05, work.left()))
+        seconds = min(0.5, max(0.05, work.left()))
         before_work = work.spent
         new = _solve_sub(problem, sub, placement, options, seconds, work)
         quick = work.spent - before_work < 0.5 * seconds
         if new is None:
             size = max(10, int(size * 0.7))
             continue
-        size = min(400, int(size * 1.2)) if quick else max(10, int(size * 0.8))
+        size = min(MAX_NEIGHBOURHOOD, int(size * 1.2)) if quick else max(10, int(size * 0.8))
         touched = {m for p in free for m in problem.pairs[p].members}
         trial = dict(placement)
         trial.update({p: new[p] for p in free})
         trial_busy = {u: {trial[p] for p in pairs_of[u]} for u in touched}
         before = [cost[u] for u in touched]
         after = [_participant_cost(problem, trial_busy[u], names) for u in touched]
-        if tuple(map(sum, zip(*after, strict=False))) <= tuple(map(sum, zip(*before, strict=False))):
+        if _total(after) <= _total(before):
             placement = trial
             for u, c in zip(touched, after, strict=False):
                 cost[u] = c
