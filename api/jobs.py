@@ -70,13 +70,13 @@ class Outcome:
 
 def read_snapshot(session: Session, *, salon_id: int) -> Snapshot | None:
     """The salon as one consistent snapshot (repeatable read), or None if it is gone."""
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection = session.connection(
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(
             execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
         )
     else:
-        connection.exec_driver_sql("BEGIN")  # pysqlite defers BEGIN; a read transaction pins
+        session.connection().exec_driver_sql("BEGIN")  # pysqlite defers BEGIN; this pins a
+        # read transaction, so every query below sees the same WAL snapshot
     salon = storage.find_salon(session, salon_id=salon_id)
     if salon is None:
         return None

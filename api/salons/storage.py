@@ -12,8 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, delete, func, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy.orm import Session
 
 from api.salons.tables import (
     ACTIVE_JOB_STATES,
@@ -636,7 +636,7 @@ def schedule_counts(session: Session, *, schedule_ids: Sequence[int]) -> dict[in
             select(ScheduledMeeting.schedule_id, func.count())
             .where(ScheduledMeeting.schedule_id.in_(schedule_ids))
             .group_by(ScheduledMeeting.schedule_id)
-        ).tuples()
+        )
     }
     unscheduled = {
         schedule_id: count
@@ -644,7 +644,7 @@ def schedule_counts(session: Session, *, schedule_ids: Sequence[int]) -> dict[in
             select(UnscheduledWish.schedule_id, func.count())
             .where(UnscheduledWish.schedule_id.in_(schedule_ids))
             .group_by(UnscheduledWish.schedule_id)
-        ).tuples()
+        )
     }
     return {i: (int(meetings.get(i, 0)), int(unscheduled.get(i, 0))) for i in schedule_ids}
 
@@ -671,17 +671,6 @@ def schedule_unscheduled(session: Session, *, schedule_id: int) -> list[Unschedu
             .order_by(UnscheduledWish.id)
         )
     )
-
-
-def mutual_wish_ids(session: Session, *, salon_id: int) -> set[tuple[int, int]]:
-    """(from, to) of wishes whose reverse wish also exists."""
-    reverse = aliased(Wish)
-    rows = session.execute(
-        select(Wish.from_id, Wish.to_id)
-        .join(reverse, and_(reverse.from_id == Wish.to_id, reverse.to_id == Wish.from_id))
-        .where(Wish.salon_id == salon_id)
-    ).tuples()
-    return {(int(a), int(b)) for a, b in rows}
 
 
 # ------------------------------------------------------------------------ helpers
