@@ -47,6 +47,7 @@ from api.catalogue.web import (
     SESSION_COOKIE,
     as_catalogue_error,
     base_url,
+    contributor_session_token,
     optional_contributor,
     page_moderator,
     request_language,
@@ -348,7 +349,7 @@ def signed_in(
     contributor: Annotated[Contributor | None, Depends(optional_contributor)],
 ) -> tuple[Contributor, str]:
     """The contributor and their session token, else a redirect to the sign-in page."""
-    token = request.cookies.get(SESSION_COOKIE)
+    token = contributor_session_token(request)
     if contributor is None or not token:
         raise SignInRequiredError("/catalogue/login")
     return contributor, token

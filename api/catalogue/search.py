@@ -379,7 +379,7 @@ def build_index(session: Session, key: tuple[str, int]) -> SearchIndex:
         select(EventTag.event_id, EventTag.kind, EventTag.value)
         .join(Event, Event.id == EventTag.event_id)
         .where(published)
-    ).tuples()
+    )
     facet_of_kind = {kind: facet for facet, kind in TAG_FACETS.items()}
     for event_id, kind, value in tags:
         if kind in facet_of_kind:
@@ -388,7 +388,7 @@ def build_index(session: Session, key: tuple[str, int]) -> SearchIndex:
         select(Timing.event_id, Timing.start_at, Timing.end_at)
         .join(Event, Event.id == Timing.event_id)
         .where(published)
-    ).tuples()
+    )
     days: dict[str, set[int]] = {}
     for event_id, start, end in timings:
         for day in covered_days(start, end):

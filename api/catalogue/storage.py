@@ -139,7 +139,7 @@ def state_counts(session: Session, *, edition_id: int | None) -> dict[str, int]:
     query = select(Event.state, func.count()).group_by(Event.state)
     if edition_id is not None:
         query = query.where(Event.edition_id == edition_id)
-    return {state: count for state, count in session.execute(query).tuples()}
+    return {state: count for state, count in session.execute(query)}
 
 
 # Contributors and their sign-in ------------------------------------------------------------

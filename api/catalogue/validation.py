@@ -26,6 +26,13 @@ EMAIL_PATTERN = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 POSTAL_CODE_PATTERN = re.compile(r"^\d{5}$")
 PLACE_NEEDED = ("on_site", "mixed")
 LINK_NEEDED = ("online", "mixed")
+PLACE_REQUIRED = {
+    "name": "Le nom du lieu est obligatoire pour un événement sur place ou mixte.",
+    "address": "L'adresse est obligatoire pour un événement sur place ou mixte.",
+    "postal_code": "Le code postal est obligatoire pour un événement sur place ou mixte.",
+    "commune": "La commune est obligatoire pour un événement sur place ou mixte.",
+    "departement": "Le département est obligatoire pour un événement sur place ou mixte.",
+}
 
 
 @dataclass(frozen=True)
@@ -110,16 +117,9 @@ def check_place_for_on_site_events(fields: EventFields) -> list[FieldProblem]:
         return [
             FieldProblem("place", "Le lieu est obligatoire pour un événement sur place ou mixte.")
         ]
-    required = {
-        "name": "Le nom du lieu est obligatoire pour un événement sur place ou mixte.",
-        "address": "L'adresse est obligatoire pour un événement sur place ou mixte.",
-        "postal_code": "Le code postal est obligatoire pour un événement sur place ou mixte.",
-        "commune": "La commune est obligatoire pour un événement sur place ou mixte.",
-        "departement": "Le département est obligatoire pour un événement sur place ou mixte.",
-    }
     return [
         FieldProblem(f"place.{name}", message)
-        for name, message in required.items()
+        for name, message in PLACE_REQUIRED.items()
         if not getattr(fields.place, name)
     ]
 

@@ -98,7 +98,8 @@ def bearer_token(request: Request) -> str | None:
 
 
 def contributor_session_token(request: Request) -> str | None:
-    return request.cookies.get(SESSION_COOKIE) or bearer_token(request)
+    """The session token: the Bearer header (API clients) first, else the cookie (pages)."""
+    return bearer_token(request) or request.cookies.get(SESSION_COOKIE)
 
 
 def optional_contributor(request: Request, session: SessionDep) -> Contributor | None:
