@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import signal
+import socket
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 
 from api.organisers.service import create_organiser
@@ -99,3 +108,105 @@ def wait_for_job(
         if job["state"] not in ("queued", "running") or time.monotonic() > deadline:
             return job
         time.sleep(0.1)
+
+
+# ------------------------------------------------------------------ real servers
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    """A `salon serve` process on loopback."""
+
+    process: subprocess.Popen[bytes]
+    base_url: str
+
+    def kill(self) -> None:
+        """Crash it: SIGKILL, no clean shutdown."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+
+def server_environment(database_url: str, **extra: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SALON_SOLVE_WORKERS": "1",
+        "SALON_JOB_HEARTBEAT_SECONDS": "0.3",
+        **extra,
+    }
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT), env.get("PYTHONPATH")) if p)
+    return env
+
+
+@contextmanager
+def running_server(database_url: str, workers: int = 1, **env: str) -> Iterator[Server]:
+    """Start `salon serve` in its own process group, wait until it answers, stop it after."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from api.cli import main; sys.exit(main())",
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=PROJECT,
+        env=server_environment(database_url, SALON_BASE_URL=base_url, **env),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    server = Server(process, base_url)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+            try:
+                if httpx.get(f"{base_url}/openapi.json", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start within 60 s")
+            time.sleep(0.2)
+        yield server
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+
+
+def solve_processes(marker: str) -> list[int]:
+    """Pids of running solve processes whose environment contains `marker`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            if b"api.solve_process" not in cmdline:
+                continue
+            if marker.encode() in (entry / "environ").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
