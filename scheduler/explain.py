@@ -1,4 +1,4 @@
-"""Why a wish was not scheduled: a reason code (a rule name) and a sentence in French and English."""
+"""Why a wish was not scheduled: a reason code (a rule name) and a sentence, French and English."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ def _load(problem: SalonProblem, placement: dict[int, int]) -> dict[tuple[str, i
     return load
 
 
-def _stronger(problem: SalonProblem, participant: str, pair: Pair, placement: dict[int, int]) -> int:
+def _stronger(
+    problem: SalonProblem, participant: str, pair: Pair, placement: dict[int, int]
+) -> int:
     return sum(
         1
         for p in problem.pairs_of[participant]

@@ -20,7 +20,7 @@ class Slot:
 
 
 def session_slot_starts(salon: Salon, session_index: int) -> list[dt.datetime]:
-    """Slot starts of one session: start, then every meeting + changeover, while the meeting fits."""
+    """Slot starts of a session: its start, then every meeting + changeover while one fits."""
     session = salon.sessions[session_index]
     step = dt.timedelta(minutes=salon.meeting_minutes + salon.changeover_minutes)
     length = dt.timedelta(minutes=salon.meeting_minutes)
