@@ -4,6 +4,7 @@ Pure functions: no database, no service. Build a `SalonDocuments` (salon + sched
 and ask it for agendas, table sheets or the master grid as HTML, PDF, iCal, CSV or XLSX.
 """
 
+from api.documents.exports import meetings_csv, meetings_xlsx
 from api.documents.html import (
     agenda_html,
     agendas_html,
@@ -12,6 +13,7 @@ from api.documents.html import (
     render_table_sheets,
     tables_html,
 )
+from api.documents.ical import meeting_uid, participant_calendar
 from api.documents.pdf import (
     LocalFetcher,
     PdfResult,
@@ -48,6 +50,10 @@ __all__ = [
     "grid_html",
     "grid_pdf",
     "html_to_pdf",
+    "meeting_uid",
+    "meetings_csv",
+    "meetings_xlsx",
+    "participant_calendar",
     "render_agendas",
     "render_table_sheets",
     "schedule_problems",

@@ -312,7 +312,7 @@ class SalonDocuments:
             rows = days[start.date()]
             if start in breaks:
                 rows.append(AgendaRow("break", *breaks[start]))
-            entries = [self._entry(participant_id, m) for m in by_start.get(start, [])]
+            entries = [self.entry(participant_id, m) for m in by_start.get(start, [])]
             rows.append(
                 AgendaRow(self._row_kind(participant, start, end, entries), start, end, entries)
             )
@@ -338,7 +338,8 @@ class SalonDocuments:
         slot = Slot(0, 0, 0, start, end)
         return "free" if slot_is_free(slot, participant.unavailable) else "unavailable"
 
-    def _entry(self, me: str, meeting: ScheduledMeeting) -> Entry:
+    def entry(self, me: str, meeting: ScheduledMeeting) -> Entry:
+        """A meeting as seen by participant `me`."""
         other = meeting.to if meeting.from_ == me else meeting.from_
         return Entry(
             start=meeting.start,

@@ -1,0 +1,310 @@
+"""`salon print`: the printable documents and exports from files, without the service.
+
+    salon print SALON.json SCHEDULE.json --kind agendas --role director -o directeurs.pdf
+    salon print SALON.json SCHEDULE.json --kind agendas --participant d12 -o d12.ics
+    salon print SALON.json SCHEDULE.json --kind tables -o tables.pdf
+    salon print SALON.json SCHEDULE.json --kind grid -o grille.pdf
+    salon print SALON.json SCHEDULE.json -o rendez-vous.xlsx
+
+The format follows the output's extension unless --format says otherwise. Exit codes: 0 done,
+2 a file cannot be read or is not valid, or the options do not fit together (the message says
+what and where), 130 interrupted. Texts are French by default, English with `--lang en`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from api.i18n import LANGUAGES, gettext
+
+if TYPE_CHECKING:  # imported lazily at run time to keep `salon --help` fast
+    from api.documents import PdfResult, PrintProgress, SalonDocuments
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+KINDS = ("agendas", "tables", "grid", "meetings")
+FORMATS = ("pdf", "html", "ics", "csv", "xlsx")
+ROLES = ("director", "industrial")
+FORMATS_OF_KIND = {
+    "agendas": ("pdf", "html", "ics"),
+    "tables": ("pdf", "html"),
+    "grid": ("pdf", "html"),
+    "meetings": ("csv", "xlsx"),
+}
+EXTENSIONS = {
+    ".pdf": "pdf",
+    ".html": "html",
+    ".htm": "html",
+    ".ics": "ics",
+    ".csv": "csv",
+    ".xlsx": "xlsx",
+}
+
+
+class BadInputError(Exception):
+    """Something the user gave cannot be used; the message says what (already translated)."""
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "print",
+        help="agendas, table sheets, master grid (PDF, HTML), iCal, meetings (CSV, XLSX)",
+        description="Print a salon's documents from its salon/v1 and schedule/v1 files.",
+    )
+    parser.add_argument("salon", type=Path, help="salon/v1 JSON file")
+    parser.add_argument("schedule", type=Path, help="schedule/v1 JSON file")
+    parser.add_argument(
+        "--kind",
+        choices=KINDS,
+        help="what to print (default: agendas, or meetings for CSV and XLSX)",
+    )
+    parser.add_argument("--role", choices=ROLES, help="agendas of one side only")
+    parser.add_argument(
+        "--participant",
+        action="append",
+        metavar="ID",
+        help="agenda of this participant (repeat for several)",
+    )
+    parser.add_argument("-o", "--output", type=Path, required=True, help="file to write")
+    parser.add_argument("--format", choices=FORMATS, help="default: from the output's extension")
+    parser.add_argument("--lang", choices=LANGUAGES, default="fr", help="language (default fr)")
+    parser.add_argument(
+        "--published",
+        metavar="DATETIME",
+        help="publication time printed on each sheet, e.g. 2023-11-21T18:00 "
+        "(salon's local time); default: marked as not published",
+    )
+    parser.add_argument(
+        "--link-template",
+        metavar="URL",
+        help="online agenda of each participant, {id} standing for its id, "
+        "e.g. https://salon.example.org/p/{id}: printed with a QR code",
+    )
+    parser.add_argument("--director-label", help="the salon's name for its directors")
+    parser.add_argument("--industrial-label", help="the salon's name for its industrials")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes laying out batch PDFs (default: 2 when available)",
+    )
+    parser.set_defaults(handler=run_print)
+
+
+def _t(language: str, message: str, **values: object) -> str:
+    text = gettext(language, message)
+    return text % values if values else text
+
+
+def output_format(args: argparse.Namespace) -> str:
+    """The --format, else the output's extension, else PDF."""
+    if args.format:
+        return str(args.format)
+    return EXTENSIONS.get(args.output.suffix.lower(), "pdf")
+
+
+def output_kind(args: argparse.Namespace, fmt: str) -> str:
+    """The --kind, else meetings for spreadsheets and agendas for the rest."""
+    if args.kind:
+        return str(args.kind)
+    return "meetings" if fmt in ("csv", "xlsx") else "agendas"
+
+
+def check_options(args: argparse.Namespace, kind: str, fmt: str) -> None:
+    """Raise BadInput when the options do not fit together."""
+    language = args.lang
+    if fmt not in FORMATS_OF_KIND[kind]:
+        formats = ", ".join(FORMATS_OF_KIND[kind])
+        raise BadInputError(
+            _t(
+                language,
+                "--kind %(kind)s s'imprime en %(formats)s, pas en %(format)s",
+                kind=kind,
+                formats=formats,
+                format=fmt,
+            )
+        )
+    if (args.role or args.participant) and kind != "agendas":
+        raise BadInputError(
+            _t(language, "--role et --participant ne valent que pour --kind agendas")
+        )
+    if fmt == "ics" and len(args.participant or []) != 1:
+        raise BadInputError(
+            _t(
+                language,
+                "le format ics est le calendrier d'un participant : "
+                "donnez un et un seul --participant",
+            )
+        )
+    if not args.output.parent.is_dir():
+        raise BadInputError(
+            _t(language, "le dossier %(folder)s n'existe pas", folder=args.output.parent)
+        )
+    if args.workers is not None and args.workers < 1:
+        raise BadInputError(_t(language, "--workers doit valoir au moins 1"))
+
+
+def parse_published(value: str | None, language: str) -> dt.datetime | None:
+    """The --published moment (naive: salon's local time; an offset is converted)."""
+    if value is None:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise BadInputError(
+            _t(
+                language,
+                "--published : date et heure ISO attendues (ex. 2023-11-21T18:00), pas %(value)r",
+                value=value,
+            )
+        ) from exc
+
+
+def _links(template: str | None, ids: list[str], language: str) -> dict[str, str]:
+    if not template:
+        return {}
+    if "{id}" not in template:
+        raise BadInputError(_t(language, "--link-template doit contenir {id}"))
+    return {pid: template.replace("{id}", quote(pid, safe="")) for pid in ids}
+
+
+def run_print(args: argparse.Namespace) -> int:
+    """Load, check, render, write; every bad input is one clear message and exit code 2."""
+    from scheduler.errors import FileFormatError
+
+    try:
+        written = _print(args)
+    except FileFormatError as error:
+        _report_file_error(error, args)
+        return EXIT_BAD_INPUT
+    except BadInputError as error:
+        print(f"salon print: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(_t(args.lang, "Interrompu."), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(written)
+    return EXIT_OK
+
+
+def _report_file_error(error: Exception, args: argparse.Namespace) -> None:
+    from scheduler.errors import FileFormatError
+
+    assert isinstance(error, FileFormatError)
+    path = args.schedule if error.what == "schedule" else args.salon
+    what = _t(args.lang, "de planning" if error.what == "schedule" else "de salon")
+    print(
+        _t(args.lang, "salon print : fichier %(what)s invalide : %(path)s", what=what, path=path),
+        file=sys.stderr,
+    )
+    for problem in error.problems:
+        print(f"  - {problem}", file=sys.stderr)
+
+
+def _print(args: argparse.Namespace) -> str:
+    from api.documents import DocumentOptions, SalonDocuments, check_schedule
+    from scheduler.loading import load_salon, load_schedule
+
+    language = args.lang
+    fmt = output_format(args)
+    kind = output_kind(args, fmt)
+    check_options(args, kind, fmt)
+    published = parse_published(args.published, language)
+    salon = load_salon(args.salon)
+    schedule = load_schedule(args.schedule)
+    check_schedule(salon, schedule)
+    ids = [p.id for p in salon.participants]
+    unknown = [pid for pid in args.participant or [] if pid not in ids]
+    if unknown:
+        raise BadInputError(
+            _t(
+                language,
+                "participant inconnu dans %(file)s : %(ids)s",
+                file=args.salon,
+                ids=", ".join(unknown),
+            )
+        )
+    labels = {"director": args.director_label, "industrial": args.industrial_label}
+    options = DocumentOptions(
+        language=language,
+        published_at=published,
+        links=_links(args.link_template, ids, language),
+        side_labels={side: label for side, label in labels.items() if label},
+    )
+    docs = SalonDocuments(salon, schedule, options)
+    data = _render(docs, args, kind, fmt)
+    args.output.write_bytes(data)
+    return _t(language, "%(path)s écrit (%(size)d octets).", path=args.output, size=len(data))
+
+
+def _render(docs: SalonDocuments, args: argparse.Namespace, kind: str, fmt: str) -> bytes:
+    from api import documents as d
+    from api.documents.exports import meetings_csv, meetings_xlsx
+    from api.documents.ical import participant_calendar
+
+    if fmt == "csv":
+        return meetings_csv(docs)
+    if fmt == "xlsx":
+        return meetings_xlsx(docs)
+    if fmt == "ics":
+        return participant_calendar(docs, args.participant[0])
+    if kind == "agendas":
+        agendas = docs.agendas(args.role, args.participant)
+        if fmt == "html":
+            return d.render_agendas(docs, agendas).encode("utf-8")
+        return _with_progress(
+            args.lang,
+            len(agendas),
+            lambda progress: d.agendas_pdf(
+                docs, agendas, on_progress=progress, workers=args.workers
+            ),
+        ).pdf
+    if kind == "tables":
+        sheets = docs.table_sheets()
+        if fmt == "html":
+            return d.render_table_sheets(docs, sheets).encode("utf-8")
+        return _with_progress(
+            args.lang,
+            len(sheets),
+            lambda progress: d.tables_pdf(docs, sheets, on_progress=progress, workers=args.workers),
+        ).pdf
+    if fmt == "html":
+        return d.grid_html(docs).encode("utf-8")
+    return d.grid_pdf(docs).pdf
+
+
+def _with_progress(
+    language: str, total: int, work: Callable[[PrintProgress], PdfResult]
+) -> PdfResult:
+    """Run a batch with a progress bar on the terminal (plain lines when not a terminal)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    if total <= 1 or not console.is_terminal:
+
+        def plain(done: int, of: int) -> None:
+            if total > 1:
+                print(
+                    _t(language, "mise en page : %(done)d / %(total)d", done=done, total=of),
+                    file=sys.stderr,
+                )
+
+        return work(plain)
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(_t(language, "Mise en page"), total=total)
+        return work(lambda done, of: bar.update(task, completed=done, total=of))

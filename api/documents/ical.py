@@ -1,0 +1,96 @@
+"""iCalendar feeds (RFC 5545): one per participant, one VEVENT per meeting.
+
+UIDs derive from the salon's name and the pair of participants, so a republished schedule
+updates each meeting in place (same UID, higher SEQUENCE) instead of adding a copy. Times carry
+the salon's timezone (TZID) with its VTIMEZONE; the table (and room) is the LOCATION.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+
+from api.documents.views import Entry, SalonDocuments
+from api.i18n import gettext
+
+PRODID = "-//salon//agendas//FR"
+ASKED_TEXT = {
+    "you": "Demandé par vous",
+    "them": "Demandé par votre interlocuteur",
+    "both": "Demandé par vous deux",
+    "organiser": "Proposé par l'organisateur",
+}
+
+
+def meeting_uid(salon_name: str, first: str, second: str) -> str:
+    """A UID stable across republications: the salon and the (unordered) pair of ids."""
+    a, b = sorted((first, second))
+    digest = hashlib.sha256("\x1f".join((salon_name, a, b)).encode("utf-8")).hexdigest()
+    return f"{digest[:32]}@salon"
+
+
+def _utc(moment: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """An aware UTC moment; naive moments are in the salon's timezone."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=tz)).astimezone(dt.UTC)
+
+
+def sequence_of(published_at: dt.datetime | None, tz: ZoneInfo) -> int:
+    """SEQUENCE of every event of a publication: minutes since 2020, growing with each one."""
+    if published_at is None:
+        return 0
+    since = _utc(published_at, tz) - dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    return max(0, int(since.total_seconds() // 60))
+
+
+def _event(docs: SalonDocuments, entry: Entry, me: str, tz: ZoneInfo, stamp: dt.datetime) -> Event:
+    language = docs.language
+    other = entry.other
+    event = Event()
+    event.add("uid", meeting_uid(docs.salon.name, me, other.id))
+    event.add("dtstamp", stamp)
+    event.add("dtstart", entry.start.replace(tzinfo=tz))
+    event.add("dtend", entry.end.replace(tzinfo=tz))
+    event.add("sequence", sequence_of(docs.options.published_at, tz))
+    summary = other.name + (f" ({other.organisation})" if other.organisation else "")
+    separator = " : " if language == "fr" else ": "
+    event.add("summary", f"{docs.salon.name}{separator}{summary}")
+    place = gettext(language, "Table %(table)s") % {"table": entry.table.label}
+    event.add("location", f"{place}, {entry.table.room}" if entry.table.room else place)
+    lines = [docs.salon.name, summary]
+    if other.role:
+        lines.append(other.role)
+    lines.append(gettext(language, ASKED_TEXT[entry.asked]))
+    event.add("description", "\n".join(lines))
+    event.add("status", "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    link = docs.options.links.get(me)
+    if link:
+        event.add("url", link)
+    return event
+
+
+def participant_calendar(docs: SalonDocuments, participant_id: str) -> bytes:
+    """The iCalendar feed of one participant's meetings (RFC 5545 bytes, CRLF lines)."""
+    tz = ZoneInfo(docs.salon.timezone)
+    participant = docs.participants[participant_id]
+    moment = docs.options.published_at or docs.options.generated_at or dt.datetime.now(dt.UTC)
+    stamp = _utc(moment, tz)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", f"{docs.salon.name} — {participant.name}")
+    calendar.add("x-wr-timezone", docs.salon.timezone)
+    for meeting in docs.meetings_of.get(participant_id, []):
+        entry = docs.entry(participant_id, meeting)
+        calendar.add_component(_event(docs, entry, participant_id, tz, stamp))
+    if docs.days:
+        calendar.add_missing_timezones(
+            first_date=docs.days[0] - dt.timedelta(days=366),
+            last_date=docs.days[-1] + dt.timedelta(days=366),
+        )
+    return bytes(calendar.to_ical())
