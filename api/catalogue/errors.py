@@ -6,6 +6,7 @@ Routes turn them into `{"detail": {"code": ..., "message": ..., "errors": [...]}
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -157,6 +158,10 @@ def problems_from_pydantic(errors: Sequence[Mapping[str, Any]]) -> list[FieldPro
             error_type = "missing"
         message = PYDANTIC_MESSAGES.get(error_type, "Valeur invalide.")
         params = {key: str(value) for key, value in context.items()}
+        if "expected" in params:  # "'a', 'b' or 'c'" -> "a, b, c" (no English "or")
+            params["expected"] = ", ".join(re.findall(r"'([^']*)'", params["expected"])) or (
+                params["expected"]
+            )
         params["input"] = _shorten(error.get("input"))
         problems.append(FieldProblem(field_path(error.get("loc", ())), message, params))
     return problems

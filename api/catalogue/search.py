@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -246,7 +247,7 @@ def text_condition(dialect: str, q: str) -> ColumnElement[bool] | None:
     if not words:
         return None
     expression = " & ".join(f"{word}:*" for word in words)
-    query = func.to_tsquery(literal_column("'french'::regconfig"), expression)
+    query = func.to_tsquery(literal_column("'catalogue_french'::regconfig"), expression)
     return literal_column("catalogue_events.search_vector").op("@@")(query)
 
 
@@ -526,6 +527,12 @@ def events_by_ids(session: Session, ids: Sequence[int]) -> list[Event]:
     return [found[i] for i in ids if i in found]
 
 
+def sort_key(text: str) -> str:
+    """Alphabetical order for French labels: accents and case ignored (Île after Hauts)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 class Labeller:
     """Labels of facet values in a language (formats and tracks read once per search)."""
 
@@ -561,7 +568,7 @@ class Labeller:
 
     def order(self, facet: str, item: FacetCount) -> tuple[Any, ...]:
         if facet == "region":
-            return (item.label,)
+            return (sort_key(item.label),)
         if facet == "departement":
             return (
                 list(departements()).index(item.value) if item.value in departements() else 999,
@@ -576,8 +583,8 @@ class Labeller:
         if vocabulary is not None:
             return (list(vocabulary).index(item.value) if item.value in vocabulary else 99,)
         if facet == "theme":
-            return (-item.count, item.label.lower())
-        return (item.label.lower() if facet == "track" else item.value,)
+            return (-item.count, sort_key(item.label))
+        return (sort_key(item.label) if facet == "track" else item.value,)
 
 
 def labelled_facets(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,7 +41,8 @@ def catalogue_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("catalogue-template") / "catalogue.db"
     url = f"sqlite:///{path}"
     migrate(url)
-    make_engine(url).dispose()
+    with sqlite3.connect(path) as connection:  # the copies must not need the WAL file
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path
 
 
