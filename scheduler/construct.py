@@ -207,7 +207,8 @@ def _slot_matching(
     for weight, p in edges:
         a, b = problem.pairs[p].members
         left, right = (a, b) if side[a] == 0 else (b, a)
-        arcs.append((flow.add_arc_with_capacity_and_unit_cost(node(left), node(right), 1, -weight), p))
+        arc = flow.add_arc_with_capacity_and_unit_cost(node(left), node(right), 1, -weight)
+        arcs.append((arc, p))
     total = sum(problem.capacity(u) for u in nodes)
     flow.add_arc_with_capacity_and_unit_cost(source, sink, total, 0)
     flow.set_node_supply(source, total)

@@ -94,7 +94,7 @@ class Polisher:
 
     def gaps(self, participant: str) -> list[int]:
         """Empty slots inside the participant's span, in any session."""
-        found = []
+        found: list[int] = []
         positions = self.state.positions[participant]
         for session in {self.session_of_slot[s] for s in positions}:
             mine = [s for s in positions if self.session_of_slot[s] == session]

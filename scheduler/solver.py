@@ -104,14 +104,14 @@ def select_pairs(
     if any(p.required and not p.allowed for p in problem.pairs):
         raise InfeasibleError(_unplaceable_requirements(problem))
     selection = build_selection_model(problem)
-    names = [n for n in problem.salon.objectives if n in CHOICE_OBJECTIVES]
+    names: list[str | None] = [n for n in problem.salon.objectives if n in CHOICE_OBJECTIVES]
     values: dict[str, int] = {}
     bounds: dict[str, int] = {}
     optimal = True
     hint: dict[cp_model.IntVar, int] | None = None
     stage_budget = budget / max(1, len(names))
     solver = cp_model.CpSolver()
-    for name in names or [""]:
+    for name in names or [None]:
         model = selection.model
         if name:
             model.maximize(selection.objectives[name])

@@ -10,7 +10,9 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -25,6 +27,9 @@ from scheduler.rules import Constraint, counting_constraints
 
 TIME_OBJECTIVES = ("idle", "breaks")
 POSTED_BY_BLOCK = {"one_meeting_per_pair", "required_meeting"}
+WALL_DEADLINE: ContextVar[float] = ContextVar("wall_deadline", default=float("inf"))
+"""The wall-clock time by which the current block must be done (a safety net over the
+deterministic work budget, so that the user's time limit holds on a loaded machine)."""
 
 
 @dataclass
@@ -36,6 +41,11 @@ class TimetableResult:
     dropped: list[int] = field(default_factory=list)
     first_solution_seconds: float = 0.0
     infeasible_requirements: list[Clash] = field(default_factory=list)
+
+
+def total(items: Iterable[cp_model.LinearExprT]) -> cp_model.LinearExpr:
+    """The sum of linear expressions, typed for CP-SAT (the built-in sum is not)."""
+    return cp_model.LinearExpr.sum(list(items))
 
 
 class BlockModel:
@@ -63,7 +73,7 @@ class BlockModel:
         for p, slots in candidates.items():
             for s in slots:
                 self.x[p, s] = self.model.new_bool_var(f"x_{p}_{s}")
-        self._busy: dict[tuple[str, int], cp_model.LinearExprT] = {}
+        self._busy: dict[tuple[str, int], cp_model.LinearExpr] = {}
         self.by_participant_slot: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
         for (p, s), variable in self.x.items():
             for member in problem.pairs[p].members:
@@ -94,23 +104,24 @@ class BlockModel:
             else:
                 self.model.add_at_most_one(terms)
 
-    def busy(self, participant: str, slot: int) -> cp_model.LinearExprT:
+    def busy(self, participant: str, slot: int) -> cp_model.LinearExpr:
         """1 when the participant has a meeting in the slot."""
         key = (participant, slot)
         if key not in self._busy:
             terms = self.by_participant_slot.get(key, [])
             if self.problem.capacity(participant) == 1 or len(terms) <= 1:
-                self._busy[key] = sum(terms)
+                self._busy[key] = total(terms)
             else:
                 variable = self.model.new_bool_var(f"busy_{participant}_{slot}")
                 self.model.add_max_equality(variable, terms)
-                self._busy[key] = variable
+                self._busy[key] = total([variable])
         return self._busy[key]
 
     def post(self, constraint: Constraint) -> None:
         """Post a counting rule's constraint on the block's variables."""
-        expression = sum(self.x[t] for t in constraint.meetings if t in self.x) + sum(
-            self.busy(u, s) for u, s in constraint.busy
+        expression = total(
+            [self.x[t] for t in constraint.meetings if t in self.x]
+            + [self.busy(u, s) for u, s in constraint.busy]
         )
         if constraint.upper is not None:
             self.model.add(expression <= constraint.upper)
@@ -150,7 +161,7 @@ class BlockModel:
                         self._placed_literal(p)
                     )
                     self.model.add(last >= position).only_enforce_if(self._placed_literal(p))
-            busy = sum(self.busy(participant, s) for s in slots)
+            busy = total(self.busy(participant, s) for s in slots)
             if self.problem.capacity(participant) == 1 and not self.optional.intersection(pairs):
                 self.model.add(last - first + 1 >= len(pairs))
                 terms.append(last - first + 1 - len(pairs))
@@ -158,33 +169,6 @@ class BlockModel:
                 span = self.model.new_int_var(0, len(slots), f"span_{participant}_{session}")
                 self.model.add(span >= last - first + 1 - busy)
                 terms.append(span)
-        return terms
-
-    def idle_window_terms(self) -> list[cp_model.LinearExprT]:
-        """Per participant and session: a contiguous window w covering every busy slot;
-        idle = slots of the window - busy slots. Boolean terms suit core-based search."""
-        terms: list[cp_model.LinearExprT] = []
-        session_slots = self.problem.session_slots
-        model = self.model
-        for (participant, session), pairs in self.participant_sessions().items():
-            if len(pairs) < 2:
-                continue
-            slots = session_slots[session]
-            window = [model.new_bool_var(f"w_{participant}_{s}") for s in slots]
-            starts = []
-            for i, s in enumerate(slots):
-                for variable in self.by_participant_slot.get((participant, s), []):
-                    model.add_implication(variable, window[i])
-                start = model.new_bool_var(f"ws_{participant}_{s}")
-                model.add(start >= window[i] - (window[i - 1] if i else 0))
-                starts.append(start)
-            model.add_at_most_one(starts)
-            fixed_busy = not self.optional.intersection(pairs)
-            if self.problem.capacity(participant) == 1 and fixed_busy:
-                model.add(sum(window) >= len(pairs))
-                terms.append(sum(window) - len(pairs))
-            else:
-                terms.append(sum(window) - sum(self.busy(participant, s) for s in slots))
         return terms
 
     def _placed_literal(self, p: int) -> cp_model.IntVar:
@@ -205,7 +189,7 @@ class BlockModel:
         return {u: sum(terms) for u, terms in breaks.items()}
 
     def _break_starts(
-        self, participant: str, session: int, busy: list[cp_model.LinearExprT]
+        self, participant: str, session: int, busy: list[cp_model.LinearExpr]
     ) -> list[cp_model.IntVar]:
         model = self.model
         n = len(busy)
@@ -215,15 +199,15 @@ class BlockModel:
         gap = [model.new_bool_var(f"gap_{name}_{i}") for i in range(n)]
         starts = []
         for i in range(n):
-            previous_before = before[i - 1] if i else 0
-            next_after = after[i + 1] if i + 1 < n else 0
+            previous_before = total([before[i - 1]] if i else [])
+            next_after = total([after[i + 1]] if i + 1 < n else [])
             model.add(before[i] >= previous_before)
             model.add(before[i] >= busy[i])
-            model.add(before[i] <= previous_before + busy[i])
+            model.add(before[i] <= total([previous_before, busy[i]]))
             model.add(after[i] >= next_after)
             model.add(after[i] >= busy[i])
-            model.add(after[i] <= next_after + busy[i])
-            model.add(gap[i] >= before[i] + after[i] - 1 - busy[i])
+            model.add(after[i] <= total([next_after, busy[i]]))
+            model.add(total([before[i], after[i], -busy[i]]) - 1 <= gap[i])
             model.add(gap[i] <= before[i])
             model.add(gap[i] <= after[i])
             model.add(gap[i] <= 1 - busy[i])
@@ -302,7 +286,8 @@ def _parameters(
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = options.seed
     solver.parameters.max_deterministic_time = max(0.05, seconds)
-    solver.parameters.max_time_in_seconds = max(0.5, 3 * seconds)
+    wall_left = WALL_DEADLINE.get() - time.monotonic()
+    solver.parameters.max_time_in_seconds = max(0.05, min(3 * seconds, wall_left))
     solver.parameters.optimize_with_core = core
     solver.parameters.linearization_level = 0 if core else 1
 
@@ -377,17 +362,13 @@ class Work:
 
     budget: float
     spent: float = 0.0
-    wall_deadline: float = 0.0
-
-    def __post_init__(self) -> None:
-        self.wall_deadline = time.monotonic() + 2 * self.budget + 1.0
 
     def left(self) -> float:
         return self.budget - self.spent
 
     @property
     def exhausted(self) -> bool:
-        return self.spent >= self.budget or time.monotonic() >= self.wall_deadline
+        return self.spent >= self.budget or time.monotonic() >= WALL_DEADLINE.get()
 
     def add_solve(self, solver: cp_model.CpSolver, variables: int) -> None:
         self.spent += solver.deterministic_time + BUILD_WORK_PER_VARIABLE * variables
@@ -412,13 +393,14 @@ def _solve_sub(
     block = BlockModel(problem, sub, optional=optional)
     stages = _time_stages(block)
     weight = 1
-    objective: cp_model.LinearExprT = 0
+    parts: list[cp_model.LinearExprT] = []
     for _name, expression, _ in reversed(stages):
-        objective = objective + weight * expression
+        parts.append(weight * expression)
         weight *= len(problem.slots) * max(1, len(sub)) + 1
     if block.optional:
-        keep = sum((problem.pairs[p].weight + 1) * block.placed[p] for p in block.optional)
-        objective = objective - weight * keep
+        keep = total((problem.pairs[p].weight + 1) * block.placed[p] for p in block.optional)
+        parts.append(-weight * keep)
+    objective = total(parts)
     _hint_from(block, placement)
     if stages or block.optional:
         block.model.minimize(objective)
@@ -480,6 +462,7 @@ def _solve_block(
 ) -> BlockResult:
     """Place a block's pairs (all of them when they fit), then minimise its time objectives."""
     started = time.monotonic()
+    WALL_DEADLINE.set(started + budget)
     result = BlockResult()
     placement = _first_placement(BlockModel(problem, candidates), options, budget, result)
     result.dropped = [p for p in candidates if p not in placement]
@@ -532,7 +515,9 @@ def _solve_coupled(
     return new if found else {}
 
 
-def _has_time_cost(problem: SalonProblem, placement: dict[int, int], names: list[str]) -> bool:
+def _has_time_cost(
+    problem: SalonProblem, placement: dict[int, int], names: Sequence[str]
+) -> bool:
     return any(
         any(_participant_cost(problem, slots, names))
         for slots in busy_slots(problem, placement).values()
@@ -548,7 +533,7 @@ this project's 2-core machines, model building included)."""
 
 
 def _participant_cost(
-    problem: SalonProblem, slots: set[int], names: list[str]
+    problem: SalonProblem, slots: set[int], names: Sequence[str]
 ) -> tuple[int, ...]:
     return tuple(
         idle_of(problem, slots) if name == "idle" else breaks_of(problem, slots) for name in names
