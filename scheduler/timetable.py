@@ -299,7 +299,7 @@ def _hint_from(block: BlockModel, placement: dict[int, int]) -> None:
 
 
 def _first_placement(
-    block: BlockModel, options: SolveOptions, budget: float, result: BlockResult
+    block: BlockModel, options: SolveOptions, work: Work, result: BlockResult
 ) -> dict[int, int]:
     """The compact greedy placement, completed around the pairs it could not place.
 
@@ -317,7 +317,7 @@ def _first_placement(
         sub = _sub_candidates(problem, candidates, placement, free, block)
         optional = frozenset(missing) if attempt == 4 else frozenset()
         completed = _solve_sub(
-            problem, sub, placement, options, max(0.2, 0.05 * budget), optional=optional
+            problem, sub, placement, options, max(0.2, 0.05 * work.budget), work, optional=optional
         )
         if completed is not None:
             for p in free:
@@ -418,19 +418,17 @@ def _run_stages(
     block: BlockModel,
     stages: list[tuple[str, cp_model.LinearExprT, bool]],
     options: SolveOptions,
-    budget: float,
+    work: Work,
     placement: dict[int, int],
 ) -> tuple[dict[int, int], bool, bool]:
     """Each stage lexicographically from `placement` (a hint); returns the best placement,
     whether every stage was proven optimal, and whether CP-SAT found any solution."""
-    started = time.monotonic()
     solver = cp_model.CpSolver()
     proven = True
     found = False
     for index, (_name, expression, maximise) in enumerate(stages):
-        left = budget - (time.monotonic() - started)
-        share = left / (len(stages) - index)
-        if share <= 0.05 or options.stopped:
+        share = work.left() / (len(stages) - index)
+        if share <= 0.05 or work.exhausted or options.stopped:
             return placement, False, found
         _hint_from(block, placement)
         if maximise:
@@ -439,6 +437,7 @@ def _run_stages(
             block.model.minimize(expression)
         _parameters(solver, options, share, core=not maximise)
         status = solver.solve(block.model)
+        work.add_solve(solver, 0)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return placement, False, found
         found = True
@@ -457,24 +456,26 @@ def _solve_block(
     problem: SalonProblem,
     candidates: dict[int, list[int]],
     options: SolveOptions,
-    budget: float,
+    work_budget: float,
+    wall_seconds: float,
     seed: int,
 ) -> BlockResult:
-    """Place a block's pairs (all of them when they fit), then minimise its time objectives."""
-    started = time.monotonic()
-    WALL_DEADLINE.set(started + budget)
+    """Place a block's pairs (all of them when they fit), then minimise its time objectives.
+
+    `work_budget` (deterministic units) bounds the search; `wall_seconds` is the safety net."""
+    WALL_DEADLINE.set(time.monotonic() + wall_seconds)
+    work = Work(work_budget)
     result = BlockResult()
-    placement = _first_placement(BlockModel(problem, candidates), options, budget, result)
+    placement = _first_placement(BlockModel(problem, candidates), options, work, result)
     result.dropped = [p for p in candidates if p not in placement]
     result.complete = not result.dropped
     if any(problem.pairs[p].required for p in result.dropped):
         result.infeasible = True
     names = [n for n in problem.salon.objectives if n in TIME_OBJECTIVES]
-    left = (budget - (time.monotonic() - started)) * WORK_PER_SECOND
     placed = {p: candidates[p] for p in placement}
     if problem.salon.max_break_spread is not None:
         # The spread couples every participant: optimise the block as a whole.
-        result.placement = _solve_coupled(problem, placed, placement, options, left)
+        result.placement = _solve_coupled(problem, placed, placement, options, work)
         result.dropped = [p for p in candidates if p not in result.placement]
         return result
     if not names:
@@ -482,16 +483,16 @@ def _solve_block(
         return result
     whole = len(placed) <= WHOLE_BLOCK_PAIRS
     if names[0] == "idle":
-        deadline = started + budget
-        placement = polish(problem, placed, placement, seed, POLISH_MOVES * len(placed), deadline)
-        left = (budget - (time.monotonic() - started)) * WORK_PER_SECOND
+        moves = POLISH_MOVES * len(placed)
+        placement = polish(problem, placed, placement, seed, moves, WALL_DEADLINE.get())
+        work.spent += POLISH_WORK_PER_MOVE * moves
+    stop_at = work.spent + work.left() * (0.6 if whole else 1.0)
     placement = improve_by_neighbourhoods(
-        problem, placed, placement, options, left * (0.6 if whole else 1.0), random.Random(seed)
+        problem, placed, placement, options, work, stop_at, random.Random(seed)
     )
-    left = (budget - (time.monotonic() - started)) * WORK_PER_SECOND
-    if whole and left > 0.2 and _has_time_cost(problem, placement, names):
+    if whole and work.left() > 0.2 and _has_time_cost(problem, placement, names):
         block = BlockModel(problem, placed)
-        placement, _, _ = _run_stages(block, _time_stages(block), options, left, placement)
+        placement, _, _ = _run_stages(block, _time_stages(block), options, work, placement)
     result.placement = placement
     return result
 
@@ -501,17 +502,19 @@ def _solve_coupled(
     placed: dict[int, list[int]],
     placement: dict[int, int],
     options: SolveOptions,
-    work: float,
+    work: Work,
 ) -> dict[int, int]:
     """All sessions at once (max_break_spread); pairs are dropped only if nothing else works."""
     block = BlockModel(problem, placed)
-    new, _, found = _run_stages(block, _time_stages(block), options, 0.6 * work, placement)
+    first = Work(0.6 * work.left())
+    new, _, found = _run_stages(block, _time_stages(block), options, first, placement)
+    work.spent += first.spent
     if found:
         return new
     block = BlockModel(problem, placed, optional=frozenset(placed))
-    keep = sum((problem.pairs[p].weight + 1) * block.placed[p] for p in placed)
+    keep = total((problem.pairs[p].weight + 1) * block.placed[p] for p in placed)
     stages = [("keep", keep, True), *_time_stages(block)]
-    new, _, found = _run_stages(block, stages, options, 0.4 * work, {})
+    new, _, found = _run_stages(block, stages, options, work, {})
     return new if found else {}
 
 
@@ -526,6 +529,12 @@ def _has_time_cost(
 
 POLISH_MOVES = 40
 """Local-search attempts per pair of a block before the neighbourhood search."""
+
+POLISH_WORK_PER_MOVE = 2e-5
+"""Work units charged per local-search attempt (measured: ~20-40 µs each)."""
+
+TIMETABLE_SHARE = 0.85
+"""Part of the time limit planned for the timetable stage (the rest for the selection)."""
 
 WORK_PER_SECOND = 0.5
 """Deterministic work units granted per second of the wall-clock time limit (measured on
@@ -598,7 +607,8 @@ def improve_by_neighbourhoods(
     candidates: dict[int, list[int]],
     placement: dict[int, int],
     options: SolveOptions,
-    budget: float,
+    work: Work,
+    stop_at: float,
     rng: random.Random,
 ) -> dict[int, int]:
     """Large neighbourhood search: free the meetings around a participant with idle time,
@@ -606,21 +616,20 @@ def improve_by_neighbourhoods(
     names = [n for n in problem.salon.objectives if n in TIME_OBJECTIVES]
     if not names:
         return placement
-    work = Work(budget)
     placement = dict(placement)
     index = BlockModel(problem, {}, candidates_index=candidates)
     pairs_of = {u: index.pairs_of(u) for u in index.participants()}
     busy = busy_slots(problem, placement)
     cost = {u: _participant_cost(problem, busy[u], names) for u in pairs_of}
     size = 30
-    while not work.exhausted and not options.stopped:
+    while work.spent < stop_at and not work.exhausted and not options.stopped:
         weighted = [(u, c[0]) for u, c in cost.items() if any(c)]
         if not weighted:
             break
         start = rng.choices([u for u, _ in weighted], [w + 1 for _, w in weighted])[0]
         free = _neighbourhood(problem, pairs_of, start, size, rng)
         sub = _sub_candidates(problem, candidates, placement, free, index)
-        seconds = min(0.5, max(0.05, work.left()))
+        seconds = min(0.5, max(0.05, stop_at - work.spent))
         before_work = work.spent
         new = _solve_sub(problem, sub, placement, options, seconds, work)
         quick = work.spent - before_work < 0.5 * seconds
@@ -655,13 +664,23 @@ def solve_timetable(
         return result
     total_pairs = sum(len(c) for c in blocks)
     threads = max(1, min(options.workers, len(blocks)))
+    # Work budgets depend on the time limit only (determinism); wall budgets on what is left.
+    planned = TIMETABLE_SHARE * time_limit
     remaining = max(0.5, time_limit - elapsed)
-    budgets = [min(remaining, remaining * threads * len(c) / total_pairs) for c in blocks]
+    shares = [min(1.0, threads * len(c) / total_pairs) for c in blocks]
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=threads) as pool:
         futures = [
-            pool.submit(_solve_block, problem, c, options, budget, options.seed + index)
-            for index, (c, budget) in enumerate(zip(blocks, budgets, strict=True))
+            pool.submit(
+                _solve_block,
+                problem,
+                c,
+                options,
+                planned * share * WORK_PER_SECOND,
+                remaining * share,
+                options.seed + index,
+            )
+            for index, (c, share) in enumerate(zip(blocks, shares, strict=True))
         ]
         block_results = []
         for future in futures:
