@@ -155,11 +155,16 @@ class PageParser(HTMLParser):
         self._script_text: list[str] = []
         self.event_handlers: list[str] = []
         self.tags: list[str] = []
+        self.urls: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
         self.tags.append(tag)
         self.event_handlers.extend(name for name in attributes if name.startswith("on"))
+        self.urls.extend(
+            str(value) for name, value in attributes.items()
+            if name in ("href", "src", "action", "formaction") and value is not None
+        )
         if tag == "html":
             self.html_lang = attributes.get("lang")
         if tag in ("input", "select", "textarea") and attributes.get("type") not in (
