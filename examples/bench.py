@@ -431,6 +431,15 @@ def _register_instance(instance: Instance) -> None:
 for _instance in INSTANCES:
     _register_instance(_instance)
 
+lazy_section(
+    "print-batch", "370 AGIR agendas in one batch PDF (target <= 30 s)",
+    "examples.bench_print:bench_print_batch",
+)
+lazy_section(
+    "catalogue-search", "faceted search over 10,000 events on SQLite (target p95 <= 100 ms)",
+    "examples.bench_catalogue:bench_catalogue_search",
+)
+
 
 # ---------------------------------------------------------------- command line
 
