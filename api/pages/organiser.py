@@ -1,0 +1,444 @@
+"""The organiser's pages under `/o` (sign-in with an API key kept in an HttpOnly cookie).
+
+Salons and import; a salon's dashboard (counts, requests per director with the over-requested
+ones highlighted, relaxation bounds on demand, side labels, wish window); solve with live
+progress (a refreshing page without JavaScript, polling with it); a schedule's objectives and
+bounds, unscheduled wishes with their reasons, publication and every document to download.
+Domain work goes through api.salons.service; forms carry a token bound to the key (CSRF).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from sqlalchemy.orm import Session
+
+from api.auth import CurrentOrganiser, organiser_for_key
+from api.db import SessionDep
+from api.documents import agenda_html, meetings_csv, meetings_xlsx
+from api.i18n import gettext
+from api.pages import service
+from api.pages.web import (
+    FormDep,
+    PageError,
+    PageRoute,
+    SettingsDep,
+    SignInRequiredError,
+    check_csrf,
+    csrf_token,
+    first,
+    page,
+    redirect,
+    request_language,
+)
+from api.salons import convert, storage
+from api.salons import service as salons
+from api.salons.schemas import SolveCreate
+from scheduler.errors import FileFormatError
+from scheduler.loading import load_salon
+
+router = APIRouter(prefix="/o", route_class=PageRoute, include_in_schema=False)
+ORGANISER_COOKIE = "salon_organiser"
+MAX_ID = 2_147_483_647
+SalonId = Annotated[int, Path(ge=1, le=MAX_ID)]
+JobId = Annotated[int, Path(ge=1, le=MAX_ID)]
+Version = Annotated[int, Path(ge=1, le=MAX_ID)]
+MAX_UPLOAD = 20 * 1024 * 1024
+BOUNDS_SECONDS = 5.0
+
+
+class Signed:
+    """The signed-in organiser and the token its forms carry."""
+
+    def __init__(self, organiser: CurrentOrganiser, key: str) -> None:
+        self.organiser = organiser
+        self.csrf = csrf_token(key)
+        self.key = key
+
+
+def signed_in(request: Request, session: SessionDep) -> Signed:
+    key = request.cookies.get(ORGANISER_COOKIE)
+    organiser = organiser_for_key(session, key) if key else None
+    if organiser is None or key is None:
+        raise SignInRequiredError()
+    return Signed(organiser, key)
+
+
+SignedDep = Annotated[Signed, Depends(signed_in)]
+
+
+# ----------------------------------------------------------------- sign-in
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/o") -> HTMLResponse:  # noqa: A002
+    language = request_language(request)
+    return page(
+        request,
+        "organiser_login.html",
+        title=gettext(language, "Connexion"),
+        next=_safe_next(next),
+        error=None,
+    )
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/o") and "//" not in target else "/o"
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, session: SessionDep, form: FormDep) -> Response:
+    language = request_language(request)
+    key = first(form, "api_key").strip()
+    target = _safe_next(first(form, "next", "/o"))
+    if not key or organiser_for_key(session, key) is None:
+        return page(
+            request,
+            "organiser_login.html",
+            status=401,
+            title=gettext(language, "Connexion"),
+            next=target,
+            error=gettext(language, "Clé d'API inconnue ou révoquée."),
+        )
+    response = redirect(target)
+    response.set_cookie(
+        ORGANISER_COOKIE,
+        key,
+        max_age=12 * 3600,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/o",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(signed: SignedDep, form: FormDep) -> Response:
+    check_csrf(form, signed.key)
+    response = redirect("/o/login")
+    response.delete_cookie(ORGANISER_COOKIE, path="/o")
+    return response
+
+
+# ------------------------------------------------------------------ salons
+
+
+@router.get("", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse)
+def salons_page(request: Request, session: SessionDep, signed: SignedDep) -> HTMLResponse:
+    listed = salons.list_salons(session, organiser=signed.organiser, offset=0, limit=500)
+    return page(
+        request,
+        "organiser_salons.html",
+        title=gettext(request_language(request), "Vos salons"),
+        signed=signed,
+        salons=listed.data,
+        problems=[],
+    )
+
+
+@router.post("/import", response_class=HTMLResponse)
+async def import_page(request: Request, session: SessionDep, signed: SignedDep) -> Response:
+    form = await request.form()
+    check_csrf({"csrf": [str(form.get("csrf") or "")]}, signed.key)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise PageError("Choisissez un fichier salon/v1 (JSON).", status=422)
+    data = await upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise PageError("Fichier trop gros (20 Mo au plus).", status=413)
+    try:
+        document = load_salon(data)
+    except FileFormatError as error:
+        listed = salons.list_salons(session, organiser=signed.organiser, offset=0, limit=500)
+        return page(
+            request,
+            "organiser_salons.html",
+            status=422,
+            title=gettext(request_language(request), "Vos salons"),
+            signed=signed,
+            salons=listed.data,
+            problems=[str(p) for p in error.problems],
+        )
+    created = salons.import_salon(session, organiser=signed.organiser, document=document)
+    return redirect(f"/o/salons/{created.id}", done="imported")
+
+
+def _salon(session: Session, signed: Signed, salon_id: int) -> Any:
+    return salons.organiser_salon(session, organiser=signed.organiser, salon_id=salon_id)
+
+
+@router.get("/salons/{salon_id}", response_class=HTMLResponse)
+def dashboard_page(
+    salon_id: SalonId,
+    request: Request,
+    session: SessionDep,
+    signed: SignedDep,
+    bounds: bool = False,
+) -> HTMLResponse:
+    row = _salon(session, signed, salon_id)
+    read = salons.get_salon(session, organiser=signed.organiser, salon_id=salon_id)
+    document = convert.salon_document(session, salon=row)
+    figures = service.dashboard(document)
+    stats = None
+    if bounds:
+        from api.cli.core import salon_stats
+
+        stats = salon_stats(document, time_limit=BOUNDS_SECONDS, workers=1)
+    solves = salons.list_solves(
+        session, organiser=signed.organiser, salon_id=salon_id, offset=0, limit=5
+    ).data
+    schedules = salons.list_schedules(
+        session, organiser=signed.organiser, salon_id=salon_id, offset=0, limit=20
+    ).data
+    return page(
+        request,
+        "organiser_dashboard.html",
+        title=read.name,
+        signed=signed,
+        salon=read,
+        figures=figures,
+        stats=stats,
+        solves=solves,
+        schedules=schedules,
+        labels=service.side_labels(session, salon_id=salon_id),
+        active=storage.active_job(session, salon_id=salon_id),
+    )
+
+
+@router.post("/salons/{salon_id}/labels")
+def save_labels(
+    salon_id: SalonId, session: SessionDep, signed: SignedDep, form: FormDep
+) -> Response:
+    check_csrf(form, signed.key)
+    _salon(session, signed, salon_id)
+    service.set_side_labels(
+        session,
+        salon_id=salon_id,
+        director=first(form, "director"),
+        industrial=first(form, "industrial"),
+    )
+    return redirect(f"/o/salons/{salon_id}", done="labels")
+
+
+@router.post("/salons/{salon_id}/wish-window")
+def wish_window(
+    salon_id: SalonId, session: SessionDep, signed: SignedDep, form: FormDep
+) -> Response:
+    check_csrf(form, signed.key)
+    open_ = first(form, "open") == "1"
+    salons.set_wish_window(session, organiser=signed.organiser, salon_id=salon_id, open_=open_)
+    return redirect(f"/o/salons/{salon_id}", done="opened" if open_ else "closed")
+
+
+# ------------------------------------------------------------------ solves
+
+
+@router.post("/salons/{salon_id}/solve")
+def solve(
+    salon_id: SalonId,
+    request: Request,
+    session: SessionDep,
+    signed: SignedDep,
+    settings: SettingsDep,
+    form: FormDep,
+) -> Response:
+    check_csrf(form, signed.key)
+    seconds = first(form, "time_limit")
+    try:
+        time_limit = float(seconds) if seconds else None
+    except ValueError as exc:
+        raise PageError("Durée invalide.", status=422) from exc
+    job = salons.start_solve(
+        session,
+        organiser=signed.organiser,
+        salon_id=salon_id,
+        data=SolveCreate(time_limit=time_limit),
+        default_time_limit=settings.solve_time_limit,
+        default_workers=settings.solve_workers,
+        submit=request.app.state.runner.submit,
+    )
+    return redirect(f"/o/salons/{salon_id}/solves/{job.id}")
+
+
+@router.get("/salons/{salon_id}/solves/{job_id}", response_class=HTMLResponse)
+def solve_page(
+    salon_id: SalonId, job_id: JobId, request: Request, session: SessionDep, signed: SignedDep
+) -> HTMLResponse:
+    job = salons.get_solve(session, organiser=signed.organiser, salon_id=salon_id, job_id=job_id)
+    read = salons.get_salon(session, organiser=signed.organiser, salon_id=salon_id)
+    return page(
+        request,
+        "organiser_solve.html",
+        title=read.name,
+        signed=signed,
+        salon=read,
+        job=job,
+        running=job.state in ("queued", "running"),
+    )
+
+
+@router.get("/salons/{salon_id}/solves/{job_id}/progress")
+def solve_progress(
+    salon_id: SalonId, job_id: JobId, session: SessionDep, signed: SignedDep
+) -> JSONResponse:
+    job = salons.get_solve(session, organiser=signed.organiser, salon_id=salon_id, job_id=job_id)
+    return JSONResponse(job.model_dump(mode="json", by_alias=True))
+
+
+@router.post("/salons/{salon_id}/solves/{job_id}/cancel")
+def cancel(
+    salon_id: SalonId,
+    job_id: JobId,
+    request: Request,
+    session: SessionDep,
+    signed: SignedDep,
+    form: FormDep,
+) -> Response:
+    check_csrf(form, signed.key)
+    job = salons.cancel_solve(session, organiser=signed.organiser, salon_id=salon_id, job_id=job_id)
+    request.app.state.runner.request_stop(job.id)
+    return redirect(f"/o/salons/{salon_id}/solves/{job_id}")
+
+
+# --------------------------------------------------------------- schedules
+
+
+@router.get("/salons/{salon_id}/schedules/{version}", response_class=HTMLResponse)
+def schedule_page(
+    salon_id: SalonId, version: Version, request: Request, session: SessionDep, signed: SignedDep
+) -> HTMLResponse:
+    read = salons.get_salon(session, organiser=signed.organiser, salon_id=salon_id)
+    schedule = salons.get_schedule(
+        session, organiser=signed.organiser, salon_id=salon_id, version=version
+    )
+    document = salons.export_salon(session, organiser=signed.organiser, salon_id=salon_id)
+    names = {p.id: p for p in document.participants}
+    return page(
+        request,
+        "organiser_schedule.html",
+        title=read.name,
+        signed=signed,
+        salon=read,
+        schedule=schedule,
+        names=names,
+        participants=document.participants,
+        labels=service.side_labels(session, salon_id=salon_id),
+    )
+
+
+@router.post("/salons/{salon_id}/schedules/{version}/publish")
+def publish(
+    salon_id: SalonId, version: Version, session: SessionDep, signed: SignedDep, form: FormDep
+) -> Response:
+    check_csrf(form, signed.key)
+    salons.publish_schedule(session, organiser=signed.organiser, salon_id=salon_id, version=version)
+    return redirect(f"/o/salons/{salon_id}/schedules/{version}", done="published")
+
+
+def _documents(session: Session, signed: Signed, salon_id: int, version: int, language: str) -> Any:
+    row = _salon(session, signed, salon_id)
+    schedule = salons.salon_schedule(
+        session, organiser=signed.organiser, salon_id=salon_id, version=version
+    )
+    return service.schedule_documents(session, salon=row, schedule=schedule, language=language)
+
+
+@router.get("/salons/{salon_id}/schedules/{version}/meetings.{fmt}")
+def meetings(
+    salon_id: SalonId,
+    version: Version,
+    fmt: str,
+    request: Request,
+    session: SessionDep,
+    signed: SignedDep,
+) -> Response:
+    docs = _documents(session, signed, salon_id, version, request_language(request))
+    name = f"rendez-vous-v{version}.{fmt}"
+    if fmt == "csv":
+        return Response(
+            meetings_csv(docs),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    if fmt == "xlsx":
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return Response(
+            meetings_xlsx(docs),
+            media_type=media,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    raise PageError("Format inconnu.", status=404)
+
+
+@router.get("/salons/{salon_id}/schedules/{version}/agendas/{code}", response_class=HTMLResponse)
+def one_agenda(
+    salon_id: SalonId,
+    version: Version,
+    code: str,
+    request: Request,
+    session: SessionDep,
+    signed: SignedDep,
+) -> HTMLResponse:
+    docs = _documents(session, signed, salon_id, version, request_language(request))
+    if code not in docs.participants:
+        raise PageError("Participant introuvable.", status=404)
+    return HTMLResponse(agenda_html(docs, code))
+
+
+@router.post("/salons/{salon_id}/schedules/{version}/prints")
+def start_print(
+    salon_id: SalonId,
+    version: Version,
+    request: Request,
+    session: SessionDep,
+    signed: SignedDep,
+    settings: SettingsDep,
+    form: FormDep,
+) -> Response:
+    check_csrf(form, signed.key)
+    docs = _documents(session, signed, salon_id, version, request_language(request))
+    job = service.start_print(
+        settings,
+        docs=docs,
+        organiser_id=signed.organiser.id,
+        salon_id=salon_id,
+        version=version,
+        kind=first(form, "kind"),
+    )
+    return redirect(f"/o/prints/{job.id}")
+
+
+@router.get("/prints/{job_id}", response_class=HTMLResponse)
+def print_page(
+    job_id: str, request: Request, signed: SignedDep, settings: SettingsDep
+) -> HTMLResponse:
+    job = service.load_job(settings, job_id=job_id, organiser_id=signed.organiser.id)
+    return page(
+        request,
+        "organiser_print.html",
+        title=gettext(request_language(request), "Impression"),
+        signed=signed,
+        job=job,
+        running=job.state in ("queued", "running"),
+    )
+
+
+@router.get("/prints/{job_id}/progress")
+def print_progress(job_id: str, signed: SignedDep, settings: SettingsDep) -> JSONResponse:
+    job = service.load_job(settings, job_id=job_id, organiser_id=signed.organiser.id)
+    return JSONResponse(asdict(job))
+
+
+@router.get("/prints/{job_id}/file")
+def print_file(job_id: str, signed: SignedDep, settings: SettingsDep) -> Response:
+    job = service.load_job(settings, job_id=job_id, organiser_id=signed.organiser.id)
+    if job.state != "done":
+        raise PageError("Le document n'est pas encore prêt.", status=409)
+    return FileResponse(
+        service.job_file(settings, job), media_type="application/pdf", filename=job.filename
+    )

@@ -1,0 +1,275 @@
+"""A participant's pages under its personal link `/p/{token}` (no account, no JavaScript needed).
+
+Home (profile, deadline, agenda once published), wishes (the other side's directory with
+search, rank up to the salon's limit), requests received (accept / decline), the agenda with
+its print view, PDF and iCal feed. Everything goes through api.salons.self_service, scoped to
+the participant of the link; an unknown, revoked or expired link answers 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from api.auth import CurrentParticipant, participant_for_token
+from api.db import SessionDep
+from api.documents import SalonDocuments, agenda_html, agendas_pdf, participant_calendar
+from api.i18n import format_moment
+from api.pages import service
+from api.pages.web import (
+    FormDep,
+    PageError,
+    PageRoute,
+    SettingsDep,
+    check_csrf,
+    csrf_token,
+    first,
+    page,
+    redirect,
+    request_language,
+)
+from api.salons import self_service, storage
+from api.salons.schemas import MeRead, MyWishesUpdate
+
+router = APIRouter(prefix="/p", route_class=PageRoute, include_in_schema=False)
+Token = Annotated[str, Path(min_length=8, max_length=128)]
+DEFAULT_MAX_WISHES = 10
+MAX_RANK_CHOICES = 30
+
+
+@dataclass
+class Visit:
+    """The participant of a personal link and what every page shows of it."""
+
+    token: str
+    who: CurrentParticipant
+    me: MeRead
+    base: str
+    csrf: str
+
+
+def visit(session: Session, token: str) -> Visit:
+    """The participant of the link, else a 404 page."""
+    who = participant_for_token(session, token)
+    if who is None:
+        raise PageError("Ce lien personnel est inconnu, révoqué ou expiré.", status=404)
+    me = self_service.me(session, participant=who)
+    return Visit(token, who, me, f"/p/{token}", csrf_token(token))
+
+
+def local_moment(moment: dt.datetime | None, timezone: str, language: str) -> str | None:
+    """An aware moment as the salon's local 'mardi 28 novembre 2023, 9 h 20'."""
+    if moment is None:
+        return None
+    return format_moment(moment.astimezone(ZoneInfo(timezone)).replace(tzinfo=None), language)
+
+
+def folded(text: str) -> str:
+    """Lower case without accents, for search."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def published_documents(session: Session, v: Visit, language: str) -> SalonDocuments | None:
+    """The documents of the published schedule of the participant's salon, if any."""
+    salon = storage.find_salon(session, salon_id=v.who.salon_id)
+    schedule = service.current_schedule(session, salon_id=v.who.salon_id)
+    if salon is None or schedule is None:
+        return None
+    return service.schedule_documents(
+        session,
+        salon=salon,
+        schedule=schedule,
+        language=language,
+        links={v.me.code: f"{v.base}/agenda"},
+    )
+
+
+def _context(v: Visit, request: Request) -> dict[str, Any]:
+    language = request_language(request)
+    salon = v.me.salon
+    return {
+        "v": v,
+        "me": v.me,
+        "salon": salon,
+        "deadline": local_moment(salon.wish_deadline, salon.timezone, language),
+        "submitted": local_moment(v.me.wishes_submitted_at, salon.timezone, language),
+    }
+
+
+def _labels(session: Session, v: Visit) -> dict[str, str]:
+    return service.side_labels(session, salon_id=v.who.salon_id)
+
+
+@router.get("/{token}", response_class=HTMLResponse)
+def home(token: Token, request: Request, session: SessionDep) -> HTMLResponse:
+    v = visit(session, token)
+    language = request_language(request)
+    docs = published_documents(session, v, language)
+    agenda = docs.agenda(v.me.code) if docs else None
+    requests = self_service.my_requests(session, participant=v.who)
+    wishes = self_service.my_wishes(session, participant=v.who)
+    return page(
+        request,
+        "participant_home.html",
+        title=v.me.name,
+        agenda=agenda,
+        version=docs.version if docs else None,
+        requests=requests.data,
+        wishes=wishes.data,
+        labels=_labels(session, v),
+        **_context(v, request),
+    )
+
+
+def _other_kind(me: MeRead) -> str:
+    return "director" if me.kind == "industrial" else "industrial"
+
+
+@router.get("/{token}/wishes", response_class=HTMLResponse)
+def wishes_page(token: Token, request: Request, session: SessionDep, q: str = "") -> HTMLResponse:
+    v = visit(session, token)
+    directory = self_service.directory(
+        session, participant=v.who, offset=0, limit=500, kind=_other_kind(v.me)
+    ).data
+    mine = self_service.my_wishes(session, participant=v.who).data
+    chosen = {w.to for w in mine}
+    query = folded(q.strip())[:100]
+    others = [
+        entry
+        for entry in directory
+        if entry.code not in chosen
+        and (not query or query in folded(f"{entry.name} {entry.organisation} {entry.role}"))
+    ]
+    limit = v.me.salon.max_wishes
+    choices = min(MAX_RANK_CHOICES, limit or max(DEFAULT_MAX_WISHES, len(mine) + 1))
+    return page(
+        request,
+        "participant_wishes.html",
+        title=v.me.name,
+        mine=mine,
+        others=others,
+        q=q[:100],
+        limit=limit,
+        choices=choices,
+        total=len(directory),
+        labels=_labels(session, v),
+        **_context(v, request),
+    )
+
+
+def ranked_codes(form: dict[str, list[str]]) -> list[str]:
+    """The codes given a rank (`rank:<code>` = 1, 2...), most wanted first; ties keep form order."""
+    ranked = []
+    for order, (name, values) in enumerate(form.items()):
+        if not name.startswith("rank:") or not values or not values[0].strip():
+            continue
+        try:
+            rank = int(values[0])
+        except ValueError as exc:
+            raise PageError("Rang invalide.", status=422) from exc
+        if rank >= 1:
+            ranked.append((rank, order, name.removeprefix("rank:")))
+    return [code for _rank, _order, code in sorted(ranked)]
+
+
+@router.post("/{token}/wishes")
+def save_wishes(token: Token, session: SessionDep, form: FormDep) -> Response:
+    v = visit(session, token)
+    check_csrf(form, token)
+    codes = ranked_codes(form)
+    data = MyWishesUpdate.model_validate({"wishes": [{"to": code} for code in codes]})
+    self_service.replace_my_wishes(session, participant=v.who, data=data)
+    return redirect(f"{v.base}/wishes", done="saved")
+
+
+@router.get("/{token}/requests", response_class=HTMLResponse)
+def requests_page(token: Token, request: Request, session: SessionDep) -> HTMLResponse:
+    v = visit(session, token)
+    received = self_service.my_requests(session, participant=v.who).data
+    return page(
+        request,
+        "participant_requests.html",
+        title=v.me.name,
+        received=received,
+        labels=_labels(session, v),
+        **_context(v, request),
+    )
+
+
+@router.post("/{token}/requests/{wish_id}")
+def decide(
+    token: Token,
+    wish_id: Annotated[int, Path(ge=1, le=2_147_483_647)],
+    session: SessionDep,
+    form: FormDep,
+) -> Response:
+    v = visit(session, token)
+    check_csrf(form, token)
+    decision = first(form, "decision")
+    if decision not in ("accepted", "declined"):
+        raise PageError("Réponse invalide.", status=422)
+    self_service.decide_request(session, participant=v.who, wish_id=wish_id, decision=decision)
+    return redirect(f"{v.base}/requests", done=decision)
+
+
+def _agenda_docs(session: Session, v: Visit, request: Request) -> SalonDocuments:
+    docs = published_documents(session, v, request_language(request))
+    if docs is None:
+        raise PageError("Le planning n'est pas encore publié.", status=404)
+    return docs
+
+
+@router.get("/{token}/agenda", response_class=HTMLResponse)
+def agenda_page(token: Token, request: Request, session: SessionDep) -> HTMLResponse:
+    v = visit(session, token)
+    docs = _agenda_docs(session, v, request)
+    return page(
+        request,
+        "participant_agenda.html",
+        title=v.me.name,
+        agenda=docs.agenda(v.me.code),
+        version=docs.version,
+        labels=_labels(session, v),
+        **_context(v, request),
+    )
+
+
+@router.get("/{token}/agenda/print", response_class=HTMLResponse)
+def agenda_print(token: Token, request: Request, session: SessionDep) -> HTMLResponse:
+    """The printable document itself (the same HTML as the PDF)."""
+    v = visit(session, token)
+    docs = _agenda_docs(session, v, request)
+    return HTMLResponse(agenda_html(docs, v.me.code))
+
+
+@router.get("/{token}/agenda.pdf")
+def agenda_pdf(token: Token, request: Request, session: SessionDep) -> Response:
+    v = visit(session, token)
+    docs = _agenda_docs(session, v, request)
+    result = agendas_pdf(docs, [docs.agenda(v.me.code)], workers=1)
+    return Response(
+        result.pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'inline; filename="agenda.pdf"'},
+    )
+
+
+@router.get("/{token}/agenda.ics")
+def agenda_ics(
+    token: Token, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
+    v = visit(session, token)
+    docs = _agenda_docs(session, v, request)
+    return Response(
+        participant_calendar(docs, v.me.code),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="agenda.ics"'},
+    )

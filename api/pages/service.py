@@ -1,0 +1,318 @@
+"""What the pages need beyond the salon domain: side labels, documents of a stored schedule,
+the organiser's dashboard figures, and batch PDFs made in the background with their progress.
+
+Batch print jobs run in a thread of the server process (the layout itself runs in up to two
+worker processes, see api.documents.pdf); their state is a JSON file next to their result under
+`<var>/prints/<job id>/`, so any server worker of the host can report their progress.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import secrets
+import threading
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from api.documents import DocumentOptions, SalonDocuments, Side, agendas_pdf, grid_pdf, tables_pdf
+from api.pages.tables import SalonLabels
+from api.pages.web import PageError
+from api.salons import convert, storage
+from api.salons.tables import Salon, Schedule
+from api.settings import Settings
+from scheduler.bounds import over_requested
+from scheduler.format import Salon as SalonDocument
+from scheduler.problem import build_problem
+
+log = logging.getLogger(__name__)
+
+LABEL_MAX = 80
+PRINT_KINDS = ("agendas-director", "agendas-industrial", "agendas-all", "tables", "grid")
+
+# --------------------------------------------------------------------- labels
+
+
+def side_labels(session: Session, *, salon_id: int) -> dict[str, str]:
+    """The salon's names for its sides (only those it set)."""
+    row = session.get(SalonLabels, salon_id)
+    if row is None:
+        return {}
+    labels = {"director": row.director_label, "industrial": row.industrial_label}
+    return {side: label for side, label in labels.items() if label}
+
+
+def set_side_labels(
+    session: Session, *, salon_id: int, director: str, industrial: str
+) -> dict[str, str]:
+    """Store the salon's names for its sides; blank means the default text."""
+    director, industrial = director.strip(), industrial.strip()
+    if len(director) > LABEL_MAX or len(industrial) > LABEL_MAX:
+        raise PageError("Un intitulé compte %(max)d caractères au plus.", status=422, max=LABEL_MAX)
+    row = session.get(SalonLabels, salon_id) or SalonLabels(salon_id=salon_id)
+    row.director_label = director or None
+    row.industrial_label = industrial or None
+    session.add(row)
+    session.commit()
+    return side_labels(session, salon_id=salon_id)
+
+
+# ------------------------------------------------------------------ documents
+
+
+def published_moment(schedule: Schedule) -> dt.datetime | None:
+    """When the schedule was published, as an aware UTC moment."""
+    if schedule.published_at is None:
+        return None
+    return schedule.published_at.replace(tzinfo=dt.UTC)
+
+
+def schedule_documents(
+    session: Session,
+    *,
+    salon: Salon,
+    schedule: Schedule,
+    language: str,
+    links: dict[str, str] | None = None,
+) -> SalonDocuments:
+    """The documents of a stored schedule version of a stored salon."""
+    options = DocumentOptions(
+        language=language,
+        published_at=published_moment(schedule),
+        links=links or {},
+        side_labels=side_labels(session, salon_id=salon.id),
+    )
+    return SalonDocuments(
+        convert.salon_document(session, salon=salon),
+        convert.schedule_document(session, schedule=schedule),
+        options,
+    )
+
+
+# ------------------------------------------------------------------ dashboard
+
+
+@dataclass
+class DirectorLoad:
+    """Requests received by a participant against what it can hold."""
+
+    code: str
+    name: str
+    organisation: str
+    requests: int
+    declined: int
+    capacity: int
+    over: bool
+
+
+@dataclass
+class Dashboard:
+    """The organiser's figures of a salon."""
+
+    participants: dict[str, int]
+    submitted: dict[str, int]
+    wishes: int
+    declined: int
+    pending_answers: int
+    slots: int
+    loads: list[DirectorLoad] = field(default_factory=list)
+
+
+def dashboard(document: SalonDocument) -> Dashboard:
+    """Counts of participants and wishes, and the requests each director received."""
+    problem = build_problem(document)
+    sides = Counter("director" if p.table else "industrial" for p in document.participants)
+    asked_from = {w.from_ for w in document.wishes}
+    submitted = Counter(
+        "director" if p.table else "industrial" for p in document.participants if p.id in asked_from
+    )
+    received = Counter(w.to for w in document.wishes)
+    declined = Counter(w.to for w in document.wishes if w.declined)
+    capacity = {pid: cap for pid, _requests, cap in over_requested(problem)}
+    loads = []
+    for participant in document.participants:
+        if participant.table is None:
+            continue
+        slots = sum(
+            1
+            for s in problem.slots
+            if not any(i.overlaps(s.start, s.end) for i in participant.unavailable)
+        )
+        cap = capacity.get(participant.id, min(slots, participant.max_meetings or slots))
+        loads.append(
+            DirectorLoad(
+                code=participant.id,
+                name=participant.name,
+                organisation=participant.organisation,
+                requests=received[participant.id],
+                declined=declined[participant.id],
+                capacity=cap,
+                over=participant.id in capacity,
+            )
+        )
+    loads.sort(key=lambda load: (-load.requests, load.name))
+    return Dashboard(
+        participants={"director": sides["director"], "industrial": sides["industrial"]},
+        submitted={"director": submitted["director"], "industrial": submitted["industrial"]},
+        wishes=len(document.wishes),
+        declined=sum(1 for w in document.wishes if w.declined),
+        pending_answers=0,
+        slots=len(problem.slots),
+        loads=loads,
+    )
+
+
+# ----------------------------------------------------------------- print jobs
+
+
+@dataclass
+class PrintJob:
+    """A batch PDF being made: who asked, what, how far, and where the result is."""
+
+    id: str
+    organiser_id: int
+    salon_id: int
+    version: int
+    kind: str
+    language: str
+    state: str = "queued"  # queued, running, done, failed
+    done: int = 0
+    total: int = 0
+    filename: str = ""
+    pages: int = 0
+    seconds: float = 0.0
+    error: str = ""
+    created_at: str = ""
+
+
+def prints_dir(settings: Settings) -> Path:
+    return settings.outbox_dir.parent / "prints"
+
+
+def _job_dir(settings: Settings, job_id: str) -> Path:
+    if not job_id.replace("-", "").replace("_", "").isalnum():
+        raise PageError("Impression introuvable.", status=404)
+    return prints_dir(settings) / job_id
+
+
+def save_job(settings: Settings, job: PrintJob) -> None:
+    folder = _job_dir(settings, job.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / "status.json.tmp"
+    temporary.write_text(json.dumps(asdict(job)), "utf-8")
+    temporary.replace(folder / "status.json")
+
+
+def load_job(settings: Settings, *, job_id: str, organiser_id: int) -> PrintJob:
+    """A print job of this organiser (404 for anyone else's)."""
+    path = _job_dir(settings, job_id) / "status.json"
+    try:
+        job = PrintJob(**json.loads(path.read_text("utf-8")))
+    except (OSError, ValueError, TypeError) as exc:
+        raise PageError("Impression introuvable.", status=404) from exc
+    if job.organiser_id != organiser_id:
+        raise PageError("Impression introuvable.", status=404)
+    return job
+
+
+def job_file(settings: Settings, job: PrintJob) -> Path:
+    return _job_dir(settings, job.id) / "result.pdf"
+
+
+_RUNNING = threading.Semaphore(1)
+"""One batch at a time per server process: each uses the machine's two cores already."""
+
+
+def start_print(
+    settings: Settings,
+    *,
+    docs: SalonDocuments,
+    organiser_id: int,
+    salon_id: int,
+    version: int,
+    kind: str,
+) -> PrintJob:
+    """Queue a batch PDF and make it in a background thread; poll its state with load_job."""
+    if kind not in PRINT_KINDS:
+        raise PageError("Document inconnu.", status=404)
+    job = PrintJob(
+        id=secrets.token_urlsafe(12),
+        organiser_id=organiser_id,
+        salon_id=salon_id,
+        version=version,
+        kind=kind,
+        language=docs.language,
+        created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        filename=f"{_slug(docs.salon.name)}-v{version}-{kind}.pdf",
+    )
+    save_job(settings, job)
+    thread = threading.Thread(
+        target=_run_print, args=(settings, job, docs), name=f"print-{job.id}", daemon=True
+    )
+    thread.start()
+    return job
+
+
+def _slug(name: str) -> str:
+    kept = "".join(c if c.isalnum() else "-" for c in name.lower())
+    return "-".join(part for part in kept.split("-") if part)[:60] or "salon"
+
+
+def _run_print(settings: Settings, job: PrintJob, docs: SalonDocuments) -> None:
+    started = dt.datetime.now(dt.UTC)
+    with _RUNNING:
+        job.state = "running"
+        save_job(settings, job)
+
+        def progress(done: int, total: int) -> None:
+            job.done, job.total = done, total
+            save_job(settings, job)
+
+        try:
+            result = make_pdf(docs, job.kind, progress)
+            job_file(settings, job).write_bytes(result.pdf)
+            job.state, job.pages = "done", result.pages
+        except Exception as exc:  # noqa: BLE001 - any failure is reported on the job's page
+            log.exception("print job %s failed", job.id)
+            job.state, job.error = "failed", str(exc)
+        job.seconds = round((dt.datetime.now(dt.UTC) - started).total_seconds(), 1)
+        save_job(settings, job)
+
+
+def make_pdf(docs: SalonDocuments, kind: str, progress: Any = None) -> Any:
+    """One of the batch PDFs (PRINT_KINDS) of a salon's schedule."""
+    if kind.startswith("agendas-"):
+        side: Side | None = None if kind == "agendas-all" else kind.removeprefix("agendas-")  # type: ignore[assignment]
+        agendas = docs.agendas(side)
+        if progress is not None:
+            progress(0, len(agendas))
+        return agendas_pdf(docs, agendas, on_progress=progress)
+    if kind == "tables":
+        return tables_pdf(docs, on_progress=progress)
+    if progress is not None:
+        progress(0, 1)
+    result = grid_pdf(docs)
+    if progress is not None:
+        progress(1, 1)
+    return result
+
+
+def current_schedule(session: Session, *, salon_id: int) -> Schedule | None:
+    """The published schedule participants see, if any."""
+    return storage.current_published(session, salon_id=salon_id)
+
+
+def format_progress(job: PrintJob) -> dict[str, Any]:
+    return {
+        "state": job.state,
+        "done": job.done,
+        "total": job.total,
+        "pages": job.pages,
+        "seconds": job.seconds,
+        "error": job.error,
+    }

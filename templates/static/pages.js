@@ -1,0 +1,80 @@
+/* salon pages: progressive enhancement only; every flow works without this script. */
+(function () {
+  "use strict";
+
+  function fold(text) {
+    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  /* Live filter of a table's rows by their data-search text. */
+  document.querySelectorAll("input[data-filter]").forEach(function (input) {
+    var rows = document.querySelectorAll(input.getAttribute("data-filter") + " tbody tr");
+    input.addEventListener("input", function () {
+      var query = fold(input.value.trim());
+      rows.forEach(function (row) {
+        var text = fold(row.getAttribute("data-search") || row.textContent);
+        row.hidden = query !== "" && text.indexOf(query) === -1;
+      });
+    });
+  });
+
+  /* Print the printable view without leaving the page. */
+  document.querySelectorAll("a[data-print]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      var frame = document.createElement("iframe");
+      frame.className = "print-frame";
+      frame.setAttribute("aria-hidden", "true");
+      frame.src = link.href;
+      frame.onload = function () { frame.contentWindow.print(); };
+      document.body.appendChild(frame);
+    });
+  });
+
+  /* Live progress of solves and print jobs (the pages refresh themselves without JS). */
+  document.querySelectorAll("[data-poll]").forEach(function (box) {
+    var url = box.getAttribute("data-poll");
+    if (!url) { return; }
+    function set(name, value) {
+      box.querySelectorAll('[data-field="' + name + '"]').forEach(function (el) {
+        el.textContent = value;
+      });
+    }
+    function tick() {
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (job) {
+          if (job.state !== "queued" && job.state !== "running") {
+            window.location.reload();
+            return;
+          }
+          set("state", job.state);
+          if (job.phase !== undefined) { set("phase", job.phase); }
+          if (job.elapsed !== undefined) { set("elapsed", Math.round(job.elapsed)); }
+          if (job.done !== undefined) { set("done", job.done); set("total", job.total); }
+          var bar = box.querySelector("progress");
+          if (bar) {
+            if (job.total) { bar.max = job.total; bar.value = job.done; }
+            else if (job.time_limit) { bar.max = job.time_limit; bar.value = job.elapsed; }
+          }
+          var body = box.querySelector('[data-field="objectives"]');
+          if (body && job.values) {
+            body.textContent = "";
+            Object.keys(job.values).forEach(function (name) {
+              var row = document.createElement("tr");
+              var th = document.createElement("th");
+              th.scope = "row"; th.textContent = name;
+              var value = document.createElement("td"); value.textContent = job.values[name];
+              var bound = document.createElement("td");
+              bound.textContent = job.bounds && name in job.bounds ? job.bounds[name] : "—";
+              row.append(th, value, bound);
+              body.appendChild(row);
+            });
+          }
+          window.setTimeout(tick, 1000);
+        })
+        .catch(function () { window.setTimeout(tick, 3000); });
+    }
+    window.setTimeout(tick, 500);
+  });
+})();
