@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,10 +36,12 @@ def _sqlalchemy_url(conninfo: str, database: str) -> str:
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "salon.db"
-    url = f"sqlite:///{path}"
+    folder = tmp_path_factory.mktemp("template")
+    url = f"sqlite:///{folder / 'migrated.db'}"
     migrate(url)
-    make_engine(url).dispose()
+    path = folder / "salon.db"
+    with sqlite3.connect(folder / "migrated.db") as connection:
+        connection.execute(f"VACUUM INTO '{path}'")  # one self-contained file, WAL included
     return path
 
 

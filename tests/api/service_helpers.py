@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -128,6 +129,10 @@ class Server:
 
     process: subprocess.Popen[bytes]
     base_url: str
+    log: Path
+
+    def log_tail(self, size: int = 4000) -> str:
+        return self.log.read_text("utf-8", errors="replace")[-size:]
 
     def kill(self) -> None:
         """Crash it: SIGKILL, no clean shutdown."""
@@ -149,7 +154,10 @@ def server_environment(database_url: str, **extra: str) -> dict[str, str]:
 
 @contextmanager
 def running_server(database_url: str, workers: int = 1, **env: str) -> Iterator[Server]:
-    """Start `salon serve` in its own process group, wait until it answers, stop it after."""
+    """Start `salon serve` in its own process group, wait until it answers, stop it after.
+
+    Its output goes to a log file (a pipe nobody reads would block the server once full).
+    """
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     command = [
@@ -162,37 +170,44 @@ def running_server(database_url: str, workers: int = 1, **env: str) -> Iterator[
         "--workers",
         str(workers),
     ]
-    process = subprocess.Popen(
-        command,
-        cwd=PROJECT,
-        env=server_environment(database_url, SALON_BASE_URL=base_url, **env),
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    server = Server(process, base_url)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-            try:
-                if httpx.get(f"{base_url}/openapi.json", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start within 60 s")
-            time.sleep(0.2)
-        yield server
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+    handle, name = tempfile.mkstemp(prefix="salon-server-", suffix=".log")
+    os.close(handle)
+    with open(name, "wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=PROJECT,
+            env=server_environment(database_url, SALON_BASE_URL=base_url, **env),
+            start_new_session=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        server = Server(process, base_url, Path(name))
+        try:
+            _wait_until_serving(server)
+            yield server
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait(timeout=10)
+
+
+def _wait_until_serving(server: Server) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"server exited: {server.log_tail()}")
+        try:
+            if httpx.get(f"{server.base_url}/openapi.json", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"server did not start within 60 s: {server.log_tail()}")
+        time.sleep(0.2)
 
 
 def solve_processes(marker: str) -> list[int]:
