@@ -533,6 +533,9 @@ POLISH_MOVES = 40
 POLISH_WORK_PER_MOVE = 2e-5
 """Work units charged per local-search attempt (measured: ~20-40 µs each)."""
 
+FINISH_MARGIN = 0.08
+"""Part of the time limit kept for building the schedule and its explanations at the end."""
+
 TIMETABLE_SHARE = 0.85
 """Part of the time limit planned for the timetable stage (the rest for the selection)."""
 
@@ -594,6 +597,9 @@ def _sub_candidates(
     return sub
 
 
+STALL_LIMIT = 400
+"""Neighbourhoods tried in a row without a strict improvement before the search stops."""
+
 MAX_NEIGHBOURHOOD = 150
 """Most pairs freed at once by the neighbourhood search (larger ones solve too slowly)."""
 
@@ -622,7 +628,10 @@ def improve_by_neighbourhoods(
     busy = busy_slots(problem, placement)
     cost = {u: _participant_cost(problem, busy[u], names) for u in pairs_of}
     size = 30
+    stalled = 0
     while work.spent < stop_at and not work.exhausted and not options.stopped:
+        if stalled >= STALL_LIMIT:
+            break
         weighted = [(u, c[0]) for u, c in cost.items() if any(c)]
         if not weighted:
             break
@@ -643,6 +652,7 @@ def improve_by_neighbourhoods(
         trial_busy = {u: {trial[p] for p in pairs_of[u]} for u in touched}
         before = [cost[u] for u in touched]
         after = [_participant_cost(problem, trial_busy[u], names) for u in touched]
+        stalled = 0 if _total(after) < _total(before) else stalled + 1
         if _total(after) <= _total(before):
             placement = trial
             for u, c in zip(touched, after, strict=False):
@@ -666,7 +676,7 @@ def solve_timetable(
     threads = max(1, min(options.workers, len(blocks)))
     # Work budgets depend on the time limit only (determinism); wall budgets on what is left.
     planned = TIMETABLE_SHARE * time_limit
-    remaining = max(0.5, time_limit - elapsed)
+    remaining = max(0.5, time_limit - elapsed - FINISH_MARGIN * time_limit)
     shares = [min(1.0, threads * len(c) / total_pairs) for c in blocks]
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=threads) as pool:
