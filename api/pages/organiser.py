@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request, UploadFile
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from api.auth import CurrentOrganiser, organiser_for_key
 from api.db import SessionDep

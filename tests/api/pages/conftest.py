@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
+
+# The page tests reuse the documents' tiny salon file (tests/api/documents/documents_helpers.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "documents"))
 
 
 @pytest.fixture
