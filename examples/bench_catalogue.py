@@ -85,10 +85,12 @@ def build_catalogue(session: Session, count: int, seed: int = SEED) -> None:
             timings=[],
             tags=[],
         )
-        track = tracks[index % 2] if index % 50 == 0 else None
-        if track is not None:
-            fields = fields.model_copy(update={"track": track.slug, "track_step": index // 100 + 1})
-        service.write_fields(event, fields, event_format=formats[fields.format], track=track)
+        step_of = tracks[(index // 50) % 2] if index % 50 == 0 else None
+        if step_of is not None:
+            fields = fields.model_copy(
+                update={"track": step_of.slug, "track_step": index // 100 + 1}
+            )
+        service.write_fields(event, fields, event_format=formats[fields.format], track=step_of)
         session.add(event)
         if index % 1000 == 999:
             session.commit()

@@ -28,7 +28,7 @@ EDITION = {
     "ends_on": "2023-11-30",
     "submission_deadline": "2023-10-20T23:59:00+02:00",
 }
-FORMATS = [
+FORMATS: list[dict[str, Any]] = [
     {"slug": "conference", "label_fr": "Conférence", "label_en": "Conference", "position": 1},
     {"slug": "webinaire", "label_fr": "Webinaire", "label_en": "Webinar", "position": 2},
     {"slug": "atelier", "label_fr": "Atelier collaboratif", "label_en": "Collaborative workshop",
@@ -264,7 +264,7 @@ ACCESSIBILITY_CHOICES = ["hearing", "visual", "motor", "psychic", "intellectual"
 STATUS_WEIGHTS = {"scheduled": 88, "full": 5, "rescheduled": 2, "postponed": 2, "cancelled": 2,
                   "moved_online": 1}  # fmt: skip
 DEMO_CONTRIBUTORS = ["camille.martin@administration.example", "julien.dubois@collectivite.example"]
-TRACKS = [
+TRACKS: list[dict[str, Any]] = [
     {
         "slug": "adaptation-climat-redirection-ecologique",
         "title": "Adaptation au changement climatique & Redirection écologique",
@@ -441,7 +441,7 @@ def make_event(
 
 
 def fmt_label(slug: str) -> str:
-    return next(f["label_fr"] for f in FORMATS if f["slug"] == slug)
+    return str(next(f["label_fr"] for f in FORMATS if f["slug"] == slug))
 
 
 def regions_by_departement() -> dict[str, str]:
@@ -510,7 +510,10 @@ def generate_catalogue(seed: int = SEED, count: int = 141) -> dict[str, Any]:
 
 def assign_states(rng: random.Random, events: list[dict[str, Any]]) -> None:
     """Mostly published (in October, before the deadline); a few still in moderation."""
-    free = [e for e in events if "track" not in e]
+    one_per_region = len({region for region in regions_by_departement().values()})
+    free = [  # not in a track, not one of the events that cover every région
+        e for e in events if "track" not in e and int(e["ref"].rsplit("-", 1)[1]) > one_per_region
+    ]
     for event in events:
         event["state"] = "published"
         day = dt.date(2023, 10, 1) + dt.timedelta(days=rng.randrange(19))

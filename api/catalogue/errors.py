@@ -159,8 +159,8 @@ def problems_from_pydantic(errors: Sequence[Mapping[str, Any]]) -> list[FieldPro
         message = PYDANTIC_MESSAGES.get(error_type, "Valeur invalide.")
         params = {key: str(value) for key, value in context.items()}
         if "expected" in params:  # "'a', 'b' or 'c'" -> "a, b, c" (no English "or")
-            params["expected"] = ", ".join(re.findall(r"'([^']*)'", params["expected"])) or (
-                params["expected"]
+            params["expected"] = (
+                ", ".join(re.findall(r"'([^']*)'", params["expected"])) or (params["expected"])
             )
         params["input"] = _shorten(error.get("input"))
         problems.append(FieldProblem(field_path(error.get("loc", ())), message, params))

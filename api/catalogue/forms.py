@@ -90,8 +90,9 @@ def _local_input(value: str) -> str:
     return parsed.strftime("%Y-%m-%dT%H:%M")
 
 
-def fields_to_form(fields: Mapping[str, Any], *, extra_rows: int = 0) -> dict[str, Any]:
-    """Values to show in the form (from stored fields or from a re-shown submission)."""
+def fields_to_form(fields: Mapping[str, Any], *, rows: int = 0) -> dict[str, Any]:
+    """Values to show in the form (from stored fields or from a re-shown submission), with at
+    least `rows` timing rows and always one empty row to add a timing."""
     place = fields.get("place") or {}
     organizer = fields.get("organizer") or {}
 
@@ -105,7 +106,7 @@ def fields_to_form(fields: Mapping[str, Any], *, extra_rows: int = 0) -> dict[st
         }
         for t in fields.get("timings") or []
     ]
-    rows = max(MIN_TIMING_ROWS, len(timings) + extra_rows)
+    rows = max(MIN_TIMING_ROWS, len(timings) + 1, rows)
     timings += [{"start": "", "end": ""}] * (rows - len(timings))
     return {
         "title": fields.get("title") or "",

@@ -26,7 +26,13 @@ from api.auth import organiser_for_key
 from api.catalogue import accounts, presenters, service, storage
 from api.catalogue.clock import to_paris, utc_now
 from api.catalogue.errors import CatalogueError, FieldProblem, problems_from_pydantic
-from api.catalogue.forms import field_id, fields_to_form, form_to_fields, problems_by_id
+from api.catalogue.forms import (
+    field_id,
+    fields_to_form,
+    form_to_fields,
+    problems_by_id,
+    timing_rows,
+)
 from api.catalogue.geography import departements, regions
 from api.catalogue.jsonld import event_jsonld, script_json, track_jsonld
 from api.catalogue.schemas import EventCreate, EventUpdate
@@ -404,7 +410,7 @@ def event_form_page(
     values: Mapping[str, Any],
     problems: Sequence[FieldProblem] = (),
     message: str | None = None,
-    extra_rows: int = 0,
+    rows: int = 0,
     event: Event | None = None,
     **context: Any,
 ) -> HTMLResponse:
@@ -417,7 +423,7 @@ def event_form_page(
         language=language,
         edition_id=edition.id if edition else None,
     )
-    form["form"] = fields_to_form(values, extra_rows=extra_rows)
+    form["form"] = fields_to_form(values, rows=rows)
     url = base_url(request)
     return page(
         request,
@@ -477,7 +483,9 @@ def create_event_page(
         "scope": "contributor",
     }
     if "add_timing" in form:
-        return event_form_page(request, session, values=values, extra_rows=1, **context)
+        return event_form_page(
+            request, session, values=values, rows=len(timing_rows(form)) + 1, **context
+        )
     actor = accounts.contributor_actor(contributor)
     try:
         event = service.create_event(session, actor=actor, data=EventCreate.model_validate(values))
@@ -544,7 +552,7 @@ def contributor_event_page(
     status: int = 200,
     problems: Sequence[FieldProblem] = (),
     message: str | None = None,
-    extra_rows: int = 0,
+    rows: int = 0,
 ) -> HTMLResponse:
     language = request_language(request)
     return event_form_page(
@@ -555,7 +563,7 @@ def contributor_event_page(
         values=values,
         problems=problems,
         message=message,
-        extra_rows=extra_rows,
+        rows=rows,
         event=event,
         title=event.title,
         action=f"/catalogue/my/events/{event.id}",
@@ -601,7 +609,9 @@ def update_event_page(
         else form_to_fields(form)
     )
     if "add_timing" in form:
-        return contributor_event_page(request, session, event, token, values=values, extra_rows=1)
+        return contributor_event_page(
+            request, session, event, token, values=values, rows=len(timing_rows(form)) + 1
+        )
     try:
         data = (
             EventUpdate.model_validate({"status": values["status"]})
@@ -754,7 +764,7 @@ def moderation_event_page(
     status: int = 200,
     problems: Sequence[FieldProblem] = (),
     message: str | None = None,
-    extra_rows: int = 0,
+    rows: int = 0,
 ) -> HTMLResponse:
     language = request_language(request)
     return event_form_page(
@@ -765,7 +775,7 @@ def moderation_event_page(
         values=values,
         problems=problems,
         message=message,
-        extra_rows=extra_rows,
+        rows=rows,
         event=event,
         title=event.title,
         action=f"/catalogue/moderation/events/{event.id}",
@@ -803,7 +813,9 @@ def moderation_update(
     event = service.find_event(session, actor=who[0], event_id=event_id)
     values = form_to_fields(form)
     if "add_timing" in form:
-        return moderation_event_page(request, session, event, who, values=values, extra_rows=1)
+        return moderation_event_page(
+            request, session, event, who, values=values, rows=len(timing_rows(form)) + 1
+        )
     try:
         service.update_event(
             session, actor=who[0], event_id=event.id, data=EventUpdate.model_validate(values)

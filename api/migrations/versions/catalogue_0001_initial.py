@@ -74,7 +74,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("email", name="uq_catalogue_contributors_email"),
     )
     for table in ("catalogue_login_tokens", "catalogue_sessions"):
-        columns = [
+        columns: list[sa.schema.SchemaItem] = [
             sa.Column("id", sa.Integer(), nullable=False),
             sa.Column("contributor_id", sa.Integer(), nullable=False),
             sa.Column("token_hash", sa.String(64), nullable=False),
