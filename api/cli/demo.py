@@ -92,6 +92,9 @@ def run(args: argparse.Namespace) -> int:
         migrate_database(settings.database_url, engine)
         with make_session_factory(engine)() as session:
             demo = prepare(session, file=args.file, base_url=settings.base_url)
+            from api.catalogue.demo import catalogue_demo_lines
+
+            catalogue_lines = catalogue_demo_lines(session, settings)
     except FileFormatError as error:
         print(f"salon demo: {error}", file=sys.stderr)
         return 1
@@ -109,6 +112,8 @@ def run(args: argparse.Namespace) -> int:
     for kind, name, url, token in demo.participants:
         print(f"  {kind:<10} {name}: {url}")
         print(f"             JSON API: X-Participant-Token: {token}  ({base}/me)")
+    print()
+    print("\n".join(catalogue_lines))
     sys.stdout.flush()
     if args.no_serve:
         return 0
