@@ -84,6 +84,9 @@ def assign_sessions(
     if len(problem.session_slots) == 1:
         only = next(iter(problem.session_slots))
         return {p: only for p in selected}
+    start = greedy_sessions(problem, selected)
+    if len(start) == len(selected):
+        return start
     model = cp_model.CpModel()
     z = {(p, s): model.new_bool_var(f"z_{p}_{s}") for p in selected for s in sessions[p]}
     placed = {}
@@ -96,7 +99,6 @@ def assign_sessions(
             model.add_at_most_one(terms)
     _add_capacities(problem, model, z)
     model.maximize(sum((problem.pairs[p].weight + 1) * placed[p] for p in selected))
-    start = greedy_sessions(problem, selected)
     for (p, s), variable in z.items():
         model.add_hint(variable, 1 if start.get(p) == s else 0)
     solver = cp_model.CpSolver()
