@@ -48,6 +48,26 @@ SalonId = Annotated[int, Path(ge=1, le=MAX_ID)]
 JobId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Version = Annotated[int, Path(ge=1, le=MAX_ID)]
 MAX_UPLOAD = 20 * 1024 * 1024
+STATE_LABELS = {
+    "queued": "en attente",
+    "running": "en cours",
+    "done": "terminé",
+    "failed": "échec",
+    "cancelled": "annulé",
+}
+PHASE_LABELS = {
+    "bounds": "bornes",
+    "selection": "choix des rendez-vous",
+    "timetable": "placement dans les créneaux",
+    "repair": "réparation",
+    "done": "terminé",
+}
+
+
+def _labels_in(language: str, labels: dict[str, str]) -> dict[str, str]:
+    return {key: gettext(language, text) for key, text in labels.items()}
+
+
 BOUNDS_SECONDS = 5.0
 
 
@@ -280,6 +300,8 @@ def solve_page(
         salon=read,
         job=job,
         running=job.state in ("queued", "running"),
+        states=_labels_in(request_language(request), STATE_LABELS),
+        phases=_labels_in(request_language(request), PHASE_LABELS),
     )
 
 
@@ -426,6 +448,8 @@ def print_page(
         signed=signed,
         job=job,
         running=job.state in ("queued", "running"),
+        states=_labels_in(request_language(request), STATE_LABELS),
+        phases={},
     )
 
 

@@ -35,6 +35,8 @@
   document.querySelectorAll("[data-poll]").forEach(function (box) {
     var url = box.getAttribute("data-poll");
     if (!url) { return; }
+    var states = JSON.parse(box.getAttribute("data-states") || "{}");
+    var phases = JSON.parse(box.getAttribute("data-phases") || "{}");
     function set(name, value) {
       box.querySelectorAll('[data-field="' + name + '"]').forEach(function (el) {
         el.textContent = value;
@@ -48,8 +50,8 @@
             window.location.reload();
             return;
           }
-          set("state", job.state);
-          if (job.phase !== undefined) { set("phase", job.phase); }
+          set("state", states[job.state] || job.state);
+          if (job.phase !== undefined) { set("phase", phases[job.phase] || job.phase); }
           if (job.elapsed !== undefined) { set("elapsed", Math.round(job.elapsed)); }
           if (job.done !== undefined) { set("done", job.done); set("total", job.total); }
           var bar = box.querySelector("progress");

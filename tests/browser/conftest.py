@@ -1,0 +1,107 @@
+"""Browser tests: a real `salon serve` on loopback and Debian's chromium driven by Playwright.
+
+Chromium is the Debian package (`make test` installs it through scripts/system-deps.sh),
+launched by its path; screenshots go to test-artifacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[2]
+ARTIFACTS = PROJECT / "test-artifacts"
+sys.path.insert(0, str(PROJECT / "tests" / "api"))
+sys.path.insert(0, str(PROJECT / "tests" / "api" / "documents"))
+
+from documents_helpers import salon_data  # noqa: E402
+from service_helpers import running_server  # noqa: E402
+
+from api.db import migrate  # noqa: E402
+from api.organisers.service import create_organiser  # noqa: E402
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@dataclass
+class Site:
+    """The running service with one imported salon, its organiser key and personal links."""
+
+    base_url: str
+    api_key: str
+    salon_id: int
+    tokens: dict[str, str]
+
+    def api(self) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.base_url,
+            headers={"Authorization": f"Bearer {self.api_key}"},
+            timeout=30,
+        )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    folder = tmp_path_factory.mktemp("browser")
+    url = f"sqlite:///{folder / 'salon.db'}"
+    migrate(url)
+    from api.db import make_engine, make_session_factory
+
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        key = create_organiser(session, email="browser@example.org").key
+    engine.dispose()
+    data = salon_data()
+    data["participants"][2]["name"] = "Évelyne Industrielle"
+    with running_server(url, SALON_OUTBOX_DIR=str(folder / "outbox")) as server:
+        with httpx.Client(
+            base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {key}"}
+        ) as api:
+            response = api.post(
+                "/salons/import",
+                content=json.dumps(data),
+                headers={"Content-Type": "application/json"},
+            )
+            assert response.status_code == 201, response.text
+            salon_id = response.json()["id"]
+            assert api.post(f"/salons/{salon_id}/wish-window/open").status_code == 200
+            people = api.get(f"/salons/{salon_id}/participants").json()["data"]
+            tokens = {}
+            for person in people:
+                link = api.post(f"/salons/{salon_id}/participants/{person['id']}/links", json={})
+                assert link.status_code == 201, link.text
+                tokens[person["code"]] = link.json()["token"]
+        yield Site(server.base_url, key, salon_id, tokens)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail(
+            "Debian's chromium is not installed: run `make test` (it installs it with "
+            "scripts/system-deps.sh), or `sh scripts/system-deps.sh` as root."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def screenshot(page: object, name: str) -> Path:
+    """Save a full-page screenshot as a test artefact."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    return path
