@@ -14,6 +14,7 @@ import datetime as dt
 import re
 import threading
 import unicodedata
+import uuid
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -21,6 +22,7 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, column, func, literal_column, select, table, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.catalogue.clock import paris_day, utc_now
@@ -323,8 +325,18 @@ _INDEX_LOCK = threading.Lock()
 
 
 def index_key(session: Session) -> tuple[str, int]:
-    """(database identity, change counter): read before the rows, so a race only reloads."""
-    row = session.execute(select(SearchState.instance, SearchState.version)).one()
+    """(database identity, change counter): read before the rows, so a race only reloads.
+
+    The row is recreated if it was deleted (a test harness emptying every table)."""
+    row = session.execute(select(SearchState.instance, SearchState.version)).first()
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.add(SearchState(id=1, instance=uuid.uuid4().hex, version=0))
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+        row = session.execute(select(SearchState.instance, SearchState.version)).one()
     return str(row[0]), int(row[1])
 
 

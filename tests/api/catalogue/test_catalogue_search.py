@@ -221,3 +221,20 @@ def test_search_api_and_page(client: TestClient, session: Session) -> None:
     assert "Auvergne-Rhône-Alpes <span class=\"meta\">(2)</span>" in page.text
     assert events["E1"].title in page.text and events["E4"].title in page.text
     assert events["E2"].title not in page.text
+
+
+def test_search_state_row_is_recreated(plain_session: Session) -> None:
+    """A harness that empties every table also removes the search state: search still works."""
+    from sqlalchemy import delete
+
+    from api.catalogue.tables import SearchState
+
+    events = build_set(plain_session)
+    assert search_events(plain_session, SearchQuery(), now=NOW).count == 4
+    plain_session.execute(delete(SearchState))
+    plain_session.commit()
+    assert names(events, search_events(plain_session, SearchQuery(q="climat"), now=NOW).events) == [
+        "E1", "E3", "E4"]
+    service.transition(plain_session, actor=service.SYSTEM, event_id=events["E5"].id,
+                       action="publish")
+    assert search_events(plain_session, SearchQuery(), now=NOW).count == 5
