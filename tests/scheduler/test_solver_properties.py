@@ -189,3 +189,41 @@ def test_random_salons_solve_to_valid_schedules_within_their_bounds(data: dict[s
 def test_random_salons_with_a_break_spread_solve_to_valid_schedules(data: dict[str, Any]) -> None:
     salon, schedule = _solve(data)
     _check(salon, schedule)
+
+
+@st.composite
+def planted_salons(draw: st.DrawFn) -> dict[str, Any]:
+    """Salons whose wishes are all required, feasible by construction: the wishes are the
+    meetings of a planted schedule (disjoint pairs, at most one per pool table, in each slot)."""
+    spans = draw(_spans(0))
+    size = draw(st.integers(4, 8))
+    tables = draw(st.integers(1, 3))
+    ids = [f"U{i}" for i in range(size)]
+    slots = sum((end - start) // MEETING for _, start, end in spans)
+    met: set[frozenset[str]] = set()
+    wishes = []
+    for _ in range(slots):
+        order = draw(st.permutations(ids))
+        for index in range(draw(st.integers(0, min(tables, size // 2)))):
+            asker, asked = order[2 * index], order[2 * index + 1]
+            if frozenset((asker, asked)) not in met:
+                met.add(frozenset((asker, asked)))
+                wishes.append({"from": asker, "to": asked, "required": True,
+                               "priority": draw(st.integers(1, 3))})
+    return {
+        "name": "Salon planté",
+        "meeting_minutes": MEETING,
+        "sessions": [{"date": d.isoformat(), "start": _hhmm(s), "end": _hhmm(e)}
+                     for d, s, e in spans],
+        "tables": [f"P{i}" for i in range(1, tables + 1)],
+        "participants": [{"id": pid, "name": pid} for pid in ids],
+        "wishes": wishes,
+    }
+
+
+@SETTINGS
+@given(planted_salons())
+def test_feasible_salons_of_required_meetings_are_solved(data: dict[str, Any]) -> None:
+    salon, schedule = _solve(data)
+    _check(salon, schedule)
+    assert len(schedule.meetings) == len(salon.wishes)

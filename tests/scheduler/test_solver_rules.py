@@ -217,3 +217,21 @@ def test_a_required_meeting_without_a_common_slot_is_infeasible() -> None:
     [clash] = caught.value.clashes
     assert clash.rule == "required_meeting"
     assert "C1-D1" in clash.message
+
+
+def test_a_feasible_salon_of_required_meetings_is_solved() -> None:
+    # Five participants, nine required meetings (every pair but U2-U4), three pool tables, a
+    # morning of four slots and an afternoon of eight. The nine cannot all fit in the morning
+    # (four slots hold at most 4 x 2 meetings among five people), so the session assignment
+    # must spread them; a schedule exists and must be found.
+    people = [person(f"U{i}") for i in range(5)]
+    pairs = [(1, 0), (3, 0), (2, 1), (1, 4), (1, 3), (0, 4), (0, 2), (2, 3), (4, 3)]
+    salon = make_salon(
+        people,
+        [wish(f"U{a}", f"U{b}", required=True) for a, b in pairs],
+        tables=["P0", "P1", "P2"],
+        sessions=[session("09:00", "10:00"), session("14:00", "16:00")],
+    )
+    schedule = _solve(salon)
+    assert len(schedule.meetings) == len(pairs)
+    assert schedule.unscheduled == []
