@@ -107,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
     print("Organisateur / organiser")
     print(f"  {base}/salons/{demo.salon_id}   (API docs: {base}/docs)")
     print(f"  Authorization: Bearer {demo.api_key}")
+    print(f"  Pages : {base}/o/login (coller la clé / paste the key)")
     print()
     print("Participants (liens personnels / personal links)")
     for kind, name, url, token in demo.participants:

@@ -231,10 +231,15 @@ def paged_batch(
     if not items:
         return html_to_pdf(render([], {}))
     workers = default_workers() if workers is None else workers
-    chunks = list(_chunks(items, render, predict, title, chunk))
     writer, counts, refused, done = PdfWriter(), {}, [], 0
-    with _executor(min(workers, len(chunks))) as executor:
-        futures = [executor.submit(render_chunk, c.html, c.anchors, c.predicted) for c in chunks]
+    parts = math.ceil(len(items) / chunk)
+    with _executor(min(workers, parts)) as executor:
+        # Each chunk's HTML is made (views, QR codes, templates) and handed to a worker at
+        # once, so the workers start while the next chunks are being written.
+        chunks, futures = [], []
+        for part in _chunks(items, render, predict, title, chunk):
+            chunks.append(part)
+            futures.append(executor.submit(render_chunk, part.html, part.anchors, part.predicted))
         for part, future in zip(chunks, futures, strict=True):
             pdf, pages, refused_here = future.result()
             refused.extend(refused_here)

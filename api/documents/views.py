@@ -141,8 +141,13 @@ class Agenda:
     home_table: TableRef | None
     days: list[Day]
     link: str | None
-    qr: str | None
     anchor: str
+    with_qr: bool = True
+
+    @cached_property
+    def qr(self) -> str | None:
+        """The QR code of the online link (made when first shown: it costs a few ms)."""
+        return qr_data_uri(self.link) if self.link and self.with_qr else None
 
     @property
     def meeting_count(self) -> int:
@@ -325,8 +330,8 @@ class SalonDocuments:
             home_table=None if participant.table is None else self.table_ref(participant.table),
             days=[Day(date, rows) for date, rows in sorted(days.items())],
             link=link,
-            qr=qr_data_uri(link) if link and self.options.qr_codes else None,
             anchor=f"agenda-{self.position[participant_id]}",
+            with_qr=self.options.qr_codes,
         )
 
     @staticmethod
