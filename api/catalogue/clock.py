@@ -30,11 +30,6 @@ def paris_day(value: dt.datetime) -> dt.date:
     return to_paris(value).date()
 
 
-def day_start(day: dt.date) -> dt.datetime:
-    """Midnight of a Paris day, as stored (naive UTC)."""
-    return to_storage(dt.datetime.combine(day, dt.time(0, 0)))
-
-
 def format_local(value: dt.datetime) -> str:
     """'2023-11-14 09:30' (Paris time) for messages."""
     return to_paris(value).strftime("%Y-%m-%d %H:%M")

@@ -86,13 +86,7 @@ def event_read(event: Event, base_url: str, *, with_moderation: bool = False) ->
             contact_name=event.organizer_contact_name,
             contact_email=event.organizer_contact_email,
         ),
-        track=TrackRef(
-            slug=event.track.slug,
-            title=event.track.title,
-            url=track_url(base_url, event.track.slug),
-        )
-        if event.track
-        else None,
+        track=track_ref(event.track, base_url) if event.track else None,
         track_step=event.track_step,
         moderation_message=event.moderation_message if with_moderation else None,
         created_at=to_paris(event.created_at),

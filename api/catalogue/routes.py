@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
+from sqlalchemy.orm import Session
 
 from api.catalogue import accounts, exports, presenters, service, storage
 from api.catalogue.errors import CatalogueError
@@ -38,12 +39,14 @@ from api.catalogue.schemas import (
     TrackUpdate,
 )
 from api.catalogue.search import (
+    MAX_EXPORT,
     SearchQuery,
     all_matching_events,
     check_export_size,
     parse_search,
     search_events,
 )
+from api.catalogue.tables import Event
 from api.catalogue.web import (
     SESSION_COOKIE,
     CatalogueRoute,
@@ -81,7 +84,9 @@ SearchDep = Annotated[SearchQuery, Depends(search_query)]
 
 
 @router.get("/events", response_model=SearchRead, description=SEARCH_PARAMETERS)
-def search(request: Request, session: SessionDep, query: SearchDep, language: LanguageDep):
+def search(
+    request: Request, session: SessionDep, query: SearchDep, language: LanguageDep
+) -> SearchRead:
     """Published events matching the search, by date, with facet counts."""
     result = search_events(session, query, language=language)
     url = base_url(request)
@@ -98,14 +103,14 @@ def search(request: Request, session: SessionDep, query: SearchDep, language: La
 
 
 @router.get("/events/{event_id}", response_model=EventRead)
-def public_event(request: Request, session: SessionDep, event_id: int):
+def public_event(request: Request, session: SessionDep, event_id: int) -> EventRead:
     """A published event."""
     event = service.find_public_event(session, event_id=event_id)
     return presenters.event_read(event, base_url(request))
 
 
 @router.get("/tracks", response_model=Page[TrackRead])
-def tracks(request: Request, session: SessionDep, edition: str | None = None):
+def tracks(request: Request, session: SessionDep, edition: str | None = None) -> Page[TrackRead]:
     """Tracks ("parcours") with their published steps in order."""
     found = storage.list_tracks(
         session, edition_id=service.resolve_edition(session, edition).id if edition else None
@@ -121,14 +126,14 @@ def tracks(request: Request, session: SessionDep, edition: str | None = None):
 
 
 @router.get("/tracks/{slug}", response_model=TrackRead)
-def track(request: Request, session: SessionDep, slug: str):
+def track(request: Request, session: SessionDep, slug: str) -> TrackRead:
     found = service.find_track(session, slug=slug)
     steps = storage.track_steps(session, track_id=found.id, states=("published",))
     return presenters.track_read(found, steps, base_url(request))
 
 
 @router.get("/formats", response_model=Page[FormatRead])
-def formats(session: SessionDep, include_inactive: bool = False):
+def formats(session: SessionDep, include_inactive: bool = False) -> Page[FormatRead]:
     """The list of formats (active ones unless include_inactive)."""
     data = [
         presenters.format_read(f)
@@ -138,7 +143,7 @@ def formats(session: SessionDep, include_inactive: bool = False):
 
 
 @router.get("/editions", response_model=Page[EditionRead])
-def editions(session: SessionDep):
+def editions(session: SessionDep) -> Page[EditionRead]:
     data = [presenters.edition_read(e) for e in storage.list_editions(session)]
     return Page[EditionRead](data=data, count=len(data))
 
@@ -158,14 +163,17 @@ def geography() -> dict[str, object]:
 # Exports -----------------------------------------------------------------------------------
 
 
-def export_events(session: SessionDep, query: SearchQuery, order: str = "date") -> list:
-    events = all_matching_events(session, query, order=order, limit=20_001)
+def export_events(session: Session, query: SearchQuery) -> list[Event]:
+    """Every matching event, unless there are more than an export may hold."""
+    events = all_matching_events(session, query, limit=MAX_EXPORT + 1)
     check_export_size(len(events))
-    return list(events)
+    return events
 
 
 @router.get("/export/events.ics", response_class=Response, description=SEARCH_PARAMETERS)
-def export_ics(request: Request, session: SessionDep, query: SearchDep, language: LanguageDep):
+def export_ics(
+    request: Request, session: SessionDep, query: SearchDep, language: LanguageDep
+) -> Response:
     """The search as an iCalendar feed (one VEVENT per occurrence)."""
     title = gettext(language, "Catalogue des événements")
     body = exports.calendar_export(export_events(session, query), base_url(request), title=title)
@@ -173,7 +181,9 @@ def export_ics(request: Request, session: SessionDep, query: SearchDep, language
 
 
 @router.get("/export/events.csv", response_class=Response, description=SEARCH_PARAMETERS)
-def export_csv(request: Request, session: SessionDep, query: SearchDep, language: LanguageDep):
+def export_csv(
+    request: Request, session: SessionDep, query: SearchDep, language: LanguageDep
+) -> Response:
     """The search as CSV (UTF-8 with BOM, one row per event)."""
     body = exports.csv_export(export_events(session, query), base_url(request), language=language)
     return Response(
@@ -184,14 +194,16 @@ def export_csv(request: Request, session: SessionDep, query: SearchDep, language
 
 
 @router.get("/export/events.json", response_class=Response, description=SEARCH_PARAMETERS)
-def export_json(request: Request, session: SessionDep, query: SearchDep):
+def export_json(request: Request, session: SessionDep, query: SearchDep) -> Response:
     """The search as JSON: {data: [EventRead], count}, every matching event."""
     body = exports.json_export(export_events(session, query), base_url(request))
     return Response(body, media_type="application/json")
 
 
 @router.get("/feed.atom", response_class=Response, description=SEARCH_PARAMETERS)
-def feed(request: Request, session: SessionDep, query: SearchDep, language: LanguageDep):
+def feed(
+    request: Request, session: SessionDep, query: SearchDep, language: LanguageDep
+) -> Response:
     """An Atom feed of the 50 most recently published events matching the search."""
     events = all_matching_events(session, query, order="published", limit=50)
     title = gettext(language, "Nouveaux événements du catalogue")
@@ -214,7 +226,7 @@ def magic_link(
 
 
 @router.post("/auth/session", response_model=SessionRead)
-def open_session(session: SessionDep, body: SessionCreate, response: Response):
+def open_session(session: SessionDep, body: SessionCreate, response: Response) -> SessionRead:
     """Exchange a magic-link token for a session token (also set as a cookie)."""
     contributor, token = accounts.open_session(session, token=body.token)
     set_session_cookie(response, token)
@@ -233,7 +245,7 @@ def set_session_cookie(response: Response, token: str) -> None:
 
 
 @router.delete("/auth/session", status_code=status.HTTP_204_NO_CONTENT)
-def close_session(request: Request, session: SessionDep, _contributor: ContributorDep):
+def close_session(request: Request, session: SessionDep, _contributor: ContributorDep) -> Response:
     token = contributor_session_token(request)
     if token:
         accounts.close_session(session, token=token)
@@ -243,7 +255,7 @@ def close_session(request: Request, session: SessionDep, _contributor: Contribut
 
 
 @router.get("/me", response_model=ContributorRead)
-def me(contributor: ContributorDep):
+def me(contributor: ContributorDep) -> ContributorRead:
     return presenters.contributor_read(contributor)
 
 
@@ -251,7 +263,9 @@ def me(contributor: ContributorDep):
 
 
 @router.get("/me/events", response_model=Page[EventRead])
-def my_events(request: Request, session: SessionDep, contributor: ContributorDep):
+def my_events(
+    request: Request, session: SessionDep, contributor: ContributorDep
+) -> Page[EventRead]:
     """The contributor's events in every state (with the moderators' messages)."""
     events = storage.contributor_events(session, contributor_id=contributor.id)
     url = base_url(request)
@@ -262,14 +276,16 @@ def my_events(request: Request, session: SessionDep, contributor: ContributorDep
 @router.post("/me/events", response_model=EventRead, status_code=status.HTTP_201_CREATED)
 def create_my_event(
     request: Request, session: SessionDep, actor: ContributorActorDep, body: EventCreate
-):
+) -> EventRead:
     """A new draft (refused after the edition's submission deadline)."""
     event = service.create_event(session, actor=actor, data=body)
     return presenters.event_read(event, base_url(request), with_moderation=True)
 
 
 @router.get("/me/events/{event_id}", response_model=EventRead)
-def my_event(request: Request, session: SessionDep, actor: ContributorActorDep, event_id: int):
+def my_event(
+    request: Request, session: SessionDep, actor: ContributorActorDep, event_id: int
+) -> EventRead:
     event = service.find_event(session, actor=actor, event_id=event_id)
     return presenters.event_read(event, base_url(request), with_moderation=True)
 
@@ -281,7 +297,7 @@ def update_my_event(
     actor: ContributorActorDep,
     event_id: int,
     body: EventUpdate,
-):
+) -> EventRead:
     """Change a draft or an event under moderation; on a published event, only its status."""
     event = service.update_event(session, actor=actor, event_id=event_id, data=body)
     return presenters.event_read(event, base_url(request), with_moderation=True)
@@ -290,7 +306,7 @@ def update_my_event(
 @router.post("/me/events/{event_id}/{action}", response_model=EventRead)
 def act_on_my_event(
     request: Request, session: SessionDep, actor: ContributorActorDep, event_id: int, action: str
-):
+) -> EventRead:
     """`submit` (before the deadline, or after changes were requested) or `withdraw`."""
     event = service.transition(
         session, actor=actor, event_id=event_id, action=contributor_action(action)
@@ -307,7 +323,9 @@ def contributor_action(action: str) -> str:
 
 
 @router.get("/me/events/{event_id}/history", response_model=Page[AuditRead])
-def my_event_history(session: SessionDep, actor: ContributorActorDep, event_id: int):
+def my_event_history(
+    session: SessionDep, actor: ContributorActorDep, event_id: int
+) -> Page[AuditRead]:
     entries = [
         presenters.audit_read(e)
         for e in service.event_history(session, actor=actor, event_id=event_id)
@@ -334,7 +352,7 @@ def moderation_queue(
     edition: str | None = None,
     page: int = 1,
     per_page: int = 50,
-):
+) -> Page[EventRead]:
     """Events waiting for a decision (state=submitted by default; comma-separated states)."""
     states = [s.strip() for s in state.split(",") if s.strip()]
     edition_id = service.resolve_edition(session, edition).id if edition else None
@@ -355,14 +373,16 @@ def moderation_queue(
 @router.post("/moderation/events", response_model=EventRead, status_code=201)
 def moderator_create_event(
     request: Request, session: SessionDep, moderator: ModeratorDep, body: EventCreate
-):
+) -> EventRead:
     """A new draft by a moderator (allowed after the deadline)."""
     event = service.create_event(session, actor=moderator, data=body)
     return presenters.event_read(event, base_url(request), with_moderation=True)
 
 
 @router.get("/moderation/events/{event_id}", response_model=EventRead)
-def moderator_event(request: Request, session: SessionDep, moderator: ModeratorDep, event_id: int):
+def moderator_event(
+    request: Request, session: SessionDep, moderator: ModeratorDep, event_id: int
+) -> EventRead:
     event = service.find_event(session, actor=moderator, event_id=event_id)
     return presenters.event_read(event, base_url(request), with_moderation=True)
 
@@ -374,7 +394,7 @@ def moderator_update_event(
     moderator: ModeratorDep,
     event_id: int,
     body: EventUpdate,
-):
+) -> EventRead:
     event = service.update_event(session, actor=moderator, event_id=event_id, data=body)
     return presenters.event_read(event, base_url(request), with_moderation=True)
 
@@ -387,7 +407,7 @@ def moderate(
     event_id: int,
     action: str,
     body: ModerationMessage | None = None,
-):
+) -> EventRead:
     """`submit`, `publish`, `request-changes` or `reject` (the last two need a message)."""
     if action not in MODERATION_ACTIONS:
         raise CatalogueError(
@@ -404,7 +424,9 @@ def moderate(
 
 
 @router.get("/moderation/events/{event_id}/history", response_model=Page[AuditRead])
-def moderator_event_history(session: SessionDep, moderator: ModeratorDep, event_id: int):
+def moderator_event_history(
+    session: SessionDep, moderator: ModeratorDep, event_id: int
+) -> Page[AuditRead]:
     entries = [
         presenters.audit_read(e)
         for e in service.event_history(session, actor=moderator, event_id=event_id)
@@ -413,36 +435,46 @@ def moderator_event_history(session: SessionDep, moderator: ModeratorDep, event_
 
 
 @router.get("/moderation/stats")
-def moderation_stats(session: SessionDep, _moderator: ModeratorDep, edition: str | None = None):
+def moderation_stats(
+    session: SessionDep, _moderator: ModeratorDep, edition: str | None = None
+) -> dict[str, object]:
     """How many events are in each state."""
     edition_id = service.resolve_edition(session, edition).id if edition else None
     return {"states": storage.state_counts(session, edition_id=edition_id)}
 
 
 @router.post("/moderation/editions", response_model=EditionRead, status_code=201)
-def create_edition(session: SessionDep, moderator: ModeratorDep, body: EditionCreate):
+def create_edition(
+    session: SessionDep, moderator: ModeratorDep, body: EditionCreate
+) -> EditionRead:
     return presenters.edition_read(service.create_edition(session, actor=moderator, data=body))
 
 
 @router.patch("/moderation/editions/{slug}", response_model=EditionRead)
-def update_edition(session: SessionDep, moderator: ModeratorDep, slug: str, body: EditionUpdate):
+def update_edition(
+    session: SessionDep, moderator: ModeratorDep, slug: str, body: EditionUpdate
+) -> EditionRead:
     edition = service.update_edition(session, actor=moderator, slug=slug, data=body)
     return presenters.edition_read(edition)
 
 
 @router.post("/moderation/formats", response_model=FormatRead, status_code=201)
-def create_format(session: SessionDep, moderator: ModeratorDep, body: FormatCreate):
+def create_format(session: SessionDep, moderator: ModeratorDep, body: FormatCreate) -> FormatRead:
     return presenters.format_read(service.create_format(session, actor=moderator, data=body))
 
 
 @router.patch("/moderation/formats/{slug}", response_model=FormatRead)
-def update_format(session: SessionDep, moderator: ModeratorDep, slug: str, body: FormatUpdate):
+def update_format(
+    session: SessionDep, moderator: ModeratorDep, slug: str, body: FormatUpdate
+) -> FormatRead:
     event_format = service.update_format(session, actor=moderator, slug=slug, data=body)
     return presenters.format_read(event_format)
 
 
 @router.post("/moderation/tracks", response_model=TrackRead, status_code=201)
-def create_track(request: Request, session: SessionDep, moderator: ModeratorDep, body: TrackCreate):
+def create_track(
+    request: Request, session: SessionDep, moderator: ModeratorDep, body: TrackCreate
+) -> TrackRead:
     created = service.create_track(session, actor=moderator, data=body)
     return presenters.track_read(created, [], base_url(request))
 
@@ -450,7 +482,7 @@ def create_track(request: Request, session: SessionDep, moderator: ModeratorDep,
 @router.patch("/moderation/tracks/{slug}", response_model=TrackRead)
 def update_track(
     request: Request, session: SessionDep, moderator: ModeratorDep, slug: str, body: TrackUpdate
-):
+) -> TrackRead:
     updated = service.update_track(session, actor=moderator, slug=slug, data=body)
     steps = storage.track_steps(session, track_id=updated.id, states=("published",))
     return presenters.track_read(updated, steps, base_url(request))
