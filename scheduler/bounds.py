@@ -189,6 +189,9 @@ def relaxation_bounds(problem: SalonProblem, time_limit: float = 10.0, workers: 
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = time_limit
         solver.parameters.num_workers = workers
+        # CP-SAT's own Ctrl-C handler resets SIGINT to SIG_DFL when the solve ends, which
+        # silently removes the host program's handler (Python's KeyboardInterrupt, uvicorn's).
+        solver.parameters.catch_sigint_signal = False
         status = solver.solve(selection.model)
         if status == cp_model.INFEASIBLE:
             values[name] = 0
