@@ -17,6 +17,7 @@ import mimetypes
 import multiprocessing
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -128,7 +129,15 @@ def _with_pages(html: str, pages: Sequence[int]) -> str:
     return _PAGES_MARK_RE.sub(lambda m: PAGES_MARK.format(pages[int(m.group(1))]), html)
 
 
-_FONTS: FontConfiguration | None = None
+_LOCAL = threading.local()
+
+
+def _fonts() -> FontConfiguration:
+    """This thread's font configuration (reused across renders; not shared between threads)."""
+    fonts: FontConfiguration | None = getattr(_LOCAL, "fonts", None)
+    if fonts is None:
+        fonts = _LOCAL.fonts = FontConfiguration()
+    return fonts
 
 
 def render_chunk(
@@ -140,10 +149,9 @@ def render_chunk(
     total as data-pages="@i@" (i: its position). Returns the PDF, each section's page count
     and the refused URLs. Runs in the worker processes.
     """
-    global _FONTS
-    _FONTS = _FONTS or FontConfiguration()
+    fonts = _fonts()
     fetcher = LocalFetcher()
-    document = render_html(_with_pages(html, predicted), fetcher, _FONTS)
+    document = render_html(_with_pages(html, predicted), fetcher, fonts)
     sections = split_sections(document, anchors)
     counts = [len(pages) for pages in sections]
     wrong = [i for i, count in enumerate(counts) if count != predicted[i]]
@@ -153,7 +161,7 @@ def render_chunk(
         if len(parts) != len(anchors):
             raise ValueError("the batch HTML must hold one marked section per anchor")
         again = head + "".join(SECTION_MARK + parts[i] for i in wrong) + SECTION_MARK + tail
-        redone = render_html(_with_pages(again, counts), fetcher, _FONTS)
+        redone = render_html(_with_pages(again, counts), fetcher, fonts)
         for i, pages in zip(
             wrong, split_sections(redone, [anchors[i] for i in wrong]), strict=True
         ):

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import secrets
+import shutil
 import threading
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -118,7 +119,6 @@ class Dashboard:
     submitted: dict[str, int]
     wishes: int
     declined: int
-    pending_answers: int
     slots: int
     loads: list[DirectorLoad] = field(default_factory=list)
 
@@ -161,7 +161,6 @@ def dashboard(document: SalonDocument) -> Dashboard:
         submitted={"director": submitted["director"], "industrial": submitted["industrial"]},
         wishes=len(document.wishes),
         declined=sum(1 for w in document.wishes if w.declined),
-        pending_answers=0,
         slots=len(problem.slots),
         loads=loads,
     )
@@ -198,6 +197,24 @@ def _job_dir(settings: Settings, job_id: str) -> Path:
     if not job_id.replace("-", "").replace("_", "").isalnum():
         raise PageError("Impression introuvable.", status=404)
     return prints_dir(settings) / job_id
+
+
+KEEP_JOBS = dt.timedelta(days=2)
+
+
+def forget_old_jobs(settings: Settings, now: dt.datetime) -> None:
+    """Delete the print jobs (state and PDF) older than KEEP_JOBS."""
+    folder = prints_dir(settings)
+    if not folder.is_dir():
+        return
+    for job_dir in folder.iterdir():
+        status = job_dir / "status.json"
+        try:
+            created = dt.datetime.fromisoformat(json.loads(status.read_text("utf-8"))["created_at"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if now - created > KEEP_JOBS:
+            shutil.rmtree(job_dir, ignore_errors=True)
 
 
 def save_job(settings: Settings, job: PrintJob) -> None:
@@ -240,6 +257,7 @@ def start_print(
     """Queue a batch PDF and make it in a background thread; poll its state with load_job."""
     if kind not in PRINT_KINDS:
         raise PageError("Document inconnu.", status=404)
+    forget_old_jobs(settings, dt.datetime.now(dt.UTC))
     job = PrintJob(
         id=secrets.token_urlsafe(12),
         organiser_id=organiser_id,

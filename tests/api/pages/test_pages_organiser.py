@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+from pathlib import Path
 
 import openpyxl
 from documents_helpers import salon_data
 from pages_helpers import csrf_of, sign_in, wait_print, wishes_and_solve
 from pypdf import PdfReader
 from service_helpers import World, wait_for_job
+
+from api.pages.service import PrintJob, forget_old_jobs, load_job, prints_dir, save_job
+from api.settings import Settings
 
 
 def test_pages_need_a_sign_in_and_refuse_a_bad_key(world: World) -> None:
@@ -127,7 +132,8 @@ def test_solve_publish_and_download_every_document(world: World) -> None:
         )
         assert response.status_code == 303
         job_path = response.headers["location"]
-        assert wait_print(client, job_path)["state"] == "done"
+        finished = wait_print(client, job_path)
+        assert finished["state"] == "done" and finished["done"] == finished["total"] > 0
         assert "Télécharger le PDF" in client.get(job_path).text
         pdf = client.get(f"{job_path}/file")
         assert pdf.headers["content-type"] == "application/pdf"
@@ -161,3 +167,30 @@ def test_unscheduled_wishes_are_listed_with_their_reason(world: World) -> None:
     section = page[page.index('id="unscheduled-title"') :]
     assert 'id="unscheduled"' in section and "<code>" in section
     assert csrf_of(page)
+
+
+def test_old_print_jobs_are_forgotten(tmp_path: Path) -> None:
+    settings = Settings(outbox_dir=tmp_path / "outbox")
+    old = PrintJob(
+        id="old-job",
+        organiser_id=1,
+        salon_id=1,
+        version=1,
+        kind="grid",
+        language="fr",
+        created_at="2023-11-01T10:00:00+00:00",
+    )
+    recent = PrintJob(
+        id="recent-job",
+        organiser_id=1,
+        salon_id=1,
+        version=1,
+        kind="grid",
+        language="fr",
+        created_at="2023-11-28T10:00:00+00:00",
+    )
+    save_job(settings, old)
+    save_job(settings, recent)
+    forget_old_jobs(settings, dt.datetime(2023, 11, 29, tzinfo=dt.UTC))
+    assert sorted(p.name for p in prints_dir(settings).iterdir()) == ["recent-job"]
+    assert load_job(settings, job_id="recent-job", organiser_id=1).kind == "grid"
