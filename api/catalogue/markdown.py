@@ -50,8 +50,11 @@ def _demote_headings(html: str) -> str:
     return html
 
 
+@lru_cache(maxsize=4096)
 def render_markdown(text: str) -> str:
-    """Safe HTML for a Markdown text (no scripts, no event handlers, only http(s)/mailto links)."""
+    """Safe HTML for a Markdown text (no scripts, no event handlers, only http(s)/mailto links).
+
+    Cached: the same descriptions are rendered again and again by lists, pages and exports."""
     if not text.strip():
         return ""
     html = _demote_headings(_parser().render(text))
