@@ -96,7 +96,7 @@ def test_header_has_salon_date_name_table_version_and_online_link() -> None:
     assert "Table d'accueil :" in html and "Salle A" in html
     assert "Version publiée le mardi 21 novembre 2023, 18 h 00" in html
     assert 'href="https://salon.example.org/p/tok"' in html
-    assert 'src="data:image/svg+xml' in html
+    assert 'src="data:image/png' in html
 
 
 def test_unpublished_documents_say_so() -> None:

@@ -88,7 +88,7 @@ def test_agendas_of_a_side_keep_the_salon_order() -> None:
 def test_qr_code_only_with_a_link() -> None:
     docs = tiny_documents(links={"d1": "https://salon.example.org/p/abc"})
     assert docs.agenda("d1").qr is not None
-    assert docs.agenda("d1").qr.startswith("data:image/svg+xml")  # type: ignore[union-attr]
+    assert docs.agenda("d1").qr.startswith("data:image/png")  # type: ignore[union-attr]
     assert docs.agenda("d2").qr is None and docs.agenda("d2").link is None
 
 
