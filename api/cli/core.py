@@ -347,14 +347,18 @@ def _add_language(parser: argparse.ArgumentParser) -> None:
     )
 
 
+SALON_HELP = "le salon (salon/v1)"
+
+
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     solve_parser = commands.add_parser(
         "solve",
         help="planifier un salon (salon/v1) et écrire le planning (schedule/v1)",
         description="Planifie les rendez-vous d'un salon et écrit le planning. Codes de sortie : "
-        "0 planning écrit, 2 fichier invalide, 3 règles impossibles à respecter.",
+        "0 planning écrit, 2 fichier invalide, 3 règles impossibles à respecter, 130 interrompu. "
+        "Ctrl-C arrête la recherche et écrit le meilleur planning trouvé.",
     )
-    solve_parser.add_argument("salon", type=Path, metavar="SALON.json")
+    solve_parser.add_argument("salon", type=Path, metavar="SALON.json", help=SALON_HELP)
     solve_parser.add_argument(
         "-o", "--output", type=Path, required=True, metavar="SCHEDULE.json",
         help="fichier du planning à écrire",
@@ -381,8 +385,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "salon et affiche ses objectifs. Codes de sortie : 0 valide, 1 règle enfreinte, "
         "2 fichier invalide.",
     )
-    check_parser.add_argument("salon", type=Path, metavar="SALON.json")
-    check_parser.add_argument("schedule", type=Path, metavar="SCHEDULE.json")
+    check_parser.add_argument("salon", type=Path, metavar="SALON.json", help=SALON_HELP)
+    check_parser.add_argument(
+        "schedule", type=Path, metavar="SCHEDULE.json", help="le planning (schedule/v1)"
+    )
     _add_language(check_parser)
     check_parser.set_defaults(handler=run_check)
 
@@ -393,7 +399,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "du nombre de rendez-vous, participants plus demandés qu'ils ne peuvent recevoir. "
         "Codes de sortie : 0, 2 fichier invalide.",
     )
-    stats_parser.add_argument("salon", type=Path, metavar="SALON.json")
+    stats_parser.add_argument("salon", type=Path, metavar="SALON.json", help=SALON_HELP)
     stats_parser.add_argument("--json", action="store_true", help="sortie JSON")
     stats_parser.add_argument(
         "--time-limit", type=_positive_float, default=10.0, metavar="S",
@@ -493,6 +499,7 @@ class PlainProgress:
         self.interval = interval
         self._stop = threading.Event()
         self._last = time.monotonic()
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._beat, daemon=True)
 
     def __call__(self, progress: Progress) -> None:
@@ -500,8 +507,11 @@ class PlainProgress:
         self._write()
 
     def _write(self) -> None:
-        self._last = time.monotonic()
-        print(self.state.summary(), file=self.stream(), flush=True)
+        with self._lock:  # events and heartbeats come from different threads
+            self._last = time.monotonic()
+            stream = self.stream()
+            stream.write(self.state.summary() + "\n")
+            stream.flush()
 
     def _beat(self) -> None:
         while not self._stop.wait(min(1.0, self.interval)):
@@ -515,6 +525,14 @@ class PlainProgress:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def _bound_text(name: str, state: ProgressState) -> str:
+    """`≤ bound` for a maximised objective, `≥ bound` for a minimised one."""
+    bound = state.bounds.get(name)
+    if bound is None:
+        return ""
+    return f"≥ {bound}" if name in MINIMISED else f"≤ {bound}"
 
 
 class LiveProgress:
@@ -538,10 +556,7 @@ class LiveProgress:
         table = Table.grid(padding=(0, 2))
         with state.lock:
             for name, value in state.values.items():
-                bound = state.bounds.get(name)
-                table.add_row(f"  {t.objective(name)}", str(value),
-                              "" if bound is None else f"≤ {bound}" if name not in MINIMISED
-                              else f"≥ {bound}")
+                table.add_row(f"  {t.objective(name)}", str(value), _bound_text(name, state))
         line = Table.grid()
         line.add_row(self.spinner, head)
         return Group(line, table)
