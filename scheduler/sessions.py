@@ -103,6 +103,7 @@ def assign_sessions(
         model.add_hint(variable, 1 if start.get(p) == s else 0)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
+    solver.parameters.catch_sigint_signal = False  # leave Ctrl-C to the host program
     solver.parameters.random_seed = seed
     solver.parameters.linearization_level = 2
     solver.parameters.max_deterministic_time = max(0.1, seconds)

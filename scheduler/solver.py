@@ -52,6 +52,7 @@ def solver_parameters(solver: cp_model.CpSolver, options: SolveOptions, seconds:
     same input, seed and workers give the same schedule; the wall-clock limit is a safety net.
     """
     solver.parameters.num_workers = max(1, options.workers)
+    solver.parameters.catch_sigint_signal = False  # leave Ctrl-C to the host program
     solver.parameters.random_seed = options.seed
     solver.parameters.max_deterministic_time = max(0.05, seconds)
     solver.parameters.max_time_in_seconds = max(0.5, 3 * seconds)
@@ -75,6 +76,7 @@ def _requirement_clashes(problem: SalonProblem, options: SolveOptions) -> list[C
     selection.model.add_assumptions(list(selection.requirements))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
+    solver.parameters.catch_sigint_signal = False
     solver.parameters.max_time_in_seconds = 10
     status = solver.solve(selection.model)
     clashes = []

@@ -284,6 +284,7 @@ def _parameters(
 ) -> None:
     """One deterministic worker; core-based search for sums of per-participant penalties."""
     solver.parameters.num_workers = 1
+    solver.parameters.catch_sigint_signal = False  # leave Ctrl-C to the host program
     solver.parameters.random_seed = options.seed
     solver.parameters.max_deterministic_time = max(0.05, seconds)
     wall_left = WALL_DEADLINE.get() - time.monotonic()
