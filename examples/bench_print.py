@@ -8,7 +8,9 @@ not solving), with long French names and organisations to stress the layout.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
+import resource
 import time
 from typing import Any
 
@@ -150,6 +152,19 @@ def greedy_schedule(salon: Salon) -> Schedule:
     return Schedule(salon=salon.name, meetings=meetings)
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU of this process and of its finished children."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _load() -> str:
+    return f"{os.getloadavg()[0]:.1f}"
+
+
 def bench_print_batch() -> list[Any]:
     """Seconds and pages of one PDF with the 370 agendas of an AGIR-size salon; its targets."""
     from api.documents import DocumentOptions, SalonDocuments, agendas_pdf
@@ -163,14 +178,17 @@ def bench_print_batch() -> list[Any]:
             p.id: f"https://salon.example.org/p/{p.id}-0123456789abcdef" for p in salon.participants
         },
     )
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     docs = SalonDocuments(salon, schedule, options)
     agendas = docs.agendas()
     result = agendas_pdf(docs, agendas)
     elapsed = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu_before
     print(
         f"  {len(agendas)} agendas ({len(schedule.meetings)} meetings), {result.pages} pages, "
-        f"{len(result.pdf) / 1e6:.1f} MB in {elapsed:.1f} s"
+        f"{len(result.pdf) / 1e6:.1f} MB in {elapsed:.1f} s "
+        f"(CPU {cpu:.1f} s in this process and its workers; load average before: {_load()})"
     )
     return [
         Check("370 agendas in <= 30 s", elapsed <= 30, f"{elapsed:.1f} s"),
