@@ -33,10 +33,12 @@ class FileFormatError(SalonError):
 
 @dataclass(frozen=True)
 class Clash:
-    """A requirement taking part in an infeasibility, in words."""
+    """A requirement taking part in an infeasibility, in words (`message` in English like the
+    core's other errors, `message_fr` in French when the producer gives one)."""
 
     rule: str
     message: str
+    message_fr: str = ""
 
 
 class InfeasibleError(SalonError):
