@@ -304,6 +304,18 @@ def _blocked(state: _State, pair: Pair, free_for_both: list[int]) -> Reason | No
     both_en = f"in the slots where {pair.first} and {pair.second} are both free"
     if pair.home_table is None:
         size = max(state.pool_size(s) for s in left)
+        if size == 0:
+            return Reason(
+                "table_capacity",
+                f"Aucune table libre n'était ouverte {both_fr} ({times_fr}).",
+                f"No free table was open {both_en} ({times_en}).",
+            )
+        if size == 1:
+            return Reason(
+                "table_capacity",
+                f"L'unique table libre était occupée {both_fr} ({times_fr}).",
+                f"The only free table was taken {both_en} ({times_en}).",
+            )
         return Reason(
             "table_capacity",
             f"Les {size} tables libres étaient toutes occupées {both_fr} ({times_fr}).",
@@ -323,10 +335,7 @@ def _not_selected(state: _State, pair: Pair, common: list[int]) -> Reason:
     """The common slots went to other meetings: how many, and how many weigh as much."""
     inside = set(common)
     competitors = {
-        p
-        for member in pair.members
-        for p in state.held[member]
-        if state.placement[p] in inside
+        p for member in pair.members for p in state.held[member] if state.placement[p] in inside
     }
     stronger = sum(1 for p in competitors if state.weight_of(p) >= pair.weight)
     return Reason(
@@ -413,4 +422,3 @@ def explain_unscheduled(
                 )
             )
     return entries
-
