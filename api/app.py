@@ -22,11 +22,15 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 import api
 from api.db import MIGRATIONS_DIR, make_engine, make_session_factory, migrate
@@ -180,6 +184,16 @@ def _json_error(request: Request, error: DomainError) -> JSONResponse:
     )
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method of every route at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Every refused request answers `{"detail": {"code", "message", "errors"?}}`, never 500."""
 
@@ -215,12 +229,80 @@ def install_error_handlers(app: FastAPI) -> None:
     for kind in (DataError, OverflowError, UnicodeEncodeError):
         app.add_exception_handler(kind, invalid_value)  # type: ignore[arg-type]
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code == 400:  # an unreadable body (JSON, multipart): invalid input
+            message = "Corps de la requête illisible : {detail}."
+            refused = DomainError("invalid_request", message, status=422, detail=error.detail)
+            return _json_error(request, refused)
+        if error.status_code == 404 and error.detail == "Not Found":
+            message = "Adresse inconnue."
+            return _json_error(request, DomainError("not_found", message, status=404))
+        if error.status_code == 405:
+            error.headers = {**(error.headers or {}), "Allow": allowed_methods(request)}
+        return await http_exception_handler(request, error)
+
     @app.exception_handler(OperationalError)
     async def busy(request: Request, error: OperationalError) -> JSONResponse:
         log.warning("database unavailable: %s", error)
         message = "Base de données momentanément indisponible ; réessayez."
         error_ = DomainError("database_busy", message, status=503, headers={"Retry-After": "2"})
         return _json_error(request, error_)
+
+
+# ------------------------------------------------------------------ OpenAPI
+
+LOCAL_DATETIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$"
+LOCAL_TIME = r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$"
+AWARE_FIELDS = ("wish_deadline",)
+
+
+def _models_of(*modules: Any) -> set[str]:
+    return {
+        name
+        for module in modules
+        for name, value in vars(module).items()
+        if isinstance(value, type) and issubclass(value, BaseModel)
+    }
+
+
+def _localise(field: str, schema: dict[str, Any]) -> None:
+    """A naive salon-local time is not an RFC 3339 `date-time`/`time`: say what it is."""
+    for option in schema.get("anyOf", []):
+        _localise(field, option)
+    if field.endswith("_at") or field in AWARE_FIELDS:
+        return
+    if schema.get("format") == "date-time":
+        del schema["format"]
+        schema["pattern"] = LOCAL_DATETIME
+        schema.setdefault("description", "Local time of the salon, without UTC offset")
+    elif schema.get("format") == "time":
+        del schema["format"]
+        schema["pattern"] = LOCAL_TIME
+
+
+def local_time_formats(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Mark the salon-local times of salon/v1, schedule/v1 and the salon API as such."""
+    from api.salons import schemas
+    from scheduler import format as v1
+
+    names = _models_of(v1, schemas)
+    for name, component in openapi.get("components", {}).get("schemas", {}).items():
+        if name in names:
+            for field, schema in component.get("properties", {}).items():
+                _localise(field, schema)
+    return openapi
+
+
+def install_openapi(app: FastAPI) -> None:
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = local_time_formats(original())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 # ---------------------------------------------------------------------- app
@@ -279,6 +361,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = session_factory
     install_error_handlers(app)
+    install_openapi(app)
     from api.salons.routes import router as salon_router
 
     app.include_router(salon_router)

@@ -8,7 +8,7 @@ wish, job or schedule that is not the caller's answers 404, like one that does n
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile, status
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import OrganiserDep, ParticipantDep
 from api.db import SessionDep
-from api.errors import error_responses
+from api.errors import DomainError, FieldProblem, error_responses
 from api.jobs import SolveRunner
 from api.salons import importers, self_service, service
 from api.salons.schemas import (
@@ -64,6 +64,29 @@ class SessionReleasingRoute(APIRoute):
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         super().__init__(path, _releasing(endpoint), **kwargs)
+        self.known_query = {p.alias for p in self.dependant.query_params} | {"lang"}
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def checked(request: Request) -> Response:
+            unknown = sorted(set(request.query_params) - self.known_query)
+            if unknown:
+                raise unknown_query_parameters(unknown)
+            return await handler(request)
+
+        return checked
+
+
+def unknown_query_parameters(names: list[str]) -> DomainError:
+    """422 for query parameters the route does not take (a typo would be silently ignored)."""
+    return DomainError(
+        "invalid_request",
+        "Paramètre inconnu : {names}.",
+        status=422,
+        problems=[FieldProblem(f"query.{name}", "Paramètre inconnu.") for name in names],
+        names=", ".join(names),
+    )
 
 
 def _releasing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
@@ -160,12 +183,12 @@ def import_salon(document: v1.Salon, session: SessionDep, organiser: OrganiserDe
     return service.import_salon(session, organiser=organiser, document=document)
 
 
-@router.get("/salons/{salon_id}", response_model=SalonRead, tags=ORGANISER, responses=AUTH)
+@router.get("/salons/{salon_id:int}", response_model=SalonRead, tags=ORGANISER, responses=AUTH)
 def read_salon(salon_id: SalonId, session: SessionDep, organiser: OrganiserDep) -> SalonRead:
     return service.get_salon(session, organiser=organiser, salon_id=salon_id)
 
 
-@router.patch("/salons/{salon_id}", response_model=SalonRead, tags=ORGANISER, responses=WRITE)
+@router.patch("/salons/{salon_id:int}", response_model=SalonRead, tags=ORGANISER, responses=WRITE)
 def update_salon(
     salon_id: SalonId, data: SalonUpdate, session: SessionDep, organiser: OrganiserDep
 ) -> SalonRead:
@@ -174,7 +197,10 @@ def update_salon(
 
 
 @router.delete(
-    "/salons/{salon_id}", status_code=status.HTTP_204_NO_CONTENT, tags=ORGANISER, responses=WRITE
+    "/salons/{salon_id:int}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=ORGANISER,
+    responses=WRITE,
 )
 def delete_salon(salon_id: SalonId, session: SessionDep, organiser: OrganiserDep) -> Response:
     service.delete_salon(session, organiser=organiser, salon_id=salon_id)
@@ -182,7 +208,7 @@ def delete_salon(salon_id: SalonId, session: SessionDep, organiser: OrganiserDep
 
 
 @router.get(
-    "/salons/{salon_id}/export",
+    "/salons/{salon_id:int}/export",
     response_model=v1.Salon,
     tags=ORGANISER,
     responses=AUTH,
@@ -194,7 +220,10 @@ def export_salon(salon_id: SalonId, session: SessionDep, organiser: OrganiserDep
 
 
 @router.post(
-    "/salons/{salon_id}/wish-window/open", response_model=SalonRead, tags=ORGANISER, responses=AUTH
+    "/salons/{salon_id:int}/wish-window/open",
+    response_model=SalonRead,
+    tags=ORGANISER,
+    responses=AUTH,
 )
 def open_wish_window(salon_id: SalonId, session: SessionDep, organiser: OrganiserDep) -> SalonRead:
     """Let participants submit wishes and answer requests."""
@@ -202,7 +231,10 @@ def open_wish_window(salon_id: SalonId, session: SessionDep, organiser: Organise
 
 
 @router.post(
-    "/salons/{salon_id}/wish-window/close", response_model=SalonRead, tags=ORGANISER, responses=AUTH
+    "/salons/{salon_id:int}/wish-window/close",
+    response_model=SalonRead,
+    tags=ORGANISER,
+    responses=AUTH,
 )
 def close_wish_window(salon_id: SalonId, session: SessionDep, organiser: OrganiserDep) -> SalonRead:
     return service.set_wish_window(session, organiser=organiser, salon_id=salon_id, open_=False)
@@ -212,7 +244,7 @@ def close_wish_window(salon_id: SalonId, session: SessionDep, organiser: Organis
 
 
 @router.get(
-    "/salons/{salon_id}/participants",
+    "/salons/{salon_id:int}/participants",
     response_model=Page[ParticipantRead],
     tags=ORGANISER,
     responses=AUTH,
@@ -231,7 +263,7 @@ def list_participants(
 
 
 @router.post(
-    "/salons/{salon_id}/participants",
+    "/salons/{salon_id:int}/participants",
     status_code=status.HTTP_201_CREATED,
     response_model=ParticipantRead,
     tags=ORGANISER,
@@ -244,7 +276,7 @@ def create_participant(
 
 
 @router.post(
-    "/salons/{salon_id}/participants/import",
+    "/salons/{salon_id:int}/participants/import",
     response_model=ImportRead,
     tags=ORGANISER,
     responses=AUTH,
@@ -270,7 +302,7 @@ def import_participants(
 
 
 @router.get(
-    "/salons/{salon_id}/participants/{participant_id}",
+    "/salons/{salon_id:int}/participants/{participant_id:int}",
     response_model=ParticipantRead,
     tags=ORGANISER,
     responses=AUTH,
@@ -287,7 +319,7 @@ def read_participant(
 
 
 @router.patch(
-    "/salons/{salon_id}/participants/{participant_id}",
+    "/salons/{salon_id:int}/participants/{participant_id:int}",
     response_model=ParticipantRead,
     tags=ORGANISER,
     responses=WRITE,
@@ -305,7 +337,7 @@ def update_participant(
 
 
 @router.delete(
-    "/salons/{salon_id}/participants/{participant_id}",
+    "/salons/{salon_id:int}/participants/{participant_id:int}",
     status_code=status.HTTP_204_NO_CONTENT,
     tags=ORGANISER,
     responses=WRITE,
@@ -324,7 +356,7 @@ def delete_participant(
 
 
 @router.get(
-    "/salons/{salon_id}/participants/{participant_id}/links",
+    "/salons/{salon_id:int}/participants/{participant_id:int}/links",
     response_model=Page[LinkRead],
     tags=ORGANISER,
     responses=AUTH,
@@ -342,7 +374,7 @@ def list_links(
 
 
 @router.post(
-    "/salons/{salon_id}/participants/{participant_id}/links",
+    "/salons/{salon_id:int}/participants/{participant_id:int}/links",
     status_code=status.HTTP_201_CREATED,
     response_model=LinkCreated,
     tags=ORGANISER,
@@ -368,7 +400,7 @@ def create_link(
 
 
 @router.delete(
-    "/salons/{salon_id}/participants/{participant_id}/links/{link_id}",
+    "/salons/{salon_id:int}/participants/{participant_id:int}/links/{link_id:int}",
     status_code=status.HTTP_204_NO_CONTENT,
     tags=ORGANISER,
     responses=AUTH,
@@ -395,7 +427,7 @@ def revoke_link(
 
 
 @router.get(
-    "/salons/{salon_id}/wishes", response_model=Page[WishRead], tags=ORGANISER, responses=AUTH
+    "/salons/{salon_id:int}/wishes", response_model=Page[WishRead], tags=ORGANISER, responses=AUTH
 )
 def list_wishes(
     salon_id: SalonId,
@@ -419,7 +451,7 @@ def list_wishes(
 
 
 @router.post(
-    "/salons/{salon_id}/wishes",
+    "/salons/{salon_id:int}/wishes",
     status_code=status.HTTP_201_CREATED,
     response_model=WishRead,
     tags=ORGANISER,
@@ -433,7 +465,10 @@ def create_wish(
 
 
 @router.get(
-    "/salons/{salon_id}/wishes/{wish_id}", response_model=WishRead, tags=ORGANISER, responses=AUTH
+    "/salons/{salon_id:int}/wishes/{wish_id:int}",
+    response_model=WishRead,
+    tags=ORGANISER,
+    responses=AUTH,
 )
 def read_wish(
     salon_id: SalonId, wish_id: WishId, session: SessionDep, organiser: OrganiserDep
@@ -442,7 +477,10 @@ def read_wish(
 
 
 @router.patch(
-    "/salons/{salon_id}/wishes/{wish_id}", response_model=WishRead, tags=ORGANISER, responses=WRITE
+    "/salons/{salon_id:int}/wishes/{wish_id:int}",
+    response_model=WishRead,
+    tags=ORGANISER,
+    responses=WRITE,
 )
 def update_wish(
     salon_id: SalonId,
@@ -457,7 +495,7 @@ def update_wish(
 
 
 @router.delete(
-    "/salons/{salon_id}/wishes/{wish_id}",
+    "/salons/{salon_id:int}/wishes/{wish_id:int}",
     status_code=status.HTTP_204_NO_CONTENT,
     tags=ORGANISER,
     responses=AUTH,
@@ -473,7 +511,7 @@ def delete_wish(
 
 
 @router.post(
-    "/salons/{salon_id}/solves",
+    "/salons/{salon_id:int}/solves",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=SolveRead,
     tags=ORGANISER,
@@ -506,7 +544,7 @@ def start_solve(
 
 
 @router.get(
-    "/salons/{salon_id}/solves", response_model=Page[SolveRead], tags=ORGANISER, responses=AUTH
+    "/salons/{salon_id:int}/solves", response_model=Page[SolveRead], tags=ORGANISER, responses=AUTH
 )
 def list_solves(
     salon_id: SalonId,
@@ -521,7 +559,10 @@ def list_solves(
 
 
 @router.get(
-    "/salons/{salon_id}/solves/{job_id}", response_model=SolveRead, tags=ORGANISER, responses=AUTH
+    "/salons/{salon_id:int}/solves/{job_id:int}",
+    response_model=SolveRead,
+    tags=ORGANISER,
+    responses=AUTH,
 )
 def read_solve(
     salon_id: SalonId, job_id: JobId, session: SessionDep, organiser: OrganiserDep
@@ -531,7 +572,7 @@ def read_solve(
 
 
 @router.delete(
-    "/salons/{salon_id}/solves/{job_id}",
+    "/salons/{salon_id:int}/solves/{job_id:int}",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=SolveRead,
     tags=ORGANISER,
@@ -554,7 +595,7 @@ def cancel_solve(
 
 
 @router.get(
-    "/salons/{salon_id}/schedules",
+    "/salons/{salon_id:int}/schedules",
     response_model=Page[ScheduleSummary],
     tags=ORGANISER,
     responses=AUTH,
@@ -573,7 +614,7 @@ def list_schedules(
 
 
 @router.get(
-    "/salons/{salon_id}/schedules/{version}",
+    "/salons/{salon_id:int}/schedules/{version:int}",
     response_model=ScheduleRead,
     tags=ORGANISER,
     responses=AUTH,
@@ -585,7 +626,7 @@ def read_schedule(
 
 
 @router.get(
-    "/salons/{salon_id}/schedules/{version}/export",
+    "/salons/{salon_id:int}/schedules/{version:int}/export",
     response_model=v1.Schedule,
     tags=ORGANISER,
     responses=AUTH,
@@ -599,7 +640,7 @@ def export_schedule(
 
 
 @router.post(
-    "/salons/{salon_id}/schedules/{version}/publish",
+    "/salons/{salon_id:int}/schedules/{version:int}/publish",
     response_model=ScheduleSummary,
     tags=ORGANISER,
     responses=AUTH,
@@ -666,7 +707,9 @@ def read_my_requests(session: SessionDep, participant: ParticipantDep) -> Page[R
     return self_service.my_requests(session, participant=participant)
 
 
-@router.put("/me/requests/{wish_id}", response_model=RequestRead, tags=PARTICIPANT, responses=WRITE)
+@router.put(
+    "/me/requests/{wish_id:int}", response_model=RequestRead, tags=PARTICIPANT, responses=WRITE
+)
 def decide_request(
     wish_id: WishId, data: RequestDecision, session: SessionDep, participant: ParticipantDep
 ) -> RequestRead:

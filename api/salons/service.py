@@ -75,9 +75,41 @@ def check_document(document: v1.Salon, focus: str | None = None) -> None:
     `focus` is the JSON path of the edited item (e.g. `$.participants[3]`): its problems are
     reported relative to it, the way the request named the fields.
     """
+    check_tables(document)
     problems = salon_problems(document)
     if problems:
         raise problems_error([_field_problem(p.path, p.message, focus) for p in problems])
+
+
+def check_tables(document: v1.Salon) -> list[v1.TableSpec]:
+    """The salon's tables (422 when too many, or when an id is empty), before other checks."""
+    size_problems = salon_size_problems(document)
+    if size_problems:
+        raise problems_error(size_problems)
+    try:
+        return document.table_specs()
+    except ValidationError as exc:  # e.g. tables: [""], which the core cannot make a table of
+        raise problems_error(
+            [FieldProblem("tables", "{text}", {"text": error["msg"]}) for error in exc.errors()]
+        ) from exc
+
+
+LIMITS = {"tables": 2_000, "sessions": 100, "participants": 20_000, "wishes": 500_000}
+
+
+def salon_size_problems(document: v1.Salon) -> list[FieldProblem]:
+    """Sizes the service accepts (a salon of 10^9 tables would only exhaust the server)."""
+    sizes = {
+        "tables": document.tables if isinstance(document.tables, int) else len(document.tables),
+        "sessions": len(document.sessions),
+        "participants": len(document.participants),
+        "wishes": len(document.wishes),
+    }
+    return [
+        FieldProblem(name, "Trop d'éléments : {max_length} au plus.", {"max_length": limit})
+        for name, limit in LIMITS.items()
+        if sizes[name] > limit
+    ]
 
 
 def _field_problem(path: str, message: str, focus: str | None) -> FieldProblem:
@@ -231,6 +263,7 @@ def update_salon(
         settings["tables"] = data.model_dump(include={"tables"})["tables"]
     document = build_document({**current, **settings})
     if "tables" in settings:
+        check_tables(document)
         _check_tables_removable(session, salon=salon, document=document)
     check_document(document)
     _apply_settings(session, salon=salon, document=document, changed=set(settings))
