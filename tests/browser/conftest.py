@@ -10,41 +10,21 @@ import json
 import shutil
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
 PROJECT = Path(__file__).resolve().parents[2]
-ARTIFACTS = PROJECT / "test-artifacts"
 sys.path.insert(0, str(PROJECT / "tests" / "api"))
 sys.path.insert(0, str(PROJECT / "tests" / "api" / "documents"))
 
+from browser_helpers import CHROMIUM_ARGS, Site  # noqa: E402
 from documents_helpers import salon_data  # noqa: E402
 from service_helpers import running_server  # noqa: E402
 
 from api.db import migrate  # noqa: E402
 from api.organisers.service import create_organiser  # noqa: E402
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@dataclass
-class Site:
-    """The running service with one imported salon, its organiser key and personal links."""
-
-    base_url: str
-    api_key: str
-    salon_id: int
-    tokens: dict[str, str]
-
-    def api(self) -> httpx.Client:
-        return httpx.Client(
-            base_url=self.base_url,
-            headers={"Authorization": f"Bearer {self.api_key}"},
-            timeout=30,
-        )
 
 
 @pytest.fixture(scope="module")
@@ -97,11 +77,3 @@ def browser() -> Iterator[object]:
             yield launched
         finally:
             launched.close()
-
-
-def screenshot(page: object, name: str) -> Path:
-    """Save a full-page screenshot as a test artefact."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
-    return path

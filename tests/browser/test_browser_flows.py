@@ -8,7 +8,7 @@ import re
 import time
 
 import pytest
-from conftest import Site, screenshot
+from browser_helpers import Site, screenshot
 
 pytestmark = pytest.mark.browser
 
