@@ -8,7 +8,8 @@ A refused request carries a machine-readable `code`, a French message (translate
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from pydantic import BaseModel
@@ -31,7 +32,7 @@ class FieldProblem:
 
     field: str
     message: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = dataclass_field(default_factory=dict)
     english: str | None = None
 
     def render(self, language: str) -> str:

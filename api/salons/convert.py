@@ -286,10 +286,8 @@ def schedule_document(session: Session, *, schedule: Schedule) -> v1.Schedule:
     """A stored schedule as a schedule/v1 document."""
     meetings = storage.schedule_meetings(session, schedule_id=schedule.id)
     unscheduled = storage.schedule_unscheduled(session, schedule_id=schedule.id)
-    people = storage.participants_by_id(
-        session,
-        ids=[i for row in [*meetings, *unscheduled] for i in (row.from_id, row.to_id)],
-    )
+    pairs = [(m.from_id, m.to_id) for m in meetings] + [(u.from_id, u.to_id) for u in unscheduled]
+    people = storage.participants_by_id(session, ids=[i for pair in pairs for i in pair])
     tables = storage.tables_by_id(session, ids=[m.table_id for m in meetings])
     objectives = storage.schedule_objectives(session, schedule_ids=[schedule.id])[schedule.id]
     status = "optimal" if schedule.status == "optimal" else "feasible"

@@ -122,7 +122,8 @@ def _from_json(content: bytes) -> list[v1.Participant]:
     if not isinstance(data, list):
         message = "Attendu : un fichier salon/v1 ou une liste de participants."
         raise import_error([FieldProblem("file", message)])
-    specs, problems = [], []
+    specs: list[v1.Participant] = []
+    problems: list[FieldProblem] = []
     for i, item in enumerate(data):
         try:
             specs.append(v1.Participant.model_validate(item))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Coroutine
+from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile, status
@@ -107,8 +108,8 @@ router = APIRouter(route_class=SessionReleasingRoute)
 Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="Items to skip")]
 Limit = Annotated[int, Query(ge=1, le=500, description="Items per page")]
 
-ORGANISER = ["salons (organiser)"]
-PARTICIPANT = ["me (participant)"]
+ORGANISER: list[str | Enum] = ["salons (organiser)"]
+PARTICIPANT: list[str | Enum] = ["me (participant)"]
 AUTH = error_responses(401, 404, 422)
 WRITE = error_responses(401, 404, 409, 422)
 

@@ -164,7 +164,7 @@ def replace_my_wishes(
         session, wish_ids=[w.id for to_id, w in existing.items() if to_id not in wanted]
     )
     position = storage.next_wish_position(session, salon_id=salon.id)
-    new_rows = []
+    new_rows: list[Wish] = []
     for rank, item in enumerate(data.wishes, start=1):
         priority = item.priority or priority_from_rank(rank, len(asked))
         wish = existing.get(found[item.to].id)

@@ -677,7 +677,7 @@ def schedule_unscheduled(session: Session, *, schedule_id: int) -> list[Unschedu
 
 
 def _page(
-    session: Session, query: Select[tuple[RowT]], *, offset: int, limit: int | None
+    session: Session, query: Select[Any], *, offset: int, limit: int | None
 ) -> tuple[list[RowT], int]:
     count = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     if limit is not None:
