@@ -59,26 +59,23 @@ def _load_problems(document: Any) -> list[tuple[str, str]]:
 
 
 def test_every_kind_of_change_loads() -> None:
-    document = {
-        "format": "changes/v1",
-        "changes": [
-            {"kind": "participant_cancelled", "participant": "C1", "from": at("09:30")},
-            {"kind": "participant_cancelled", "participant": "C2"},
-            {
-                "kind": "participant_unavailable",
-                "participant": "D1",
-                "start": at("09:30"),
-                "end": at("10:00"),
-            },
-            {"kind": "meeting_cancelled", "from": "C1", "to": "D2"},
-            {"kind": "no_show", "participant": "C1", "at": at("09:00")},
-            {"kind": "participant_added", "participant": {"id": "C3", "name": "Walk-in"}},
-            {"kind": "wish_added", "wish": {"from": "C3", "to": "D2", "priority": 1}},
-            {"kind": "table_closed", "table": "P2", "from": at("09:30")},
-        ],
-    }
-    change_set = load_changes(json.dumps(document))
-    assert [c.kind for c in change_set.changes] == [c["kind"] for c in document["changes"]]
+    changes: list[dict[str, Any]] = [
+        {"kind": "participant_cancelled", "participant": "C1", "from": at("09:30")},
+        {"kind": "participant_cancelled", "participant": "C2"},
+        {
+            "kind": "participant_unavailable",
+            "participant": "D1",
+            "start": at("09:30"),
+            "end": at("10:00"),
+        },
+        {"kind": "meeting_cancelled", "from": "C1", "to": "D2"},
+        {"kind": "no_show", "participant": "C1", "at": at("09:00")},
+        {"kind": "participant_added", "participant": {"id": "C3", "name": "Walk-in"}},
+        {"kind": "wish_added", "wish": {"from": "C3", "to": "D2", "priority": 1}},
+        {"kind": "table_closed", "table": "P2", "from": at("09:30")},
+    ]
+    change_set = load_changes(json.dumps({"format": "changes/v1", "changes": changes}))
+    assert [c.kind for c in change_set.changes] == [c["kind"] for c in changes]
     assert load_changes(change_set.to_json_dict()) == change_set
 
 
