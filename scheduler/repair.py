@@ -872,6 +872,12 @@ def _no_show_stats(applied: AppliedChanges) -> list[dict[str, str]]:
     ]
 
 
+def changed_participants(changes: Iterable[Change]) -> list[str]:
+    """Participants whose agenda a repair changed (a meeting moved, dropped or added), sorted:
+    the people the desk must tell. No-show marks change nobody's agenda."""
+    return sorted({u for c in changes if c.kind != "kept" for u in (c.from_, c.to)})
+
+
 def repair_applied(
     applied: AppliedChanges, schedule: Schedule, options: SolveOptions | None = None
 ) -> Schedule:
