@@ -49,7 +49,15 @@ from scheduler.measures import objective_values
 from scheduler.problem import Pair, SalonProblem, build_problem
 from scheduler.progress import Progress, SolveOptions
 from scheduler.rules import slot_violations
-from scheduler.timetable import WALL_DEADLINE, BlockModel, _hint_from, total
+from scheduler.timetable import (
+    BUILD_WORK_PER_VARIABLE,
+    WALL_DEADLINE,
+    WORK_PER_SECOND,
+    BlockModel,
+    Work,
+    _hint_from,
+    total,
+)
 from scheduler.validator import break_spread_violations
 
 DEFAULT_SECONDS = 3.0
@@ -585,6 +593,7 @@ def _improve(
     seed: tuple[str, ...],
     drop: int,
     options: SolveOptions,
+    work: Work,
 ) -> dict[int, int] | None:
     """The neighbourhood's optimum (stage by stage), when it beats the current placement.
 
@@ -594,8 +603,9 @@ def _improve(
     if not free:
         return None
     sub = _sub_model(state, free, hood.mobile, placement, drop)
+    work.spent += BUILD_WORK_PER_VARIABLE * len(sub.model.x)
     hint = {p: s for p, s in placement.items() if p in sub.model.candidates}
-    found = _run_lexicographic(sub.model, sub.stages, hint, options)
+    found = _run_lexicographic(sub.model, sub.stages, hint, options, work)
     if found is None:
         return None
     trial = _merged(placement, sub.free, found)
@@ -605,7 +615,7 @@ def _improve(
         return None
     timing = _time_stages_of(sub.model, sub.free)
     if timing:
-        timed = _run_lexicographic(sub.model, timing, found, options)
+        timed = _run_lexicographic(sub.model, timing, found, options, work)
         if timed is not None:
             trial = _merged(placement, sub.free, timed)
     if problem_spread_broken(state, trial) or quality(state, trial, drop) <= current:
@@ -626,7 +636,11 @@ def _merged(placement: dict[int, int], free: list[int], found: dict[int, int]) -
 
 
 def _run_lexicographic(
-    model: RepairModel, stages: list[Stage], hint: dict[int, int], options: SolveOptions
+    model: RepairModel,
+    stages: list[Stage],
+    hint: dict[int, int],
+    options: SolveOptions,
+    work: Work,
 ) -> dict[int, int] | None:
     """Each stage optimised in turn from the hint, its value then kept; None when a stage
     finds no solution. Presolve is off: on these small models it costs more than it saves."""
@@ -646,6 +660,7 @@ def _run_lexicographic(
         wall_left = WALL_DEADLINE.get() - time.monotonic()
         solver.parameters.max_time_in_seconds = max(0.05, min(3 * STAGE_WORK, wall_left))
         status = solver.solve(model.model)
+        work.add_solve(solver, 0)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
         placement = model.placement(solver)
@@ -667,6 +682,7 @@ class Outcome:
     neighbourhoods: int
     improved: int
     mobile: int
+    work: float = 0.0
 
 
 ROUNDS = 3
@@ -675,30 +691,35 @@ ROUNDS = 3
 
 def _search(state: RepairState, options: SolveOptions, seconds: float) -> Outcome:
     """Greedy start, then neighbourhood by neighbourhood, each optimal for the repair's
-    lexicographic objective with everything else fixed; kept only when it improves."""
+    lexicographic objective with everything else fixed; kept only when it improves.
+
+    The budget is deterministic work (CP-SAT's deterministic time and model building), so the
+    same input gives the same repair; the wall clock is only a safety net."""
     hood = _neighbourhood(state)
     placement = _greedy_start(state, hood)
     drop = sum(1 for p in hood.mobile if p in state.current) + 1
     seeds = _seeds(state, hood)
-    deadline = time.monotonic() + seconds
-    token = WALL_DEADLINE.set(deadline)
+    work = Work(WORK_PER_SECOND * options.time_limit)
+    token = WALL_DEADLINE.set(time.monotonic() + seconds)
     tried = improved = 0
     try:
         for _round in range(ROUNDS):
             better = False
             for seed in seeds:
-                if time.monotonic() >= deadline or options.stopped:
+                if work.exhausted or options.stopped:
                     break
                 tried += 1
-                new = _improve(state, hood, placement, seed, drop, options)
+                new = _improve(state, hood, placement, seed, drop, options, work)
                 if new is not None:
                     placement, better = new, True
                     improved += 1
-            if not better or time.monotonic() >= deadline:
+            if not better or work.exhausted:
                 break
     finally:
         WALL_DEADLINE.reset(token)
-    return Outcome(_put_back(state, placement), tried, improved, len(hood.mobile))
+    outcome = Outcome(_put_back(state, placement), tried, improved, len(hood.mobile))
+    outcome.work = round(work.spent, 3)
+    return outcome
 
 
 # ------------------------------------------------------------------ tables
@@ -923,6 +944,7 @@ def repair_applied(
             "mobile_pairs": outcome.mobile,
             "neighbourhoods": outcome.neighbourhoods,
             "improved": outcome.improved,
+            "work": outcome.work,
         },
         "no_shows": _no_show_stats(applied),
         "slots": len(state.problem.slots),
