@@ -1,0 +1,103 @@
+"""The repair API (thin: parse, call api.repairs.service, answer).
+
+Organiser routes (`Authorization: Bearer <API key>`): post the changes of the day and get a
+draft repair with its change list, read repairs, publish one (and mail the participants whose
+agenda changed). A salon or repair that is not the caller's answers 404.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, status
+
+from api.auth import OrganiserDep
+from api.db import SessionDep
+from api.errors import error_responses
+from api.repairs import service
+from api.repairs.schemas import RepairCreate, RepairRead
+from api.salons.routes import SessionReleasingRoute
+from api.salons.schemas import Page
+from api.settings import Settings
+
+router = APIRouter(route_class=SessionReleasingRoute)
+
+TAGS: list[str | Enum] = ["repairs (organiser)"]
+MAX_ID = 2_147_483_647
+SalonId = Annotated[int, Path(ge=1, le=MAX_ID)]
+RepairId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+@router.post(
+    "/salons/{salon_id}/repairs",
+    response_model=RepairRead,
+    status_code=status.HTTP_201_CREATED,
+    tags=TAGS,
+    responses=error_responses(401, 404, 409, 422),
+)
+def create_repair(
+    salon_id: SalonId, data: RepairCreate, session: SessionDep, organiser: OrganiserDep
+) -> RepairRead:
+    """Repair the published schedule after the changes of the day (answers in seconds): the
+    draft is the salon's next schedule version, with the change list and the people to tell."""
+    return service.create_repair(session, organiser=organiser, salon_id=salon_id, data=data)
+
+
+@router.get(
+    "/salons/{salon_id}/repairs",
+    response_model=Page[RepairRead],
+    tags=TAGS,
+    responses=error_responses(401, 404, 422),
+)
+def list_repairs(
+    salon_id: SalonId,
+    session: SessionDep,
+    organiser: OrganiserDep,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Page[RepairRead]:
+    """The salon's repairs, newest first."""
+    return service.list_repairs(
+        session, organiser=organiser, salon_id=salon_id, offset=offset, limit=limit
+    )
+
+
+@router.get(
+    "/salons/{salon_id}/repairs/{repair_id}",
+    response_model=RepairRead,
+    tags=TAGS,
+    responses=error_responses(401, 404, 422),
+)
+def read_repair(
+    salon_id: SalonId, repair_id: RepairId, session: SessionDep, organiser: OrganiserDep
+) -> RepairRead:
+    return service.get_repair(session, organiser=organiser, salon_id=salon_id, repair_id=repair_id)
+
+
+@router.post(
+    "/salons/{salon_id}/repairs/{repair_id}/publish",
+    response_model=RepairRead,
+    tags=TAGS,
+    responses=error_responses(401, 404, 409, 422),
+)
+def publish_repair(
+    salon_id: SalonId,
+    repair_id: RepairId,
+    session: SessionDep,
+    organiser: OrganiserDep,
+    settings: SettingsDep,
+) -> RepairRead:
+    """Publish the draft (participants see it) and mail each participant whose agenda changed
+    (once; through SMTP, or the outbox when no SMTP server is set)."""
+    return service.publish_repair(
+        session, organiser=organiser, salon_id=salon_id, repair_id=repair_id, settings=settings
+    )
