@@ -283,10 +283,12 @@ def _localise(field: str, schema: dict[str, Any]) -> None:
 
 def local_time_formats(openapi: dict[str, Any]) -> dict[str, Any]:
     """Mark the salon-local times of salon/v1, schedule/v1 and the salon API as such."""
+    from api.repairs import schemas as repair_schemas
     from api.salons import schemas
+    from scheduler import changes
     from scheduler import format as v1
 
-    names = _models_of(v1, schemas)
+    names = _models_of(v1, schemas, changes, repair_schemas)
     for name, component in openapi.get("components", {}).get("schemas", {}).items():
         if name in names:
             for field, schema in component.get("properties", {}).items():

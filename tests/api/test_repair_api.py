@@ -9,11 +9,14 @@ schedule holds them all, whatever their times.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from service_helpers import World, make_salon, new_organiser, settings_for, wait_for_job
 
 from api.app import create_app
@@ -32,6 +35,12 @@ def outbox(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def desk(database_url: str, outbox: Path) -> Iterator[World]:
+    with published_salon(database_url, outbox) as world:
+        yield world
+
+
+@contextmanager
+def published_salon(database_url: str, outbox: Path) -> Iterator[World]:
     """A salon whose solved schedule (every wish met) is published as version 1."""
     app = create_app(settings_for(database_url, outbox_dir=outbox))
     with TestClient(app) as client:
@@ -274,3 +283,98 @@ def test_now_defaults_to_the_salons_clock(desk: World) -> None:
     # The salon took place in 2023: every meeting is in the past, nothing can change.
     assert answer.json()["change_list"] == []
     assert answer.json()["now"] > "2024"
+
+
+CODES = ["D1", "D2", "I1", "I2", "I3", "W1", "X9"]
+TIMES = st.one_of(
+    st.builds(
+        lambda h, m: f"2023-11-28T{h:02d}:{m:02d}:00",
+        st.integers(7, 18),
+        st.sampled_from([0, 5, 15, 20, 45]),
+    ),
+    st.sampled_from(["0001-01-01T00:00:00", "9999-12-31T23:59:00", "2023-11-28T09:00:00+14:00"]),
+)
+CHANGE = st.one_of(
+    st.fixed_dictionaries(
+        {"kind": st.just("participant_cancelled"), "participant": st.sampled_from(CODES)},
+        optional={"from": TIMES},
+    ),
+    st.fixed_dictionaries(
+        {
+            "kind": st.just("participant_unavailable"),
+            "participant": st.sampled_from(CODES),
+            "start": TIMES,
+            "end": TIMES,
+        }
+    ),
+    st.fixed_dictionaries(
+        {
+            "kind": st.just("meeting_cancelled"),
+            "from": st.sampled_from(CODES),
+            "to": st.sampled_from(CODES),
+        }
+    ),
+    st.fixed_dictionaries(
+        {"kind": st.just("no_show"), "participant": st.sampled_from(CODES), "at": TIMES}
+    ),
+    st.fixed_dictionaries(
+        {
+            "kind": st.just("participant_added"),
+            "participant": st.fixed_dictionaries(
+                {"id": st.sampled_from(["W1", "W2", "D1"]), "name": st.just("Walk-in")},
+                optional={"table": st.sampled_from(["T1", "T3", "T9"])},
+            ),
+        }
+    ),
+    st.fixed_dictionaries(
+        {
+            "kind": st.just("wish_added"),
+            "wish": st.fixed_dictionaries(
+                {"from": st.sampled_from(CODES), "to": st.sampled_from(CODES)},
+                optional={
+                    "priority": st.integers(1, 3),
+                    "required": st.booleans(),
+                    "pinned": TIMES,
+                },
+            ),
+        }
+    ),
+    st.fixed_dictionaries(
+        {"kind": st.just("table_closed"), "table": st.sampled_from(["T1", "T2", "T3", "T9"])},
+        optional={"from": TIMES},
+    ),
+)
+
+
+def test_random_changes_never_break_the_service(database_url: str, outbox: Path) -> None:
+    """Any change list is either repaired (a valid draft) or refused with a 4xx, never a 500."""
+    if "sqlite" not in database_url:
+        pytest.skip("one database is enough for the fuzzing; the flows above run on both")
+    statuses: list[int] = []
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    @given(st.lists(CHANGE, max_size=5), st.one_of(st.none(), TIMES))
+    def post(changes: list[dict[str, Any]], now: str | None) -> None:
+        body: dict[str, Any] = {"changes": changes}
+        if now is not None:
+            body["now"] = now
+        answer = world.client.post(world.url("/repairs"), json=body, headers=world.organiser)
+        assert answer.status_code in (201, 409, 422), answer.text
+        statuses.append(answer.status_code)
+        if answer.status_code == 201:
+            version = answer.json()["version"]
+            exported = world.client.get(
+                world.url(f"/schedules/{version}/export"), headers=world.organiser
+            )
+            assert exported.status_code == 200
+        else:
+            assert answer.json()["detail"]["code"]
+
+    with published_salon(database_url, outbox) as world:
+        post()
+    assert 201 in statuses and 422 in statuses  # both the repair and the refusals ran
