@@ -108,6 +108,7 @@ def _solve(
     model.add_assumptions([r.literal for r in kept])
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
+    solver.parameters.catch_sigint_signal = False
     solver.parameters.max_time_in_seconds = seconds
     if solver.solve(model) != cp_model.INFEASIBLE:
         return None

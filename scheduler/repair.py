@@ -653,6 +653,7 @@ def _run_lexicographic(
             model.model.minimize(expression)
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
+        solver.parameters.catch_sigint_signal = False
         solver.parameters.random_seed = options.seed
         solver.parameters.cp_model_presolve = False
         solver.parameters.linearization_level = 2

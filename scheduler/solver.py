@@ -20,6 +20,7 @@ from scheduler.bounds import build_selection_model
 from scheduler.errors import Clash, InfeasibleError
 from scheduler.explain import explain_unscheduled
 from scheduler.format import ObjectiveValue, Salon, Schedule, ScheduledMeeting
+from scheduler.infeasibility import explain_infeasible
 from scheduler.measures import objective_values
 from scheduler.problem import SalonProblem, build_problem
 from scheduler.progress import Progress, SolveOptions
@@ -128,7 +129,8 @@ def select_pairs(
         solver.parameters.linearization_level = 2
         status = solver.solve(model)
         if status == cp_model.INFEASIBLE:
-            raise InfeasibleError(_requirement_clashes(problem, options))
+            clashes = explain_infeasible(problem) or _requirement_clashes(problem, options)
+            raise InfeasibleError(clashes)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             raise InfeasibleError(
                 [Clash("time_limit", "no selection found within the time limit")]
