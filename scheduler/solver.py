@@ -215,7 +215,7 @@ def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
         problem, selection.session_of, options, clock.elapsed, options.time_limit
     )
     if result.infeasible_requirements:
-        raise InfeasibleError(result.infeasible_requirements)
+        raise InfeasibleError(explain_infeasible(problem) or result.infeasible_requirements)
     bounds = dict(selection.bounds)
     bounds.update(result.bounds)
     optimal = selection.optimal and result.complete

@@ -5,12 +5,15 @@ Slots of the default salon: 09:00, 09:15, 09:30, 09:45.
 
 from __future__ import annotations
 
+import pytest
 from salon_builders import at, interval, make_salon, person, session, wish
 
-from scheduler.errors import Clash
+from scheduler.errors import Clash, InfeasibleError
 from scheduler.format import Salon
 from scheduler.infeasibility import clashing_requirements, explain_infeasible
 from scheduler.problem import build_problem
+from scheduler.progress import SolveOptions
+from scheduler.solver import solve
 
 DIRECTORS = [person("D1", "T1"), person("D2", "T2"), person("D3", "T3"), person("D4", "T4")]
 
@@ -133,3 +136,23 @@ def test_a_feasible_salon_has_no_clash() -> None:
     )
     assert _clashes(salon) == []
     assert clashing_requirements(build_problem(make_salon([person("C1")], []))) == []
+
+
+def test_the_solver_names_the_clashing_requirements() -> None:
+    # The selection relaxation counts the pool per session: only the timetable sees the clash.
+    salon = make_salon(
+        [person("C1"), person("C2"), person("C3"), person("C4"), person("C5")],
+        [
+            wish("C1", "C2", required=True, pinned=at("09:00")),
+            wish("C3", "C4", required=True, pinned=at("09:00")),
+            wish("C5", "C1", required=True),
+        ],
+        tables=["P1"],
+    )
+    with pytest.raises(InfeasibleError) as caught:
+        solve(salon, SolveOptions(time_limit=2, workers=1))
+    assert [c.message for c in caught.value.clashes] == [
+        "the required meeting C1-C2 (pinned at 09:00), possible only at 09:00",
+        "the required meeting C3-C4 (pinned at 09:00), possible only at 09:00",
+    ]
+    assert "C1-C2" in str(caught.value)
