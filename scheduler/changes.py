@@ -171,7 +171,8 @@ class AppliedChanges:
     """The salon after the changes, and what salon/v1 cannot say.
 
     `salon` expresses each change in salon/v1 terms: a cancelled participant is unavailable
-    from its cancellation to the end of the salon (its wishes no longer required), a newly
+    from its cancellation to the end of the salon (its wishes no longer required when it is gone
+    for all the rest of the salon), a newly
     unavailable participant gets the interval, a cancelled meeting's wishes are declined, the
     owners of a closed home table are unavailable from its closing, walk-ins and new wishes are
     appended. A closed pool table cannot be said in salon/v1: `closed_tables` holds it and the
@@ -298,11 +299,12 @@ class _Applier:
             self._make_unavailable(pid, start, self.end)
         previous = self.result.cancelled.get(pid)
         self.result.cancelled[pid] = start if previous is None else min(previous, start)
-        # Someone who left cannot be required any more: its meetings are dropped, not failed.
-        self.wishes = [
-            w.model_copy(update={"required": False}) if pid in (w.from_, w.to) else w
-            for w in self.wishes
-        ]
+        if start <= self.horizon:
+            # Gone for the rest of the salon: none of its meetings can be required any more.
+            self.wishes = [
+                w.model_copy(update={"required": False}) if pid in (w.from_, w.to) else w
+                for w in self.wishes
+            ]
 
     def unavailable(self, change: ParticipantUnavailable, path: str) -> None:
         if change.end <= change.start:

@@ -260,9 +260,11 @@ def _participant(applied: AppliedChanges, pid: str) -> Any:
 
 
 def test_a_cancellation_makes_the_participant_unavailable_from_then_on() -> None:
-    applied = _apply([{"kind": "participant_cancelled", "participant": "C2", "from": at("09:30")}])
-    assert _participant(applied, "C2").unavailable == [_interval("09:30", "10:00")]
-    assert applied.cancelled == {"C2": dt.datetime.fromisoformat(at("09:30"))}
+    applied = _apply([{"kind": "participant_cancelled", "participant": "C1", "from": at("09:30")}])
+    assert _participant(applied, "C1").unavailable == [_interval("09:30", "10:00")]
+    assert applied.cancelled == {"C1": dt.datetime.fromisoformat(at("09:30"))}
+    # C1 is still there at 09:15: its required meeting with D1 stays required.
+    assert applied.salon.wishes[0].required
 
 
 def test_an_all_day_cancellation_does_not_rewrite_the_past() -> None:
