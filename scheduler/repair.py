@@ -16,12 +16,16 @@
   repaired with no change must not be reshuffled to gain idle slots;
 - the wishes that were not scheduled (the waiting list) are offered the freed slots.
 
-The search is restricted to the meetings around the changes: the participants touched by a
-change (their meetings may move), the waiting-list wishes of those participants, and every
-meeting that shares a participant or a table with them, fixed at its slot. The model is the
-timetable's BlockModel (x[pair, slot], the counting rules of scheduler.rules posted as they are),
-solved stage by stage from a greedy start. A dropped meeting that still fits anywhere is put
-back at the end, so a repair never drops a meeting it could keep.
+The search is restricted to the meetings around the changes. The participants a change touches
+have their meetings freed, with their waiting-list wishes; everything else stays. A greedy start
+keeps every meeting that can stay, re-places the displaced ones where they fit and fills the
+freed slots from the waiting list. Then, neighbourhood by neighbourhood (the two participants of
+a displaced meeting, then each touched participant), a small CP-SAT model is optimised stage by
+stage with the rest fixed, and kept when it improves the lexicographic objective. The model is
+the timetable's BlockModel (x[pair, slot], the counting rules of scheduler.rules posted as they
+are) with every freed pair optional; the time objectives are built slot by slot, since a freed
+pair may move to another session. The budget is deterministic work. A dropped meeting that
+still fits anywhere is put back at the end, so a repair never drops a meeting it could keep.
 """
 
 from __future__ import annotations
