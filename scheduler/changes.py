@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from scheduler.errors import FileFormatError, Problem
 from scheduler.format import (
@@ -48,14 +48,23 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+def _not_a_number(value: Any) -> Any:
+    """A time is written as text (a number would be read as seconds since 1970)."""
+    if isinstance(value, bool | int | float):
+        raise ValueError("expected a local date and time such as 2023-11-28T11:00")
+    return value
+
+
+LocalTime = Annotated[dt.datetime, BeforeValidator(_not_a_number), AfterValidator(_local)]
+"""A time of the salon: ISO text, local to the salon's timezone (no UTC offset)."""
+
+
 class ParticipantCancelled(_Strict):
     """The participant does not come (all day), or leaves from `from`."""
 
     kind: Literal["participant_cancelled"]
     participant: Annotated[str, Field(min_length=1)]
-    from_: dt.datetime | None = Field(default=None, alias="from")
-
-    _naive = field_validator("from_")(_local)
+    from_: LocalTime | None = Field(default=None, alias="from")
 
 
 class ParticipantUnavailable(_Strict):
@@ -63,10 +72,8 @@ class ParticipantUnavailable(_Strict):
 
     kind: Literal["participant_unavailable"]
     participant: Annotated[str, Field(min_length=1)]
-    start: dt.datetime
-    end: dt.datetime
-
-    _naive = field_validator("start", "end")(_local)
+    start: LocalTime
+    end: LocalTime
 
 
 class MeetingCancelled(_Strict):
@@ -82,9 +89,7 @@ class NoShow(_Strict):
 
     kind: Literal["no_show"]
     participant: Annotated[str, Field(min_length=1)]
-    at: dt.datetime
-
-    _naive = field_validator("at")(_local)
+    at: LocalTime
 
 
 class ParticipantAdded(_Strict):
@@ -106,9 +111,7 @@ class TableClosed(_Strict):
 
     kind: Literal["table_closed"]
     table: Annotated[str, Field(min_length=1)]
-    from_: dt.datetime | None = Field(default=None, alias="from")
-
-    _naive = field_validator("from_")(_local)
+    from_: LocalTime | None = Field(default=None, alias="from")
 
 
 DayChange = Annotated[

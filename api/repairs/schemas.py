@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.salons.schemas import ObjectiveRead, UnscheduledRead
-from scheduler.changes import DayChange
+from scheduler.changes import DayChange, LocalTime
 
 
 class _In(BaseModel):
@@ -30,10 +30,10 @@ class RepairCreate(_In):
         description="changes/v1 items: cancellations, unavailabilities, cancelled meetings, "
         "no-shows, walk-ins, new wishes, closed tables"
     )
-    now: dt.datetime | None = Field(
+    now: LocalTime | None = Field(
         default=None,
-        description="The salon's local time (default: the current time in the salon's "
-        "timezone); meetings started before it are frozen",
+        description="The salon's local time, without UTC offset (default: the current time "
+        "in the salon's timezone); meetings started before it are frozen",
     )
 
 

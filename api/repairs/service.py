@@ -72,14 +72,7 @@ def _local_now(timezone: str) -> dt.datetime:
 
 
 def _local(value: dt.datetime | None, timezone: str) -> dt.datetime:
-    if value is None:
-        return _local_now(timezone)
-    if value.tzinfo is None:
-        return value
-    try:
-        return value.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
-    except (ZoneInfoNotFoundError, ValueError):
-        return value.replace(tzinfo=None)
+    return _local_now(timezone) if value is None else value
 
 
 def _change_models(items: Sequence[dict[str, Any]]) -> list[DayChange]:

@@ -233,9 +233,15 @@ def test_bad_changes_are_refused_with_their_field(desk: World) -> None:
     assert english.json()["detail"]["message"] == (
         "The changes do not apply to the salon: 1 problem(s)."
     )
-    malformed = _post(desk, [{"kind": "moved"}])
-    assert malformed.status_code == 422
-    assert malformed.json()["detail"]["code"] == "invalid_request"
+    for body in (
+        {"changes": [{"kind": "moved"}]},
+        {"changes": [], "now": 0},
+        {"changes": [], "now": "2023-11-28T09:00:00+01:00"},
+        {"changes": [{"kind": "participant_cancelled", "participant": "I1", "from": 0}]},
+    ):
+        malformed = desk.client.post(desk.url("/repairs"), json=body, headers=desk.organiser)
+        assert malformed.status_code == 422, body
+        assert malformed.json()["detail"]["code"] == "invalid_request"
 
 
 def test_a_salon_without_a_published_schedule_has_nothing_to_repair(desk: World) -> None:

@@ -115,6 +115,10 @@ def test_a_file_is_read(tmp_path: Path) -> None:
             },
             [("$.changes[0].from", "schema")],
         ),
+        (
+            {"changes": [{"kind": "no_show", "participant": "C1", "at": 1700000000}]},
+            [("$.changes[0].at", "schema")],
+        ),
         ({"format": "changes/v2", "changes": []}, [("$.format", "format")]),
         ({"changes": [], "extra": 1}, [("$.extra", "schema")]),
         ("[1, 2]", [("$", "json")]),
