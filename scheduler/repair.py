@@ -49,7 +49,7 @@ from scheduler.format import (
     Schedule,
     ScheduledMeeting,
 )
-from scheduler.measures import objective_values
+from scheduler.measures import breaks_of, idle_of, objective_values
 from scheduler.problem import Pair, SalonProblem, build_problem
 from scheduler.progress import Progress, SolveOptions
 from scheduler.rules import slot_violations
@@ -538,25 +538,38 @@ def _put_back(state: RepairState, placement: dict[int, int]) -> dict[int, int]:
 # ------------------------------------------------------------------ solving
 
 
-def changes_cost(state: RepairState, placement: dict[int, int], drop: int) -> int:
-    """moves + drop * drops of the old meetings that could still take place."""
-    cost = 0
-    for p, old in state.current.items():
-        if p not in placement:
-            cost += drop if state.future_slots(state.problem.pairs[p]) else 0
-        elif old.cause or placement[p] != old.slot:
-            cost += 1
-    return cost
-
-
-def quality(state: RepairState, placement: dict[int, int], drop: int) -> tuple[int, ...]:
-    """The repair's lexicographic objective as a tuple to maximise."""
+def local_quality(
+    state: RepairState, placement: dict[int, int], free: list[int], drop: int
+) -> tuple[int, ...]:
+    """The repair's lexicographic objective as a tuple to maximise (required, choice
+    objectives, minus the changes, minus the time objectives), restricted to what a
+    neighbourhood can change: its free pairs and their participants. Two placements that differ
+    only there compare the same way as they would on the whole salon."""
     problem = state.problem
-    values = objective_values(problem, placement)
-    required = sum(1 for p in placement if problem.pairs[p].required)
+    members = sorted({m for p in free for m in problem.pairs[p].members})
+    busy: dict[str, set[int]] = {
+        m: {placement[q] for q in problem.pairs_of[m] if q in placement} for m in members
+    }
+    placed = [p for p in free if p in placement]
+    values = {
+        "coverage": sum(1 for m in members if busy[m]),
+        "score": sum(problem.pairs[p].weight for p in placed),
+        "idle": sum(idle_of(problem, busy[m]) for m in members),
+        "breaks": sum(breaks_of(problem, busy[m]) for m in members),
+    }
+    moved = dropped = 0
+    for p in free:
+        old = state.current.get(p)
+        if old is None:
+            continue
+        if p not in placement:
+            dropped += 1
+        elif old.cause or placement[p] != old.slot:
+            moved += 1
+    required = sum(1 for p in placed if problem.pairs[p].required)
     choice = [values[n] for n in problem.salon.objectives if n in CHOICE_OBJECTIVES]
     timing = [-values[n] for n in problem.salon.objectives if n not in CHOICE_OBJECTIVES]
-    return (required, *choice, -changes_cost(state, placement, drop), *timing)
+    return (required, *choice, -(moved + drop * dropped), *timing)
 
 
 def _seeds(state: RepairState, hood: Neighbourhood) -> list[tuple[str, ...]]:
@@ -613,16 +626,18 @@ def _improve(
     if found is None:
         return None
     trial = _merged(placement, sub.free, found)
-    current = quality(state, placement, drop)
+    current = local_quality(state, placement, sub.free, drop)
     heads = len(sub_heads(state))
-    if quality(state, trial, drop)[:heads] <= current[:heads]:
+    if local_quality(state, trial, sub.free, drop)[:heads] <= current[:heads]:
         return None
     timing = _time_stages_of(sub.model, sub.free)
     if timing:
         timed = _run_lexicographic(sub.model, timing, found, options, work)
         if timed is not None:
             trial = _merged(placement, sub.free, timed)
-    if problem_spread_broken(state, trial) or quality(state, trial, drop) <= current:
+    if local_quality(state, trial, sub.free, drop) <= current:
+        return None
+    if problem_spread_broken(state, trial):
         return None
     return trial
 
