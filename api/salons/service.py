@@ -843,6 +843,14 @@ def delete_wish(
 # -------------------------------------------------------------------- solves
 
 
+def job_elapsed(job: SolveJob) -> float:
+    """Seconds since the job started (until it ended): live while it runs."""
+    if job.started_at is None:
+        return 0.0
+    end = job.finished_at or utc_now()
+    return round(max(0.0, (end - job.started_at).total_seconds()), 3)
+
+
 def solve_read(session: Session, *, job: SolveJob) -> SolveRead:
     objectives = storage.job_objectives(session, job_ids=[job.id])[job.id]
     error = None
@@ -860,7 +868,7 @@ def solve_read(session: Session, *, job: SolveJob) -> SolveRead:
         state=job.state,  # type: ignore[arg-type]
         cancel_requested=job.cancel_requested,
         phase=job.phase,
-        elapsed=job.elapsed,
+        elapsed=job_elapsed(job),
         message=job.message,
         values={o.name: o.value for o in objectives if o.value is not None},
         bounds={o.name: o.bound for o in objectives if o.bound is not None},

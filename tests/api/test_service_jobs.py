@@ -153,6 +153,12 @@ def test_long_solve_api_stays_responsive_one_at_a_time_snapshot_and_cancel(
     # Only one running solve per salon.
     second = client.post(f"{url}/solves", json={}, headers=organiser)
     assert second.status_code == 409 and second.json()["detail"]["code"] == "solve_running"
+    deleted = client.delete(url, headers=organiser)
+    assert deleted.status_code == 409 and deleted.json()["detail"]["code"] == "solve_running"
+    # Live progress: the elapsed time grows while the solve runs.
+    first_elapsed = client.get(job_url, headers=organiser).json()["elapsed"]
+    time.sleep(0.5)
+    assert client.get(job_url, headers=organiser).json()["elapsed"] > first_elapsed
     # The API answers quickly while the solve runs.
     slowest = 0.0
     for _ in range(15):
