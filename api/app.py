@@ -30,7 +30,6 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 
 import api
 from api.db import MIGRATIONS_DIR, make_engine, make_session_factory, migrate
@@ -184,12 +183,23 @@ def _json_error(request: Request, error: DomainError) -> JSONResponse:
     )
 
 
+def _flat_routes(routes: Any) -> Iterator[Any]:
+    """Every route, included routers opened (FastAPI keeps them as one entry each)."""
+    for route in routes:
+        original = getattr(route, "original_router", None)
+        if original is not None:
+            yield from _flat_routes(original.routes)
+        else:
+            yield route
+
+
 def allowed_methods(request: Request) -> str:
     """Every method of every route at this path (Starlette names only the first route's)."""
+    path = request.scope.get("path", "")
     methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        if match != Match.NONE:
+    for route in _flat_routes(request.app.router.routes):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path):
             methods.update(getattr(route, "methods", None) or ())
     return ", ".join(sorted(methods))
 

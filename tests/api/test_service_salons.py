@@ -279,3 +279,17 @@ def test_english_messages(world: World) -> None:
     assert response.json()["detail"] == {"code": "not_found", "message": "Salon not found."}
     french = world.client.get("/salons/999999", headers=world.organiser)
     assert french.json()["detail"]["message"] == "Salon introuvable."
+
+
+def test_unsupported_methods_and_unknown_addresses(client: TestClient) -> None:
+    assert client.options("/salons").headers["allow"] == "GET, POST"
+    assert client.put("/salons/1").headers["allow"] == "DELETE, GET, PATCH"
+    unknown = client.get("/salons/not-a-number")
+    assert unknown.status_code == 404 and unknown.json()["detail"]["code"] == "not_found"
+    organiser = new_organiser(client)
+    typo = client.get("/salons?limt=5", headers=organiser)
+    assert typo.status_code == 422
+    assert typo.json()["detail"]["errors"] == [
+        {"field": "query.limt", "message": "Paramètre inconnu."}
+    ]
+    assert client.get("/salons?lang=en", headers=organiser).status_code == 200
