@@ -362,3 +362,21 @@ def _server_organiser(database_url: str) -> dict[str, str]:
     finally:
         engine.dispose()
     return {"Authorization": f"Bearer {issued.key}"}
+
+
+def test_cancel_asked_through_another_server_worker(client: TestClient) -> None:
+    """A DELETE that reached another worker only sets the flag: the owner's monitor obeys it."""
+    from api.salons import storage
+
+    organiser = new_organiser(client)
+    salon_id = _import_agir(client, organiser)
+    job = client.post(
+        f"/salons/{salon_id}/solves", json={"time_limit": 60, "workers": 1}, headers=organiser
+    ).json()
+    job_url = f"/salons/{salon_id}/solves/{job['id']}"
+    assert wait_until(lambda: client.get(job_url, headers=organiser).json()["state"] == "running")
+    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+        storage.update_job(session, job_id=job["id"], cancel_requested=True)
+        session.commit()
+    final = wait_for_job(client, organiser, salon_id, job["id"], timeout=20)
+    assert final["state"] == "cancelled", final
