@@ -436,6 +436,10 @@ lazy_section(
     "examples.bench_print:bench_print_batch",
 )
 lazy_section(
+    "repair", "AGIR repair after 10 cancellations (target <= 3 s)",
+    "examples.bench_repair:bench_repair",
+)
+lazy_section(
     "catalogue-search", "faceted search over 10,000 events on SQLite (target p95 <= 100 ms)",
     "examples.bench_catalogue:bench_catalogue_search",
 )
