@@ -19,11 +19,16 @@ from pathlib import Path
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from service_helpers import World, make_salon, new_organiser, settings_for
-from sqlalchemy import text
+from service_helpers import (
+    World,
+    empty_postgres,  # noqa: F401  (re-exported for fixtures)
+    make_salon,
+    new_organiser,
+    settings_for,
+)
 
 from api.app import create_app
-from api.db import make_engine, migrate
+from api.db import migrate
 
 PG_ADMIN = os.environ.get("SALON_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]
@@ -62,24 +67,6 @@ def postgres_database() -> Iterator[str]:
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def empty_postgres(url: str) -> None:
-    """Delete every row of every table (but Alembic's), identities restarted."""
-    engine = make_engine(url)
-    try:
-        with engine.begin() as connection:
-            tables = connection.execute(
-                text(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-                    "AND tablename <> 'alembic_version'"
-                )
-            ).scalars()
-            names = ", ".join(f'"{t}"' for t in tables)
-            if names:
-                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -18,7 +18,9 @@ from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
+from api.db import make_engine
 from api.organisers.service import create_organiser
 from api.settings import Settings
 
@@ -225,3 +227,21 @@ def solve_processes(marker: str) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def empty_postgres(url: str) -> None:
+    """Delete every row of every table (but Alembic's), identities restarted."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            tables = connection.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                    "AND tablename <> 'alembic_version'"
+                )
+            ).scalars()
+            names = ", ".join(f'"{t}"' for t in tables)
+            if names:
+                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    finally:
+        engine.dispose()

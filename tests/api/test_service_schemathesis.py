@@ -17,10 +17,9 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from conftest import empty_postgres
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
-from service_helpers import SESSIONS, Server, running_server
+from service_helpers import SESSIONS, Server, empty_postgres, running_server
 
 from api.app import create_app
 from api.auth import CurrentOrganiser
