@@ -19,12 +19,16 @@ system-deps:
 run: $(STAMP) system-deps
 	$(BIN)/salon demo
 
+# The pages and API on http://127.0.0.1:8000, on the database `make run` filled.
+serve: $(STAMP) system-deps
+	$(BIN)/salon serve
+
 test: $(STAMP) system-deps
 	$(BIN)/ruff check scheduler api tests examples
 	$(BIN)/mypy
 	$(BIN)/pytest -q -p no:cacheprovider
 
-bench: $(STAMP)
+bench: $(STAMP) system-deps
 	$(BIN)/python -m examples.bench
 
 lint: $(STAMP)

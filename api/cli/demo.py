@@ -1,31 +1,57 @@
-"""`salon demo` (what `make run` calls): the AGIR example in the default store, then serve.
+"""`salon demo` (what `make run` calls): the main job on the bundled example, end to end.
 
 Loads examples/agir-2023.json into the database of the settings (the SQLite file by default)
-unless a salon of that name is already there, opens its wish window, and prints a fresh
-organiser API key and the personal links of an industrial and a director.
+unless a salon of that name is already there, opens its wish window, runs a solve as a
+background job (the same runner the organiser's button uses) with live progress, publishes
+the schedule, writes the printed documents (agendas, table sheets, master grid, XLSX) into
+`out/`, and prints a fresh organiser API key and the personal links of an industrial and a
+director. `--serve` then serves the pages (`make serve` serves the same database).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from api.settings import PROJECT_ROOT, get_settings
+from api.settings import PROJECT_ROOT, Settings, get_settings
+
+if TYPE_CHECKING:
+    from api.auth import CurrentOrganiser
+    from api.salons.schemas import SolveRead
 
 DEMO_EMAIL = "demo@salon.invalid"
 DEFAULT_FILE = PROJECT_ROOT / "examples" / "agir-2023.json"
+DEFAULT_OUT = PROJECT_ROOT / "out"
+DEMO_TIME_LIMIT = 10.0
+POLL_SECONDS = 1.0
+DOCUMENTS = (
+    ("agendas-director", "agendas-directeurs.pdf"),
+    ("agendas-industrial", "agendas-industriels.pdf"),
+    ("tables", "fiches-tables.pdf"),
+    ("grid", "grille-A3.pdf"),
+)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
-        "demo", help="load the AGIR example, print organiser and participant links, serve"
+        "demo",
+        help="the main job on the AGIR example: load, solve, publish, print documents, links",
     )
     parser.add_argument("--file", default=str(DEFAULT_FILE), help="salon/v1 file to load")
-    parser.add_argument("--no-serve", action="store_true", help="set up and print, then exit")
+    parser.add_argument(
+        "--time-limit", type=float, default=DEMO_TIME_LIMIT, help="seconds for the solve"
+    )
+    parser.add_argument("--out", default=str(DEFAULT_OUT), help="folder for the documents")
+    parser.add_argument("--no-solve", action="store_true", help="load and print links only")
+    parser.add_argument("--no-print", action="store_true", help="do not write the PDFs")
+    parser.add_argument("--serve", action="store_true", help="then serve the pages")
     parser.add_argument("--host")
     parser.add_argument("--port", type=int)
     parser.set_defaults(handler=run)
@@ -71,8 +97,160 @@ def prepare(session: Session, *, file: str, base_url: str) -> DemoLinks:
     return DemoLinks(salon_id, document.name, created, key.key, links)
 
 
+@dataclass
+class SolveOutcome:
+    """What the demo's solve ended with."""
+
+    state: str
+    version: int | None
+    seconds: float
+    status: str = ""
+    objectives: list[tuple[str, int, int]] = field(default_factory=list)
+    meetings: int = 0
+    unscheduled: int = 0
+    message: str = ""
+
+
+def _progress_line(job: SolveRead) -> str:
+    values = "  ".join(
+        f"{name} {value}/{job.bounds.get(name, '?')}" for name, value in job.values.items()
+    )
+    return f"  {job.elapsed:5.1f} s  {job.phase:<12} {values}".rstrip()
+
+
+def solve_and_publish(
+    factory: sessionmaker[Session], settings: Settings, *, salon_id: int, time_limit: float
+) -> SolveOutcome:
+    """Run a solve job through the service's runner, show its progress, publish the result."""
+    from api.jobs import make_runner
+    from api.salons import service
+    from api.salons.schemas import SolveCreate
+
+    runner = make_runner(factory, settings)
+    runner.start()
+    try:
+        organiser = _demo_organiser(factory)
+        with factory() as session:
+            job = service.start_solve(
+                session,
+                organiser=organiser,
+                salon_id=salon_id,
+                data=SolveCreate(time_limit=time_limit),
+                default_time_limit=time_limit,
+                default_workers=settings.solve_workers,
+                submit=runner.submit,
+            )
+        job = _wait_for(factory, organiser, salon_id=salon_id, job_id=job.id)
+    finally:
+        runner.shutdown()
+    if job.state != "done" or job.schedule_version is None:
+        message = job.error.message if job.error else job.message
+        return SolveOutcome(job.state, None, job.elapsed, message=message)
+    with factory() as session:
+        summary = service.publish_schedule(
+            session, organiser=organiser, salon_id=salon_id, version=job.schedule_version
+        )
+    return SolveOutcome(
+        job.state,
+        summary.version,
+        job.elapsed,
+        status=summary.status,
+        objectives=[(o.name, o.value, o.bound) for o in summary.objectives],
+        meetings=summary.meeting_count,
+        unscheduled=summary.unscheduled_count,
+    )
+
+
+def _demo_organiser(factory: sessionmaker[Session]) -> CurrentOrganiser:
+    from api.auth import CurrentOrganiser
+    from api.organisers.service import ensure_organiser
+
+    with factory() as session:
+        organiser_id = ensure_organiser(session, email=DEMO_EMAIL)
+    return CurrentOrganiser(id=organiser_id, email=DEMO_EMAIL, name="")
+
+
+def _wait_for(
+    factory: sessionmaker[Session], organiser: CurrentOrganiser, *, salon_id: int, job_id: int
+) -> SolveRead:
+    """Poll the job until it ends, printing each new progress line."""
+    from api.salons import service
+
+    shown = ""
+    while True:
+        with factory() as session:
+            job = service.get_solve(session, organiser=organiser, salon_id=salon_id, job_id=job_id)
+        if job.state not in ("queued", "running"):
+            return job
+        line = _progress_line(job)
+        if line != shown:
+            print(line, flush=True)
+            shown = line
+        time.sleep(POLL_SECONDS)
+
+
+def write_documents(
+    factory: sessionmaker[Session], *, salon_id: int, out: Path, report: Callable[[str], None]
+) -> list[Path]:
+    """The published schedule's batch PDFs and meetings workbook, written into `out`."""
+    from api.documents import meetings_xlsx
+    from api.pages.service import current_schedule, make_pdf, schedule_documents
+    from api.salons import storage
+
+    with factory() as session:
+        salon = storage.find_salon(session, salon_id=salon_id)
+        schedule = current_schedule(session, salon_id=salon_id)
+        if salon is None or schedule is None:
+            return []
+        docs = schedule_documents(session, salon=salon, schedule=schedule, language="fr")
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for kind, name in DOCUMENTS:
+        started = time.perf_counter()
+        result = make_pdf(docs, kind)
+        path = out / name
+        path.write_bytes(result.pdf)
+        seconds = time.perf_counter() - started
+        report(f"  {path}  ({result.pages} pages, {seconds:.1f} s)")
+        written.append(path)
+    path = out / "rendez-vous.xlsx"
+    path.write_bytes(meetings_xlsx(docs))
+    report(f"  {path}")
+    return [*written, path]
+
+
+def _print_outcome(outcome: SolveOutcome) -> None:
+    if outcome.version is None:
+        print(f"Calcul / solve: {outcome.state} ({outcome.message})")
+        return
+    figures = "   ".join(f"{name} {value} / {bound}" for name, value, bound in outcome.objectives)
+    print(
+        f"Planning v{outcome.version} publié / published ({outcome.status}, "
+        f"{outcome.seconds:.1f} s): {outcome.meetings} rendez-vous / meetings, "
+        f"{outcome.unscheduled} souhaits non placés / unscheduled wishes"
+    )
+    print(f"  {figures}   (valeur / borne prouvée — value / proven bound)")
+
+
+def _print_links(demo: DemoLinks, settings: Settings, catalogue_lines: list[str]) -> None:
+    base = settings.base_url.rstrip("/")
+    print()
+    print("Organisateur / organiser")
+    print(f"  {base}/salons/{demo.salon_id}   (API docs: {base}/docs)")
+    print(f"  Authorization: Bearer {demo.api_key}")
+    print(f"  Pages : {base}/o/login (coller la clé / paste the key)")
+    print()
+    print("Participants (liens personnels / personal links)")
+    for kind, name, url, token in demo.participants:
+        print(f"  {kind:<10} {name}: {url}")
+        print(f"             JSON API: X-Participant-Token: {token}  ({base}/me)")
+    print()
+    print("\n".join(catalogue_lines))
+
+
 def run(args: argparse.Namespace) -> int:
     from api.app import migrate_database
+    from api.catalogue.demo import catalogue_demo_lines
     from api.cli.serve import serve
     from api.db import make_engine, make_session_factory
     from scheduler.errors import FileFormatError
@@ -88,35 +266,42 @@ def run(args: argparse.Namespace) -> int:
         host, port = args.host or settings.host, args.port or settings.port
         settings = settings.model_copy(update={"base_url": f"http://{host}:{port}"})
     engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
     try:
         migrate_database(settings.database_url, engine)
-        with make_session_factory(engine)() as session:
+        with factory() as session:
             demo = prepare(session, file=args.file, base_url=settings.base_url)
-            from api.catalogue.demo import catalogue_demo_lines
-
             catalogue_lines = catalogue_demo_lines(session, settings)
+        state = "loaded" if demo.created else "already loaded"
+        print(
+            f"Salon « {demo.salon_name} » {state} (id {demo.salon_id}) in {settings.database_url}"
+        )
+        if not args.no_solve:
+            print(f"Calcul / solve ({args.time_limit:g} s at most)...", flush=True)
+            outcome = solve_and_publish(
+                factory, settings, salon_id=demo.salon_id, time_limit=args.time_limit
+            )
+            _print_outcome(outcome)
+            if outcome.version is None:
+                return 1
+            if not args.no_print:
+                print("Documents imprimables / printable documents:", flush=True)
+                write_documents(
+                    factory,
+                    salon_id=demo.salon_id,
+                    out=Path(args.out),
+                    report=lambda line: print(line, flush=True),
+                )
     except FileFormatError as error:
         print(f"salon demo: {error}", file=sys.stderr)
         return 1
     finally:
         engine.dispose()
-    base = settings.base_url.rstrip("/")
-    state = "loaded" if demo.created else "already loaded"
-    print(f"Salon « {demo.salon_name} » {state} (id {demo.salon_id}) in {settings.database_url}")
-    print()
-    print("Organisateur / organiser")
-    print(f"  {base}/salons/{demo.salon_id}   (API docs: {base}/docs)")
-    print(f"  Authorization: Bearer {demo.api_key}")
-    print(f"  Pages : {base}/o/login (coller la clé / paste the key)")
-    print()
-    print("Participants (liens personnels / personal links)")
-    for kind, name, url, token in demo.participants:
-        print(f"  {kind:<10} {name}: {url}")
-        print(f"             JSON API: X-Participant-Token: {token}  ({base}/me)")
-    print()
-    print("\n".join(catalogue_lines))
+    _print_links(demo, settings, catalogue_lines)
     sys.stdout.flush()
-    if args.no_serve:
-        return 0
-    serve(settings, host=args.host, port=args.port)
+    if args.serve:
+        serve(settings, host=args.host, port=args.port)
+    else:
+        print()
+        print("Pour parcourir les pages / to browse the pages: make serve")
     return 0

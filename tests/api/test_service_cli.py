@@ -1,13 +1,11 @@
-"""`salon admin`, `salon demo` and `salon serve` (the last through real servers elsewhere)."""
+"""`salon admin` and `salon serve` (the last through real servers elsewhere)."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import httpx
 from alembic.autogenerate import compare_metadata
@@ -47,39 +45,6 @@ def test_admin_creates_organisers_and_keys(database_url: str) -> None:
     assert revoked.returncode == 0 and "revoked 1 key(s)" in revoked.stdout
     unknown = salon(database_url, "admin", "create-api-key", "--email", "nobody@example.org")
     assert unknown.returncode == 1 and "No organiser" in unknown.stderr
-
-
-def test_demo_loads_once_and_prints_working_links(database_url: str, tmp_path: Path) -> None:
-    example = PROJECT / "examples" / "small.json"
-    first = salon(database_url, "demo", "--no-serve", "--file", str(example))
-    assert first.returncode == 0, first.stderr
-    assert "loaded (id" in first.stdout
-    second = salon(database_url, "demo", "--no-serve", "--file", str(example))
-    assert "already loaded" in second.stdout
-    key = re.search(r"Authorization: Bearer (\S+)", second.stdout)
-    tokens = re.findall(r"X-Participant-Token: (\S+)", second.stdout)
-    links = re.findall(r"(http://\S+/p/\S+)", second.stdout)
-    assert key and len(tokens) == 2 and len(links) == 2
-    assert links[0].endswith(tokens[0])
-    salon_id = int(re.search(r"id (\d+)\)", second.stdout).group(1))  # type: ignore[union-attr]
-    with running_server(database_url) as server:
-        salons = httpx.get(
-            f"{server.base_url}/salons", headers={"Authorization": f"Bearer {key.group(1)}"}
-        ).json()
-        assert salons["count"] == 1 and salons["data"][0]["id"] == salon_id
-        assert salons["data"][0]["wishes_open"] is True
-        kinds = [
-            httpx.get(f"{server.base_url}/me", headers={"X-Participant-Token": t}).json()["kind"]
-            for t in tokens
-        ]
-    assert kinds == ["industrial", "director"]
-    original = json.loads(example.read_text("utf-8"))
-    assert salons["data"][0]["participant_count"] == len(original["participants"])
-
-
-def test_demo_without_its_file_says_so(database_url: str, tmp_path: Path) -> None:
-    result = salon(database_url, "demo", "--no-serve", "--file", str(tmp_path / "none.json"))
-    assert result.returncode == 1 and "not found" in result.stderr
 
 
 def test_serve_uses_the_database_url_and_serves_docs(database_url: str) -> None:
