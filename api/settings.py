@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     mail_from: str = "salon@localhost"
     outbox_dir: Path = PROJECT_ROOT / "var" / "outbox"
     templates_dir: Path = PROJECT_ROOT / "templates"
+    secret_key: str | None = None  # signs the links printed on agendas; else secret_file
+    secret_file: Path | None = None  # default: `secret_key` beside the outbox folder
 
 
 @lru_cache

@@ -190,10 +190,19 @@ def _wait_for(
 
 
 def write_documents(
-    factory: sessionmaker[Session], *, salon_id: int, out: Path, report: Callable[[str], None]
+    factory: sessionmaker[Session],
+    settings: Settings,
+    *,
+    salon_id: int,
+    out: Path,
+    report: Callable[[str], None],
 ) -> list[Path]:
-    """The published schedule's batch PDFs and meetings workbook, written into `out`."""
+    """The published schedule's batch PDFs and meetings workbook, written into `out`.
+
+    Agendas carry each participant's printed personal link and its QR code.
+    """
     from api.documents import meetings_xlsx
+    from api.pages.printed_links import printed_links
     from api.pages.service import current_schedule, make_pdf, schedule_documents
     from api.salons import storage
 
@@ -202,7 +211,10 @@ def write_documents(
         schedule = current_schedule(session, salon_id=salon_id)
         if salon is None or schedule is None:
             return []
-        docs = schedule_documents(session, salon=salon, schedule=schedule, language="fr")
+        links = printed_links(session, salon=salon, settings=settings)
+        docs = schedule_documents(
+            session, salon=salon, schedule=schedule, language="fr", links=links
+        )
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for kind, name in DOCUMENTS:
@@ -288,6 +300,7 @@ def run(args: argparse.Namespace) -> int:
                 print("Documents imprimables / printable documents:", flush=True)
                 write_documents(
                     factory,
+                    settings,
                     salon_id=demo.salon_id,
                     out=Path(args.out),
                     report=lambda line: print(line, flush=True),

@@ -22,6 +22,7 @@ from api.db import SessionDep
 from api.documents import agenda_html, meetings_csv, meetings_xlsx
 from api.i18n import gettext
 from api.pages import service
+from api.pages.printed_links import printed_links
 from api.pages.web import (
     FormDep,
     PageError,
@@ -38,6 +39,7 @@ from api.pages.web import (
 from api.salons import convert, storage
 from api.salons import service as salons
 from api.salons.schemas import SolveCreate
+from api.settings import Settings
 from scheduler.errors import FileFormatError
 from scheduler.loading import load_salon
 
@@ -363,12 +365,23 @@ def publish(
     return redirect(f"/o/salons/{salon_id}/schedules/{version}", done="published")
 
 
-def _documents(session: Session, signed: Signed, salon_id: int, version: int, language: str) -> Any:
+def _documents(
+    session: Session,
+    signed: Signed,
+    salon_id: int,
+    version: int,
+    language: str,
+    settings: Settings | None = None,
+) -> Any:
+    """A schedule version's documents; with `settings`, agendas carry their printed links."""
     row = _salon(session, signed, salon_id)
     schedule = salons.salon_schedule(
         session, organiser=signed.organiser, salon_id=salon_id, version=version
     )
-    return service.schedule_documents(session, salon=row, schedule=schedule, language=language)
+    links = None if settings is None else printed_links(session, salon=row, settings=settings)
+    return service.schedule_documents(
+        session, salon=row, schedule=schedule, language=language, links=links
+    )
 
 
 @router.get("/salons/{salon_id}/schedules/{version}/meetings.{fmt}")
@@ -406,8 +419,9 @@ def one_agenda(
     request: Request,
     session: SessionDep,
     signed: SignedDep,
+    settings: SettingsDep,
 ) -> HTMLResponse:
-    docs = _documents(session, signed, salon_id, version, request_language(request))
+    docs = _documents(session, signed, salon_id, version, request_language(request), settings)
     if code not in docs.participants:
         raise PageError("Participant introuvable.", status=404)
     return HTMLResponse(agenda_html(docs, code))
@@ -424,14 +438,16 @@ def start_print(
     form: FormDep,
 ) -> Response:
     check_csrf(form, signed.key)
-    docs = _documents(session, signed, salon_id, version, request_language(request))
+    kind = first(form, "kind")
+    with_links = settings if kind.startswith("agendas") else None
+    docs = _documents(session, signed, salon_id, version, request_language(request), with_links)
     job = service.start_print(
         settings,
         docs=docs,
         organiser_id=signed.organiser.id,
         salon_id=salon_id,
         version=version,
-        kind=first(form, "kind"),
+        kind=kind,
     )
     return redirect(f"/o/prints/{job.id}")
 
