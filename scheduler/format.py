@@ -14,6 +14,13 @@ ObjectiveName = Literal["coverage", "score", "idle", "breaks"]
 DEFAULT_OBJECTIVES: list[ObjectiveName] = ["coverage", "score", "idle"]
 MAX_TABLES = 10_000
 """Most tables a salon may number with `tables: N` (a larger N is a typo, not a salon)."""
+MAX_LIMIT = 10_000
+"""Largest `max_in_a_row`, `max_meetings` and `max_break_spread`: no salon needs more (omit the
+field for no limit), and the solver's integers stay far from CP-SAT's 64-bit range."""
+
+Id = Annotated[str, Field(min_length=1, max_length=64)]
+"""A participant or table id."""
+Limit = Annotated[int, Field(ge=0, le=MAX_LIMIT)]
 
 
 class _Strict(BaseModel):
@@ -66,19 +73,19 @@ class SessionSpec(_Strict):
 
 
 class TableSpec(_Strict):
-    id: Annotated[str, Field(min_length=1, max_length=64)]
+    id: Id
     name: str | None = None
     room: str | None = None
 
 
 class Participant(_Strict):
-    id: Annotated[str, Field(min_length=1, max_length=64)]
+    id: Id
     name: Annotated[str, Field(min_length=1, max_length=200)]
     organisation: str = ""
     role: str = ""
     table: str | None = None
     representatives: Annotated[int, Field(ge=1, le=50)] = 1
-    max_meetings: Annotated[int, Field(ge=0)] | None = None
+    max_meetings: Limit | None = None
     unavailable: list[Interval] = Field(default_factory=list)
     email: str | None = None
 
@@ -109,10 +116,10 @@ class Salon(_Strict):
     meeting_minutes: Annotated[int, Field(ge=1, le=24 * 60)]
     changeover_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 0
     sessions: Annotated[list[SessionSpec], Field(min_length=1)]
-    tables: Annotated[int, Field(ge=0, le=MAX_TABLES)] | list[str] | list[TableSpec] = 0
-    max_in_a_row: Annotated[int, Field(ge=1)] | None = None
+    tables: Annotated[int, Field(ge=0, le=MAX_TABLES)] | list[Id] | list[TableSpec] = 0
+    max_in_a_row: Annotated[int, Field(ge=1, le=MAX_LIMIT)] | None = None
     objectives: list[ObjectiveName] = Field(default_factory=lambda: list(DEFAULT_OBJECTIVES))
-    max_break_spread: Annotated[int, Field(ge=0)] | None = None
+    max_break_spread: Limit | None = None
     participants: list[Participant] = Field(default_factory=list)
     wishes: list[Wish] = Field(default_factory=list)
 

@@ -68,12 +68,63 @@ def _is_type_mismatch(kind: str) -> bool:
     return kind.endswith(("_type", "_parsing"))
 
 
-def _read_json(source: str | bytes | Path | dict[str, Any], what: str) -> dict[str, Any]:
-    if isinstance(source, dict):
-        return source
+class _KeyedTwice(dict[str, Any]):
+    """A JSON object in which some key is written more than once (the last one would win)."""
+
+    twice: list[str]
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json's object hook: a plain dict, or a _KeyedTwice naming the keys written twice."""
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    keyed = _KeyedTwice(obj)
+    keyed.twice = sorted(key for key, count in Counter(k for k, _ in pairs).items() if count > 1)
+    return keyed
+
+
+def _not_json_number(name: str) -> float:
+    """json's hook for NaN and Infinity, which JSON does not allow."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _is_unicode(text: str) -> bool:
+    """False when the text holds an unpaired surrogate (from a `\\ud800` escape)."""
     try:
-        text = Path(source).read_text("utf-8") if isinstance(source, Path) else source
-        data = json.loads(text)
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _text_problems(data: Any) -> list[Problem]:
+    """Keys written twice and text that is not Unicode, with their paths (walked without
+    recursion: the JSON may be as deep as the parser allows)."""
+    problems = []
+    stack: list[tuple[str, Any]] = [("$", data)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, str) and not _is_unicode(node):
+            problems.append(Problem(path, "json", "the text is not valid Unicode"))
+        elif isinstance(node, dict):
+            for key in getattr(node, "twice", ()):
+                problems.append(Problem(path, "json", f"the key {key!r} is written twice"))
+            for key, value in node.items():
+                if not _is_unicode(str(key)):
+                    problems.append(Problem(path, "json", f"the key {key!a} is not valid Unicode"))
+                    continue
+                stack.append((f"{path}.{key}", value))
+        elif isinstance(node, list):
+            stack.extend((f"{path}[{i}]", value) for i, value in enumerate(node))
+    return sorted(problems, key=lambda p: p.path)
+
+
+def _decode(source: str | bytes | Path, what: str) -> Any:
+    """The JSON value of a text, bytes or a file; FileFormatError when it cannot be read."""
+    try:
+        text = Path(source).read_text("utf-8-sig") if isinstance(source, Path) else source
+        return json.loads(text, object_pairs_hook=_json_object, parse_constant=_not_json_number)
     except FileNotFoundError as exc:
         raise FileFormatError([Problem("$", "file", f"file not found: {source!s}")], what) from exc
     except OSError as exc:  # a directory, no permission...
@@ -84,8 +135,21 @@ def _read_json(source: str | bytes | Path | dict[str, Any], what: str) -> dict[s
     except json.JSONDecodeError as exc:
         message = f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         raise FileFormatError([Problem("$", "json", message)], what) from exc
+    except ValueError as exc:  # NaN, Infinity
+        raise FileFormatError([Problem("$", "json", f"not valid JSON: {exc}")], what) from exc
+    except RecursionError as exc:
+        message = "not valid JSON here: nested too deeply"
+        raise FileFormatError([Problem("$", "json", message)], what) from exc
+
+
+def _read_json(source: str | bytes | Path | dict[str, Any], what: str) -> dict[str, Any]:
+    """The JSON object of a text, bytes, a file or an already parsed value."""
+    data = _decode(source, what) if isinstance(source, str | bytes | Path) else source
     if not isinstance(data, dict):
         raise FileFormatError([Problem("$", "json", "the file must hold a JSON object")], what)
+    problems = _text_problems(data)
+    if problems:
+        raise FileFormatError(problems, what)
     return data
 
 
@@ -132,7 +196,7 @@ def salon_problems(salon: Salon) -> list[Problem]:
 def _timezone_problems(salon: Salon) -> list[Problem]:
     try:
         ZoneInfo(salon.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, a long name
         return [Problem("$.timezone", "timezone", f"unknown IANA timezone {salon.timezone!r}")]
     return []
 

@@ -26,8 +26,11 @@ def session_slot_starts(salon: Salon, session_index: int) -> list[dt.datetime]:
     length = dt.timedelta(minutes=salon.meeting_minutes)
     starts: list[dt.datetime] = []
     current = session.starts_at
-    while current + length <= session.ends_at:
+    # Compared by differences: near the last representable date, `current + step` overflows.
+    while session.ends_at - current >= length:
         starts.append(current)
+        if session.ends_at - current < step:
+            break
         current += step
     return starts
 

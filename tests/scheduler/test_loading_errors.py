@@ -11,6 +11,7 @@ from salon_builders import at, interval, person, salon_data, session, wish
 
 from scheduler.errors import FileFormatError, Problem
 from scheduler.loading import load_salon, load_schedule
+from scheduler.slots import build_slots
 
 
 def _base(**changes: Any) -> dict[str, Any]:
@@ -206,6 +207,15 @@ def test_a_file_on_disk_loads(tmp_path: Path) -> None:
         ({"tables": 1_000_000}, "$.tables"),
         ({"tables": [{"id": ""}]}, "$.tables[0].id"),
         ({"max_in_a_row": 0}, "$.max_in_a_row"),
+        ({"tables": [""]}, "$.tables[0]"),
+        ({"tables": ["T1", "x" * 65]}, "$.tables[1]"),
+        ({"max_in_a_row": 10_001}, "$.max_in_a_row"),
+        ({"max_in_a_row": 2**70}, "$.max_in_a_row"),
+        ({"max_break_spread": 10_001}, "$.max_break_spread"),
+        ({"participants": [person("D1", "T1", max_meetings=2**63)]},
+         "$.participants[0].max_meetings"),
+        ({"participants": [person("D1", "T1", max_meetings=1e300)]},
+         "$.participants[0].max_meetings"),
         ({"objectives": ["coverage", "happiness"]}, "$.objectives[1]"),
     ],
 )
@@ -259,3 +269,59 @@ def test_schedule_format_errors() -> None:
         load_schedule({"salon": "x", "meetings": [{"from": "a", "to": "b", "start": "nope"}]})
     paths = {p.path for p in caught.value.problems}
     assert paths == {"$.meetings[0].start", "$.meetings[0].end", "$.meetings[0].table"}
+
+
+def test_the_largest_limits_load() -> None:
+    data = _base(max_in_a_row=10_000, max_break_spread=10_000)
+    data["participants"][0]["max_meetings"] = 10_000
+    assert load_salon(data).max_in_a_row == 10_000
+
+
+GOOD = json.dumps(_base(), separators=(",", ":"))
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "words"),
+    [
+        (GOOD[:-1] + ',"name":"Autre"}', "$", "'name' is written twice"),
+        (GOOD.replace('"id":"C1"', '"id":"C1","id":"C3"'), "$.participants[1]", "written twice"),
+        (GOOD.replace('"meeting_minutes":15', '"meeting_minutes":NaN'), "$", "NaN"),
+        (GOOD.replace('"meeting_minutes":15', '"meeting_minutes":-Infinity'), "$", "Infinity"),
+        (GOOD.replace('"Salon de test"', '"Salon \\ud800"'), "$.name", "Unicode"),
+        (GOOD[:-1] + ',"\\udc00":1}', "$", "Unicode"),
+        ("[" * 100_000 + "]" * 100_000, "$", "deeply"),
+        ('{"a":' * 100_000 + "1" + "}" * 100_000, "$", "deeply"),
+    ],
+)
+def test_json_that_is_not_plain_json(text: str, path: str, words: str) -> None:
+    [problem] = _problems(text)
+    assert (problem.path, problem.rule) == (path, "json")
+    assert words in problem.message
+
+
+@pytest.mark.parametrize("value", [None, 1, 2.5, [], "null", "1e999", b"[]", bytearray(b"{")])
+def test_anything_but_an_object_is_a_json_problem(value: Any) -> None:
+    assert _only(value) == ("$", "json")
+
+
+@pytest.mark.parametrize("name", ["Europe", "Etc", "x" * 300, "Europe/Paris\x00", ""])
+def test_a_timezone_that_names_no_zone_file(name: str) -> None:
+    assert _only(_base(timezone=name)) == ("$.timezone", "timezone")
+
+
+def test_a_session_on_the_last_representable_day() -> None:
+    sessions = [session("23:00", "23:59", day="9999-12-31")]
+    salon = load_salon(_base(sessions=sessions, changeover_minutes=5, wishes=[]))
+    assert len(build_slots(salon)) == 3  # 23:00, 23:20, 23:40: the next step passes year 9999
+
+
+def test_a_file_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    path = tmp_path / "salon.json"
+    path.write_text(json.dumps(_base()), "utf-8-sig")
+    assert load_salon(path).name == "Salon de test"
+
+
+def test_a_schedule_with_duplicate_keys() -> None:
+    with pytest.raises(FileFormatError) as caught:
+        load_schedule('{"salon": "x", "meetings": [], "meetings": []}')
+    assert [(p.path, p.rule) for p in caught.value.problems] == [("$", "json")]
