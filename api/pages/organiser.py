@@ -64,6 +64,12 @@ PHASE_LABELS = {
     "repair": "réparation",
     "done": "terminé",
 }
+OBJECTIVE_LABELS = {
+    "coverage": "Participants ayant au moins un rendez-vous",
+    "score": "Score des souhaits satisfaits",
+    "idle": "Créneaux d'attente entre deux rendez-vous",
+    "breaks": "Interruptions (périodes d'attente)",
+}
 
 
 def _labels_in(language: str, labels: dict[str, str]) -> dict[str, str]:
@@ -304,6 +310,7 @@ def solve_page(
         running=job.state in ("queued", "running"),
         states=_labels_in(request_language(request), STATE_LABELS),
         phases=_labels_in(request_language(request), PHASE_LABELS),
+        objective_labels=_labels_in(request_language(request), OBJECTIVE_LABELS),
     )
 
 
@@ -353,6 +360,7 @@ def schedule_page(
         names=names,
         participants=document.participants,
         labels=service.side_labels(session, salon_id=salon_id),
+        objective_labels=_labels_in(request_language(request), OBJECTIVE_LABELS),
     )
 
 

@@ -37,6 +37,7 @@
     if (!url) { return; }
     var states = JSON.parse(box.getAttribute("data-states") || "{}");
     var phases = JSON.parse(box.getAttribute("data-phases") || "{}");
+    var objectiveLabels = JSON.parse(box.getAttribute("data-objectives") || "{}");
     function set(name, value) {
       box.querySelectorAll('[data-field="' + name + '"]').forEach(function (el) {
         el.textContent = value;
@@ -65,7 +66,9 @@
             Object.keys(job.values).forEach(function (name) {
               var row = document.createElement("tr");
               var th = document.createElement("th");
-              th.scope = "row"; th.textContent = name;
+              th.scope = "row"; th.textContent = (objectiveLabels[name] || name) + " ";
+              var code = document.createElement("code"); code.textContent = name;
+              th.appendChild(code);
               var value = document.createElement("td"); value.textContent = job.values[name];
               var bound = document.createElement("td");
               bound.textContent = job.bounds && name in job.bounds ? job.bounds[name] : "—";

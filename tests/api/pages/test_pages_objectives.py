@@ -1,0 +1,66 @@
+"""The organiser reads each objective by its name and what its proven bound says of it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from pages_helpers import sign_in, wishes_and_solve
+from service_helpers import World
+
+from api.rendering import get_environment
+
+
+@dataclass
+class Objective:
+    name: str
+    value: int
+    bound: int
+
+
+def proof(objective: Objective, language: str = "fr") -> str:
+    macros = get_environment(language).get_template("pages/_macros.html").module
+    return str(macros.objective_proof(objective)).strip()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("objective", "french", "english"),
+    [
+        (Objective("coverage", 7, 7), "optimal (prouvé)", "optimal (proven)"),
+        (Objective("score", 40, 43), "au plus 3 de plus possible", "at most 3 more possible"),
+        (Objective("idle", 0, 0), "optimal (prouvé)", "optimal (proven)"),
+        (
+            Objective("idle", 5, 0),
+            "pas de borne inférieure non triviale",
+            "no non-trivial lower bound",
+        ),
+        (Objective("breaks", 5, 2), "au plus 3 de moins possible", "at most 3 fewer possible"),
+    ],
+)
+def test_objective_proof(objective: Objective, french: str, english: str) -> None:
+    assert proof(objective) == french
+    assert proof(objective, "en") == english
+
+
+def test_schedule_page_names_objectives_and_their_proof(world: World) -> None:
+    version = wishes_and_solve(world)
+    sign_in(world.client, world.organiser)
+    path = f"/o/salons/{world.salon_id}/schedules/{version}"
+    html = world.client.get(path).text
+    table = html[
+        html.index('id="objectives"') : html.index("</table>", html.index('id="objectives"'))
+    ]
+    rows = re.findall(
+        r'<th scope="row">(.*?) <code>(\w+)</code></th><td>(\d+)</td><td>(\d+)</td><td>(.*?)</td>',
+        table,
+    )
+    by_name = {
+        code: (label, int(value), int(bound), said) for label, code, value, bound, said in rows
+    }
+    assert list(by_name)[:2] == ["coverage", "score"]
+    label, value, bound, said = by_name["coverage"]
+    assert label == "Participants ayant au moins un rendez-vous"
+    assert (said == "optimal (prouvé)") == (value == bound)
+    english = world.client.get(f"{path}?lang=en").text
+    assert "Participants with at least one meeting" in english and "Proven bound" in english
