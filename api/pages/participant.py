@@ -220,6 +220,29 @@ def decide(
     return redirect(f"{v.base}/requests", done=decision)
 
 
+@dataclass
+class UnmetWish:
+    """A wish made or received by the participant that the published schedule does not hold."""
+
+    other_name: str
+    other_organisation: str
+    asked_by_me: bool
+    reason: str
+
+
+def unmet_wishes(docs: SalonDocuments, code: str) -> list[UnmetWish]:
+    """The participant's wishes and requests left out of the schedule, with their reason codes."""
+    unmet = []
+    for wish in docs.schedule.unscheduled:
+        if code not in (wish.from_, wish.to):
+            continue
+        other = docs.participants.get(wish.to if wish.from_ == code else wish.from_)
+        if other is None:
+            continue
+        unmet.append(UnmetWish(other.name, other.organisation, wish.from_ == code, wish.reason))
+    return unmet
+
+
 def _agenda_docs(session: Session, v: Visit, request: Request) -> SalonDocuments:
     docs = published_documents(session, v, request_language(request))
     if docs is None:
@@ -236,6 +259,7 @@ def agenda_page(token: Token, request: Request, session: SessionDep) -> HTMLResp
         "participant_agenda.html",
         title=v.me.name,
         agenda=docs.agenda(v.me.code),
+        unmet=unmet_wishes(docs, v.me.code),
         version=docs.version,
         labels=_labels(session, v),
         **_context(v, request),

@@ -7,7 +7,7 @@ import io
 from icalendar import Calendar
 from pages_helpers import csrf_of, wishes_and_solve
 from pypdf import PdfReader
-from service_helpers import World
+from service_helpers import World, wait_for_job
 
 
 def test_unknown_link_is_a_404_page(world: World) -> None:
@@ -114,3 +114,28 @@ def test_names_are_escaped_on_pages(world: World) -> None:
     assert response.status_code == 200, response.text
     page = client.get(f"/p/{world.tokens['I1']}/wishes").text
     assert evil not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_agenda_lists_the_requests_left_out_and_why(world: World) -> None:
+    client = world.client
+    for code in ("I1", "I2"):
+        body = {"wishes": [{"to": "D1"}, {"to": "D2"}]}
+        assert client.put("/me/wishes", json=body, headers=world.me(code)).status_code == 200
+    requests = client.get("/me/requests", headers=world.me("D1")).json()["data"]
+    from_i1 = next(r["id"] for r in requests if r["from"] == "I1")
+    declined = client.put(
+        f"/me/requests/{from_i1}", json={"decision": "declined"}, headers=world.me("D1")
+    )
+    assert declined.status_code == 200, declined.text
+    started = client.post(world.url("/solves"), json={"time_limit": 5}, headers=world.organiser)
+    job = wait_for_job(client, world.organiser, world.salon_id, started.json()["id"])
+    client.post(world.url(f"/schedules/{job['schedule_version']}/publish"), headers=world.organiser)
+    asker = client.get(f"/p/{world.tokens['I1']}/agenda").text
+    unmet = asker[asker.index('id="unmet"') : asker.index("</table>", asker.index('id="unmet"'))]
+    assert "Nom D1" in unmet and "Nom D2" not in unmet
+    assert "La demande a été déclinée" in unmet
+    asked = client.get(f"/p/{world.tokens['D1']}/agenda").text
+    assert "Vous avez décliné cette demande" in asked and "Nom I1" in asked
+    assert 'id="unmet"' not in client.get(f"/p/{world.tokens['I2']}/agenda").text
+    english = client.get(f"/p/{world.tokens['I1']}/agenda", params={"lang": "en"}).text
+    assert "Requests not scheduled" in english and "The request was declined" in english
