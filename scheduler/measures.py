@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from scheduler.problem import SalonProblem
 
+Placement = Mapping[int, int] | Collection[tuple[int, int]]
+"""Pair -> slot, or (pair, slot) meetings: a schedule that breaks one_meeting_per_pair may
+hold a pair twice, and each of its meetings keeps its participants busy."""
 
-def busy_slots(problem: SalonProblem, placement: Mapping[int, int]) -> dict[str, set[int]]:
+
+def meetings_of(placement: Placement) -> Collection[tuple[int, int]]:
+    """The (pair, slot) meetings of a placement."""
+    return placement.items() if isinstance(placement, Mapping) else placement
+
+
+def busy_slots(problem: SalonProblem, placement: Placement) -> dict[str, set[int]]:
     """Slots in which each participant has at least one meeting."""
     busy: dict[str, set[int]] = defaultdict(set)
-    for pair_index, slot in placement.items():
+    for pair_index, slot in meetings_of(placement):
         for member in problem.pairs[pair_index].members:
             busy[member].add(slot)
     return busy
@@ -45,12 +54,13 @@ def breaks_of(problem: SalonProblem, slots: set[int]) -> int:
     return len(_gaps(problem, slots))
 
 
-def objective_values(problem: SalonProblem, placement: Mapping[int, int]) -> dict[str, int]:
-    """The four objective values of a placement."""
+def objective_values(problem: SalonProblem, placement: Placement) -> dict[str, int]:
+    """The four objective values of a placement (a pair met twice scores once)."""
     busy = busy_slots(problem, placement)
+    pairs = {pair_index for pair_index, _ in meetings_of(placement)}
     return {
         "coverage": len(busy),
-        "score": sum(problem.pairs[p].weight for p in placement),
+        "score": sum(problem.pairs[p].weight for p in pairs),
         "idle": sum(idle_of(problem, s) for s in busy.values()),
         "breaks": sum(breaks_of(problem, s) for s in busy.values()),
     }

@@ -53,23 +53,46 @@ def greedy_sessions(problem: SalonProblem, selected: list[int]) -> dict[int, int
         for participant in problem.participants:
             free = free_slots(problem, participant).intersection(slots)
             room[participant, session] = window_capacity(problem, participant, free)
+    tables = _table_room(problem)
     order = sorted(
         selected, key=lambda p: (not problem.pairs[p].required, -problem.pairs[p].weight, p)
     )
     chosen: dict[int, int] = {}
     for p in order:
         members = problem.pairs[p].members
+        table = _shared_table(problem, p)
         options = [
             (min(room[m, s] for m in members), -s, s)
             for s in sessions[p]
-            if all(room[m, s] > 0 for m in members)
+            if all(room[m, s] > 0 for m in members) and tables.get((table, s), 1) > 0
         ]
         if options:
             session = max(options)[2]
             chosen[p] = session
             for member in members:
                 room[member, session] -= 1
+            if (table, session) in tables:
+                tables[table, session] -= 1
     return chosen
+
+
+def _shared_table(problem: SalonProblem, p: int) -> str | None | bool:
+    """The table a pair competes for (None: the pool), or False when it has its own."""
+    table = problem.pairs[p].home_table
+    if table is None or len(problem.table_owners.get(table, ())) > 1:
+        return table
+    return False
+
+
+def _table_room(problem: SalonProblem) -> dict[tuple[str | None | bool, int], int]:
+    """Meetings the pool and each shared home table can hold in each session."""
+    room: dict[tuple[str | None | bool, int], int] = {}
+    shared = [t for t, owners in problem.table_owners.items() if len(owners) > 1]
+    for session, slots in problem.session_slots.items():
+        room[None, session] = len(slots) * len(problem.pool_tables)
+        for table in shared:
+            room[table, session] = len(slots)
+    return room
 
 
 def assign_sessions(

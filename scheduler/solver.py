@@ -25,7 +25,12 @@ from scheduler.measures import objective_values
 from scheduler.problem import SalonProblem, build_problem
 from scheduler.progress import Progress, SolveOptions
 from scheduler.sessions import assign_sessions
-from scheduler.timetable import TimetableResult, solve_timetable
+from scheduler.timetable import (
+    FINISH_MARGIN,
+    TimetableResult,
+    solve_requirements_first,
+    solve_timetable,
+)
 
 CHOICE_OBJECTIVES = ("coverage", "score")
 TIME_OBJECTIVES = ("idle", "breaks")
@@ -200,6 +205,21 @@ def build_schedule(
     )
 
 
+def _place_requirements_first(
+    problem: SalonProblem, selection: Selection, options: SolveOptions, clock: Clock
+) -> TimetableResult:
+    """When the sessions chosen cannot hold the required meetings: the clash if there is one,
+    else the whole salon in one model with only the required meetings compulsory."""
+    clashes = explain_infeasible(problem)
+    if clashes:
+        raise InfeasibleError(clashes)
+    seconds = clock.remaining() * (1 - FINISH_MARGIN)
+    result = solve_requirements_first(problem, selection.session_of, options, seconds)
+    if result.infeasible_requirements:
+        raise InfeasibleError(result.infeasible_requirements)
+    return result
+
+
 def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
     """Solve a salon: the best schedule found within the options' time limit.
 
@@ -215,7 +235,7 @@ def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
         problem, selection.session_of, options, clock.elapsed, options.time_limit
     )
     if result.infeasible_requirements:
-        raise InfeasibleError(explain_infeasible(problem) or result.infeasible_requirements)
+        result = _place_requirements_first(problem, selection, options, clock)
     bounds = dict(selection.bounds)
     bounds.update(result.bounds)
     optimal = selection.optimal and result.complete

@@ -220,16 +220,25 @@ class BlockModel:
         return starts
 
     def add_break_spread(self, limit: int, breaks: dict[str, cp_model.LinearExprT]) -> None:
-        """max_break_spread: most and fewest breaks of two participants differ by <= limit."""
+        """max_break_spread: most and fewest breaks of two participants who have meetings
+        differ by <= limit (one whose optional pairs all stay out does not count)."""
         participants = {u for p in self.candidates for u in self.problem.pairs[p].members}
         horizon = len(self.problem.slots)
         most = self.model.new_int_var(0, horizon, "most_breaks")
         fewest = self.model.new_int_var(0, horizon, "fewest_breaks")
-        for participant in participants:
+        for participant in sorted(participants):
             value = breaks.get(participant, 0)
             self.model.add(most >= value)
-            self.model.add(fewest <= value)
+            self.model.add(fewest <= value).only_enforce_if(self._has_meetings(participant))
         self.model.add(most - fewest <= limit)
+
+    def _has_meetings(self, participant: str) -> cp_model.IntVar:
+        """A literal that is true when the participant has a meeting (free otherwise)."""
+        literal = self.model.new_bool_var(f"has_meetings_{participant}")
+        for p in self.pairs_of(participant):
+            if p in self.candidates:
+                self.model.add(literal >= self.placed[p])
+        return literal
 
     def placement(self, solver: cp_model.CpSolver) -> dict[int, int]:
         return {p: s for (p, s), v in self.x.items() if solver.boolean_value(v)}
@@ -276,7 +285,6 @@ class BlockResult:
     optimal: bool = True
     complete: bool = True
     first_seconds: float = 0.0
-    infeasible: bool = False
 
 
 def _parameters(
@@ -475,7 +483,8 @@ def _solve_block(
     result.dropped = [p for p in candidates if p not in placement]
     result.complete = not result.dropped
     if any(problem.pairs[p].required for p in result.dropped):
-        result.infeasible = True
+        result.placement = placement  # the solver falls back to solve_requirements_first
+        return result
     names = [n for n in problem.salon.objectives if n in TIME_OBJECTIVES]
     placed = {p: candidates[p] for p in placement}
     if problem.salon.max_break_spread is not None:
@@ -708,13 +717,75 @@ def solve_timetable(
                 )
             )
     for block_result in block_results:
-        if block_result.infeasible:
-            result.infeasible_requirements = [
-                Clash("required_meeting", "the required and pinned meetings cannot all be placed")
-            ]
         result.placement.update(block_result.placement)
         result.dropped.extend(block_result.dropped)
         result.optimal = result.optimal and block_result.optimal
         result.complete = result.complete and block_result.complete
     result.first_solution_seconds = max(r.first_seconds for r in block_results)
+    result.infeasible_requirements = _unplaced_requirements(problem, session_of, result.placement)
     return result
+
+
+UNPLACED = Clash("required_meeting", "the required and pinned meetings cannot all be placed")
+
+
+def _unplaced_requirements(
+    problem: SalonProblem, selected: Iterable[int], placement: dict[int, int]
+) -> list[Clash]:
+    """The clash to report when a selected required pair is left out, whatever the stage."""
+    if any(problem.pairs[p].required and p not in placement for p in selected):
+        return [UNPLACED]
+    return []
+
+
+def _keep_most(block: BlockModel) -> tuple[str, cp_model.LinearExprT, bool]:
+    """The stage keeping the most and heaviest optional pairs."""
+    pairs = block.problem.pairs
+    return ("keep", total((pairs[p].weight + 1) * block.placed[p] for p in block.optional), True)
+
+
+def solve_requirements_first(
+    problem: SalonProblem, selected: Iterable[int], options: SolveOptions, seconds: float
+) -> TimetableResult:
+    """The fallback when the sessions given to the pairs cannot hold the required meetings.
+
+    The selection and the session assignment are relaxations (they count tables,
+    representatives and max_in_a_row apart), so a session may get required meetings that only
+    fit elsewhere. Here each selected pair may take any of its allowed slots, only the
+    required ones compulsory: one model places the most and heaviest pairs in all sessions,
+    then a second, each pair kept to the session it got, adds the time objectives and
+    max_break_spread.
+    """
+    pairs = [p for p in selected if problem.pairs[p].allowed]
+    anywhere = BlockModel(problem, {p: problem.pairs[p].allowed for p in pairs}, frozenset(pairs))
+    token = WALL_DEADLINE.set(time.monotonic() + max(1.0, seconds))
+    budget = max(0.3, seconds * WORK_PER_SECOND) / 2
+    try:
+        first, _, found = _run_stages(anywhere, [_keep_most(anywhere)], options, Work(budget), {})
+        session_of = {p: problem.slots[s].session for p, s in first.items()}
+        candidates = _candidates(problem, session_of, list(problem.session_slots))
+        block = BlockModel(problem, candidates, optional=frozenset(candidates))
+        stages = [_keep_most(block), *_time_stages(block)]
+        placement, proven, placed = _run_stages(block, stages, options, Work(budget), first)
+    finally:
+        WALL_DEADLINE.reset(token)
+    spread = problem.salon.max_break_spread is not None
+    if not placed and (spread or not found):  # without the spread, `first` is a schedule
+        return TimetableResult(infeasible_requirements=_fallback_clash(problem, found))
+    dropped = [p for p in pairs if p not in placement]
+    return TimetableResult(
+        placement=placement,
+        optimal=proven,
+        complete=not dropped,
+        dropped=dropped,
+        infeasible_requirements=_unplaced_requirements(problem, pairs, placement),
+    )
+
+
+def _fallback_clash(problem: SalonProblem, placed_without_spread: bool) -> list[Clash]:
+    """Why the fallback placed nothing: the break spread, or the requirements themselves."""
+    if placed_without_spread and problem.salon.max_break_spread is not None:
+        message = "the required meetings fit, but not within max_break_spread"
+        french = "les rendez-vous obligatoires tiennent, mais pas dans l'écart de pauses permis"
+        return [Clash("max_break_spread", message, french)]
+    return [UNPLACED]

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from scheduler.format import Salon, Schedule, ScheduledMeeting
-from scheduler.measures import breaks_of, busy_slots, objective_values
+from scheduler.measures import Placement, breaks_of, busy_slots, objective_values
 from scheduler.problem import SalonProblem, build_problem
 from scheduler.rules import Constraint, counting_constraints, slot_violations
 
@@ -118,9 +118,7 @@ def _counting_violations(
     return violations
 
 
-def break_spread_violations(
-    problem: SalonProblem, placement: dict[int, int]
-) -> list[Violation]:
+def break_spread_violations(problem: SalonProblem, placement: Placement) -> list[Violation]:
     """The most and the fewest breaks of two participants differ by at most max_break_spread."""
     limit = problem.salon.max_break_spread
     busy = busy_slots(problem, placement)
@@ -143,6 +141,6 @@ def validate(salon: Salon, schedule: Schedule, problem: SalonProblem | None = No
     problem = problem or build_problem(salon)
     counts, violations = _place_meetings(problem, schedule)
     violations.extend(_counting_violations(problem, counts))
-    placement = {pair: slot for pair, slot in counts}
-    violations.extend(break_spread_violations(problem, placement))
-    return Report(violations, objective_values(problem, placement))
+    meetings = list(counts)  # every (pair, slot) met, a pair met twice included
+    violations.extend(break_spread_violations(problem, meetings))
+    return Report(violations, objective_values(problem, meetings))

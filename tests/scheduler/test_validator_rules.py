@@ -278,3 +278,11 @@ def test_a_second_session_restarts_max_in_a_row() -> None:
         ]
     )
     assert validate(salon, schedule).valid
+
+
+def test_a_pair_met_twice_keeps_its_participants_busy_at_both_meetings() -> None:
+    """Idle time is measured on busy slots, even in a schedule breaking one_meeting_per_pair
+    (C1-D1 at 09:00 and 09:30: one idle slot each); the pair scores once."""
+    case = next(c for c in CASES if c.rule == "one_meeting_per_pair")
+    report = validate(_build(case), make_schedule(case.broken))
+    assert report.objectives == {"coverage": 2, "score": 4, "idle": 2, "breaks": 2}
