@@ -696,6 +696,51 @@ def problem_spread_broken(state: RepairState, placement: dict[int, int]) -> bool
     return bool(break_spread_violations(state.problem, placement))
 
 
+def _restore_spread(
+    state: RepairState, placement: dict[int, int], options: SolveOptions, work: Work
+) -> dict[int, int]:
+    """When the changes leave max_break_spread broken (a cancelled meeting can take a break
+    from one participant only), one model over every meeting still to come, the spread
+    posted, in the repair's order (required, choice objectives, changes). The placement is
+    kept as it is when no schedule within the spread is found."""
+    problem = state.problem
+    mobile = {
+        pair.index: slots
+        for pair in problem.pairs
+        if pair.index not in state.frozen and not pair.declined
+        for slots in [state.future_slots(pair)]
+        if slots
+    }
+    drop = sum(1 for p in mobile if p in state.current) + 1
+    sub = _sub_model(state, list(mobile), mobile, placement, drop)
+    limit = problem.salon.max_break_spread
+    assert limit is not None
+    sub.model.add_break_spread(limit, _breaks_of_everyone(sub.model))
+    hint = {p: s for p, s in placement.items() if p in sub.model.candidates}
+    found = _run_lexicographic(sub.model, sub.stages, hint, options, work)
+    if found is None:
+        return placement
+    trial = _merged(placement, sub.free, found)
+    return placement if problem_spread_broken(state, trial) else trial
+
+
+def _breaks_of_everyone(model: RepairModel) -> dict[str, cp_model.LinearExprT]:
+    """Each participant's breaks in every session where it may meet, built slot by slot."""
+    problem = model.problem
+    sessions: dict[str, set[int]] = defaultdict(set)
+    for p, slots in model.candidates.items():
+        for member in problem.pairs[p].members:
+            sessions[member].update(problem.slots[s].session for s in slots)
+    breaks: dict[str, cp_model.LinearExprT] = {}
+    for member in sorted(sessions):
+        starts: list[cp_model.LinearExprT] = []
+        for session in sorted(sessions[member]):
+            busy = [model.busy(member, s) for s in problem.session_slots[session]]
+            starts.extend(_gap_literals(model.model, f"spread_{member}_{session}", busy)[1])
+        breaks[member] = total(starts)
+    return breaks
+
+
 @dataclass
 class Outcome:
     placement: dict[int, int]
@@ -737,7 +782,10 @@ def _search(state: RepairState, options: SolveOptions, seconds: float) -> Outcom
                 break
     finally:
         WALL_DEADLINE.reset(token)
-    outcome = Outcome(_put_back(state, placement), tried, improved, len(hood.mobile))
+    placement = _put_back(state, placement)
+    if problem_spread_broken(state, placement):
+        placement = _restore_spread(state, placement, options, work)
+    outcome = Outcome(placement, tried, improved, len(hood.mobile))
     outcome.work = round(work.spent, 3)
     return outcome
 

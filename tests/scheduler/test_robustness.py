@@ -17,7 +17,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from random_salons import random_salon
-from salon_builders import at, interval, make_salon, person, session, wish
+from salon_builders import (
+    at,
+    interval,
+    make_salon,
+    make_schedule,
+    meeting,
+    person,
+    session,
+    wish,
+)
 
 from scheduler.changes import apply_changes, load_changes
 from scheduler.errors import InfeasibleError
@@ -217,3 +226,30 @@ def test_sessions_are_chosen_within_the_table_pool() -> None:
     )
     assert sorted(greedy_sessions(build_problem(salon), [0, 1]).values()) == [0, 1]
     _check_schedule(salon, solve(salon, OPTIONS))
+
+
+def test_a_repair_restores_the_break_spread_a_cancellation_broke() -> None:
+    """Spread 0, one break each: U2 meets U1 at 09:00 and U0 at 10:00, U1 meets U0 at 09:30.
+    U1-U0 is cancelled at 09:05: U1 is left with no break and U2 with one. The repair moved
+    nothing and returned a schedule breaking max_break_spread; it now moves U0-U2."""
+    salon = make_salon(
+        [person("U0"), person("U1"), person("U2")],
+        [wish("U2", "U1"), wish("U1", "U0"), wish("U0", "U2")],
+        tables=3,
+        sessions=[session("09:00", "10:15")],
+        max_break_spread=0,
+    )
+    schedule = make_schedule(
+        [
+            meeting("U2", "U1", "09:00", "T1"),
+            meeting("U1", "U0", "09:30", "T1"),
+            meeting("U0", "U2", "10:00", "T1"),
+        ]
+    )
+    assert validate(salon, schedule).valid
+    now = dt.datetime.fromisoformat(at("09:05"))
+    changes = load_changes({"changes": [{"kind": "meeting_cancelled", "from": "U1", "to": "U0"}]})
+    repaired = repair(salon, schedule, changes, now, OPTIONS)
+    changed = apply_changes(salon, schedule, changes, now).salon
+    assert validate(changed, repaired).violations == []
+    assert len(repaired.meetings) == 2
