@@ -435,13 +435,14 @@ def _run_stages(
     placement: dict[int, int],
 ) -> tuple[dict[int, int], bool, bool]:
     """Each stage lexicographically from `placement` (a hint); returns the best placement,
-    whether every stage was proven optimal, and whether CP-SAT found any solution."""
+    whether every stage was proven optimal, and whether CP-SAT found any solution. Until a
+    solution is found, a stage is tried even on a spent budget (with the smallest share)."""
     solver = cp_model.CpSolver()
     proven = True
     found = False
     for index, (_name, expression, maximise) in enumerate(stages):
         share = work.left() / (len(stages) - index)
-        if share <= 0.05 or work.exhausted or options.stopped:
+        if options.stopped or (found and (share <= 0.05 or work.exhausted)):
             return placement, False, found
         _hint_from(block, placement)
         if maximise:
@@ -785,7 +786,11 @@ def solve_requirements_first(
 def _fallback_clash(problem: SalonProblem, placed_without_spread: bool) -> list[Clash]:
     """Why the fallback placed nothing: the break spread, or the requirements themselves."""
     if placed_without_spread and problem.salon.max_break_spread is not None:
-        message = "the required meetings fit, but not within max_break_spread"
-        french = "les rendez-vous obligatoires tiennent, mais pas dans l'écart de pauses permis"
+        message = "the required meetings fit together, but no schedule within max_break_spread"
+        message += " was found"
+        french = (
+            "les rendez-vous obligatoires tiennent ensemble, mais aucun planning respectant "
+            "l'écart de pauses permis n'a été trouvé"
+        )
         return [Clash("max_break_spread", message, french)]
     return [UNPLACED]

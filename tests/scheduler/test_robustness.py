@@ -253,3 +253,18 @@ def test_a_repair_restores_the_break_spread_a_cancellation_broke() -> None:
     changed = apply_changes(salon, schedule, changes, now).salon
     assert validate(changed, repaired).violations == []
     assert len(repaired.meetings) == 2
+
+
+def test_a_short_time_limit_still_places_the_meetings_under_a_break_spread() -> None:
+    """Under max_break_spread the sessions are solved together; with a short time limit each
+    stage's share of the budget fell under the floor, CP-SAT was never called and every
+    meeting was dropped (the required ones too)."""
+    salon = make_salon(
+        [person("D1", "T1"), person("C1", representatives=2), person("C2")],
+        [wish("C1", "D1", required=True), wish("C2", "D1")],
+        objectives=["coverage", "score", "breaks", "idle"],
+        max_break_spread=1,
+    )
+    schedule = solve(salon, SolveOptions(time_limit=0.05, workers=1))
+    _check_schedule(salon, schedule)
+    assert len(schedule.meetings) == 2
