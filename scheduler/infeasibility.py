@@ -157,6 +157,14 @@ def _pair_clash(problem: SalonProblem, pair: Pair, clock: _Clock) -> Clash:
             f"le rendez-vous obligatoire {name}{pin_fr} n'a aucun créneau possible : "
             f"{reason.french}",
         )
+    if pair.pooled and not problem.pool_tables:
+        return Clash(
+            "required_meeting",
+            f"the required meeting {name}{pin_en} needs a free table, and the salon has none "
+            "(every table is a home table)",
+            f"le rendez-vous obligatoire {name}{pin_fr} a besoin d'une table libre, et le salon "
+            "n'en a aucune (toutes les tables sont attribuées)",
+        )
     times = clock.starts(pair.allowed)
     only_en = " only" if len(times) == 1 else ""
     only_fr = " seulement" if len(times) == 1 else ""

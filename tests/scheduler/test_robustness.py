@@ -42,7 +42,7 @@ from scheduler.validator import validate
 
 OPTIONS = SolveOptions(time_limit=0.5, workers=1)
 SETTINGS = settings(
-    max_examples=60,
+    max_examples=200,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -268,3 +268,11 @@ def test_a_short_time_limit_still_places_the_meetings_under_a_break_spread() -> 
     schedule = solve(salon, SolveOptions(time_limit=0.05, workers=1))
     _check_schedule(salon, schedule)
     assert len(schedule.meetings) == 2
+
+
+def test_a_required_meeting_without_any_free_table_says_so() -> None:
+    salon = make_salon([person("A"), person("B")], [wish("A", "B", required=True)], tables=0)
+    with pytest.raises(InfeasibleError) as caught:
+        solve(salon, OPTIONS)
+    [clash] = caught.value.clashes
+    assert "free table" in clash.message and "table libre" in clash.message_fr
