@@ -18,6 +18,8 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from api.catalogue.vocabulary import ACCESSIBILITY, AUDIENCES
+
 EXAMPLES_DIR = Path(__file__).resolve().parent
 OUTPUT = EXAMPLES_DIR / "catalogue-2023.json"
 SEED = 2023
@@ -249,18 +251,8 @@ LAST_NAMES = [
     "Roux",
     "Faure",
 ]
-AUDIENCE_CHOICES = [
-    "agents_publics",
-    "encadrants",
-    "elus",
-    "grand_public",
-    "usagers",
-    "entreprises",
-    "associations",
-    "chercheurs",
-    "etudiants",
-]
-ACCESSIBILITY_CHOICES = ["hearing", "visual", "motor", "psychic", "intellectual"]
+AUDIENCE_CHOICES = list(AUDIENCES)  # "agents_publics" first
+ACCESSIBILITY_CHOICES = list(ACCESSIBILITY)
 STATUS_WEIGHTS = {"scheduled": 88, "full": 5, "rescheduled": 2, "postponed": 2, "cancelled": 2,
                   "moved_online": 1}  # fmt: skip
 DEMO_CONTRIBUTORS = ["camille.martin@administration.example", "julien.dubois@collectivite.example"]

@@ -77,16 +77,31 @@ def issue_magic_link(session: Session, *, email: str, now: dt.datetime | None = 
     now = now or utc_now()
     contributor = ensure_contributor(session, email=email, now=now)
     storage.delete_expired_tokens(session, now=now)
-    token = secrets.token_urlsafe(32)
-    session.add(
-        LoginToken(
-            contributor_id=contributor.id,
-            token_hash=hash_token(token),
-            created_at=now,
-            expires_at=now + MAGIC_LINK_LIFETIME,
-        )
+    token = add_secret(
+        session, LoginToken, contributor_id=contributor.id, lifetime=MAGIC_LINK_LIFETIME, now=now
     )
     session.commit()
+    return token
+
+
+def add_secret(
+    session: Session,
+    kind: type[LoginToken] | type[ContributorSession],
+    *,
+    contributor_id: int,
+    lifetime: dt.timedelta,
+    now: dt.datetime,
+) -> str:
+    """A new random token for the contributor; only its SHA-256 is stored (not committed)."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        kind(
+            contributor_id=contributor_id,
+            token_hash=hash_token(token),
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
     return token
 
 
@@ -126,14 +141,12 @@ def open_session(
     contributor = storage.get_contributor(session, contributor_id=login.contributor_id)
     assert contributor is not None
     contributor.last_login_at = now
-    session_token = secrets.token_urlsafe(32)
-    session.add(
-        ContributorSession(
-            contributor_id=contributor.id,
-            token_hash=hash_token(session_token),
-            created_at=now,
-            expires_at=now + SESSION_LIFETIME,
-        )
+    session_token = add_secret(
+        session,
+        ContributorSession,
+        contributor_id=contributor.id,
+        lifetime=SESSION_LIFETIME,
+        now=now,
     )
     session.commit()
     return contributor, session_token

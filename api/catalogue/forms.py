@@ -16,6 +16,29 @@ from api.catalogue.errors import FieldProblem
 
 FormData = Mapping[str, Sequence[str]]
 MIN_TIMING_ROWS = 2
+# {field of EventFields (or of its place / organizer): name of the form input}
+TEXT_INPUTS = (
+    "title",
+    "short_description",
+    "format",
+    "attendance_mode",
+    "online_url",
+    "registration_url",
+    "registration_email",
+)
+PLACE_INPUTS = {
+    "name": "place_name",
+    "address": "place_address",
+    "postal_code": "postal_code",
+    "commune": "commune",
+    "departement": "departement",
+    "region": "region",
+}
+ORGANIZER_INPUTS = {
+    "structure": "organizer_structure",
+    "contact_name": "organizer_contact_name",
+    "contact_email": "organizer_contact_email",
+}
 
 
 def first(form: FormData, name: str) -> str:
@@ -40,20 +63,11 @@ def timing_rows(form: FormData) -> list[dict[str, str]]:
 
 def form_to_fields(form: FormData) -> dict[str, Any]:
     """The form as the raw EventFields shape (validated afterwards by the schemas)."""
-    place = {
-        "name": first(form, "place_name"),
-        "address": first(form, "place_address"),
-        "postal_code": first(form, "postal_code"),
-        "commune": first(form, "commune"),
-        "departement": first(form, "departement"),
-        "region": first(form, "region"),
-    }
+    place = {key: first(form, name) for key, name in PLACE_INPUTS.items()}
     step = first(form, "track_step")
     return {
-        "title": first(form, "title"),
-        "short_description": first(form, "short_description"),
+        **{name: first(form, name) for name in TEXT_INPUTS},
         "long_description": (form.get("long_description") or [""])[0],
-        "format": first(form, "format"),
         "themes": first(form, "themes"),
         "keywords": first(form, "keywords"),
         "timings": [
@@ -61,18 +75,10 @@ def form_to_fields(form: FormData) -> dict[str, Any]:
             for row in timing_rows(form)
             if row["start"] or row["end"]
         ],
-        "attendance_mode": first(form, "attendance_mode"),
-        "online_url": first(form, "online_url"),
         "place": place if any(place.values()) else None,
         "audiences": list(form.get("audiences") or ()),
         "accessibility": list(form.get("accessibility") or ()),
-        "registration_url": first(form, "registration_url"),
-        "registration_email": first(form, "registration_email"),
-        "organizer": {
-            "structure": first(form, "organizer_structure"),
-            "contact_name": first(form, "organizer_contact_name"),
-            "contact_email": first(form, "organizer_contact_email"),
-        },
+        "organizer": {key: first(form, name) for key, name in ORGANIZER_INPUTS.items()},
         "track": first(form, "track") or None,
         "track_step": step or None,
         "status": first(form, "status") or "scheduled",
@@ -109,28 +115,15 @@ def fields_to_form(fields: Mapping[str, Any], *, rows: int = 0) -> dict[str, Any
     rows = max(MIN_TIMING_ROWS, len(timings) + 1, rows)
     timings += [{"start": "", "end": ""}] * (rows - len(timings))
     return {
-        "title": fields.get("title") or "",
-        "short_description": fields.get("short_description") or "",
+        **{name: fields.get(name) or "" for name in TEXT_INPUTS},
+        **{name: place.get(key) or "" for key, name in PLACE_INPUTS.items()},
+        **{name: organizer.get(key) or "" for key, name in ORGANIZER_INPUTS.items()},
         "long_description": fields.get("long_description") or "",
-        "format": fields.get("format") or "",
         "themes": joined(fields.get("themes")),
         "keywords": joined(fields.get("keywords")),
         "timings": timings,
-        "attendance_mode": fields.get("attendance_mode") or "",
-        "online_url": fields.get("online_url") or "",
-        "place_name": place.get("name") or "",
-        "place_address": place.get("address") or "",
-        "postal_code": place.get("postal_code") or "",
-        "commune": place.get("commune") or "",
-        "departement": place.get("departement") or "",
-        "region": place.get("region") or "",
         "audiences": list(fields.get("audiences") or []),
         "accessibility": list(fields.get("accessibility") or []),
-        "registration_url": fields.get("registration_url") or "",
-        "registration_email": fields.get("registration_email") or "",
-        "organizer_structure": organizer.get("structure") or "",
-        "organizer_contact_name": organizer.get("contact_name") or "",
-        "organizer_contact_email": organizer.get("contact_email") or "",
         "track": fields.get("track") or "",
         "track_step": fields.get("track_step") or "",
         "status": fields.get("status") or "scheduled",
@@ -139,16 +132,9 @@ def fields_to_form(fields: Mapping[str, Any], *, rows: int = 0) -> dict[str, Any
 
 FIELD_IDS = {
     "place": "f-place_name",
-    "place.name": "f-place_name",
-    "place.address": "f-place_address",
-    "place.postal_code": "f-postal_code",
-    "place.commune": "f-commune",
-    "place.departement": "f-departement",
-    "place.region": "f-region",
+    **{f"place.{key}": f"f-{name}" for key, name in PLACE_INPUTS.items()},
     "organizer": "f-organizer_structure",
-    "organizer.structure": "f-organizer_structure",
-    "organizer.contact_name": "f-organizer_contact_name",
-    "organizer.contact_email": "f-organizer_contact_email",
+    **{f"organizer.{key}": f"f-{name}" for key, name in ORGANIZER_INPUTS.items()},
     "timings": "f-timings-0-start",
 }
 

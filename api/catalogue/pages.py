@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -58,11 +60,14 @@ from api.catalogue.web import (
     page_moderator,
     request_language,
     request_settings,
+    set_session_cookie,
 )
 from api.catalogue.workflow import (
+    CONTRIBUTOR_ACTIONS,
     CONTRIBUTOR_EDITABLE_STATES,
     TRANSITIONS,
     Actor,
+    check_known_action,
     submissions_open,
 )
 from api.db import SessionDep
@@ -324,15 +329,7 @@ def login_confirm(request: Request, token: str) -> HTMLResponse:
 def login_open(request: Request, session: SessionDep, token: str) -> Response:
     _contributor, session_token = accounts.open_session(session, token=token)
     response = redirect("/catalogue/my")
-    response.set_cookie(
-        SESSION_COOKIE,
-        session_token,
-        max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-        path="/catalogue",
-    )
+    set_session_cookie(response, session_token, secure=request.url.scheme == "https")
     return response
 
 
@@ -401,16 +398,34 @@ def form_context(
     }
 
 
+@dataclass(frozen=True)
+class FormState:
+    """What the event form shows: the values, the problems or refusal, how many timing rows."""
+
+    values: Mapping[str, Any]
+    status: int = 200
+    problems: Sequence[FieldProblem] = ()
+    message: str | None = None
+    rows: int = 0
+
+
+def refused_form(error: Exception, values: Mapping[str, Any], language: str) -> FormState:
+    """The form shown again after a refused save: the problems by field, else the refusal."""
+    problems = _problems_of(error)
+    return FormState(
+        values=values,
+        status=422 if problems else getattr(error, "status", 422),
+        problems=problems,
+        message=error.render(language) if isinstance(error, CatalogueError) else None,
+    )
+
+
 def event_form_page(
     request: Request,
     session: Session,
+    state: FormState,
     *,
     template: str = "event_form.html",
-    status: int = 200,
-    values: Mapping[str, Any],
-    problems: Sequence[FieldProblem] = (),
-    message: str | None = None,
-    rows: int = 0,
     event: Event | None = None,
     **context: Any,
 ) -> HTMLResponse:
@@ -418,18 +433,18 @@ def event_form_page(
     edition = event.edition if event else storage.latest_edition(session)
     form = form_context(
         session,
-        values=values,
-        problems=problems,
+        values=state.values,
+        problems=state.problems,
         language=language,
         edition_id=edition.id if edition else None,
     )
-    form["form"] = fields_to_form(values, rows=rows)
+    form["form"] = fields_to_form(state.values, rows=state.rows)
     url = base_url(request)
     return page(
         request,
         template,
-        status=status,
-        message=message,
+        status=state.status,
+        message=state.message,
         event=presenters.event_read(event, url, with_moderation=True) if event else None,
         edition=presenters.edition_read(edition) if edition else None,
         **form,
@@ -459,8 +474,7 @@ def new_event_page(request: Request, session: SessionDep, who: SignedInDep) -> H
     return event_form_page(
         request,
         session,
-        values=values,
-        message=closed,
+        FormState(values=values, message=closed),
         title=gettext(language, "Nouvel événement"),
         action="/catalogue/my/events/new",
         csrf=accounts.csrf_token(token),
@@ -483,23 +497,13 @@ def create_event_page(
         "scope": "contributor",
     }
     if "add_timing" in form:
-        return event_form_page(
-            request, session, values=values, rows=len(timing_rows(form)) + 1, **context
-        )
+        return event_form_page(request, session, with_timing_row(form, values), **context)
     actor = accounts.contributor_actor(contributor)
     try:
         event = service.create_event(session, actor=actor, data=EventCreate.model_validate(values))
     except (ValidationError, CatalogueError) as error:
         session.rollback()
-        return event_form_page(
-            request,
-            session,
-            status=422 if _problems_of(error) else getattr(error, "status", 422),
-            values=values,
-            problems=_problems_of(error),
-            message=error.render(language) if isinstance(error, CatalogueError) else None,
-            **context,
-        )
+        return event_form_page(request, session, refused_form(error, values, language), **context)
     if "and_submit" in form:
         return submit_or_show(request, session, actor, event)
     return redirect(f"/catalogue/my/events/{event.id}", done="saved")
@@ -535,35 +539,24 @@ def my_event_page(
     return contributor_event_page(
         request,
         session,
-        event,
         token,
-        values=service.event_fields(event),
-        message=gettext(language, refusal) if refusal else None,
+        event,
+        FormState(
+            values=service.event_fields(event),
+            message=gettext(language, refusal) if refusal else None,
+        ),
     )
 
 
 def contributor_event_page(
-    request: Request,
-    session: Session,
-    event: Event,
-    token: str,
-    *,
-    values: Mapping[str, Any],
-    status: int = 200,
-    problems: Sequence[FieldProblem] = (),
-    message: str | None = None,
-    rows: int = 0,
+    request: Request, session: Session, token: str, event: Event, state: FormState
 ) -> HTMLResponse:
     language = request_language(request)
     return event_form_page(
         request,
         session,
+        state,
         template="my_event.html",
-        status=status,
-        values=values,
-        problems=problems,
-        message=message,
-        rows=rows,
         event=event,
         title=event.title,
         action=f"/catalogue/my/events/{event.id}",
@@ -593,11 +586,69 @@ def history_rows(session: Session, event: Event, language: str) -> list[dict[str
     return rows
 
 
+ShowEvent = Callable[[Event, FormState], HTMLResponse]
+
+
+def with_timing_row(form: Mapping[str, Sequence[str]], values: Mapping[str, Any]) -> FormState:
+    """The form shown again with one more timing row (the "add a timing" button)."""
+    return FormState(values=values, rows=len(timing_rows(form)) + 1)
+
+
+def save_or_show(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    event_id: int,
+    values: Mapping[str, Any],
+    show: ShowEvent,
+    *,
+    only: Sequence[str] | None = None,
+) -> HTMLResponse | None:
+    """Save the posted fields (or `only` these); None when saved, else the form again with the
+    problems."""
+    try:
+        data = EventUpdate.model_validate(
+            {key: values[key] for key in only} if only is not None else values
+        )
+        service.update_event(session, actor=actor, event_id=event_id, data=data)
+    except (ValidationError, CatalogueError) as error:
+        session.rollback()
+        event = service.find_event(session, actor=actor, event_id=event_id)
+        return show(event, refused_form(error, values, request_language(request)))
+    return None
+
+
+def act_or_show(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    event_id: int,
+    action: str,
+    message: str | None,
+    show: ShowEvent,
+) -> HTMLResponse | None:
+    """Move the event through the workflow; None when done, else its page with the refusal."""
+    try:
+        service.transition(session, actor=actor, event_id=event_id, action=action, message=message)
+    except CatalogueError as error:
+        session.rollback()
+        if error.status == 404:
+            raise
+        event = service.find_event(session, actor=actor, event_id=event_id)
+        values = service.event_fields(event)
+        return show(
+            event,
+            FormState(
+                values=values, status=error.status, message=error.render(request_language(request))
+            ),
+        )
+    return None
+
+
 @router.post("/my/events/{event_id}", response_class=HTMLResponse)
 def update_event_page(
     request: Request, session: SessionDep, who: SignedInDep, event_id: int, form: FormDep
 ) -> Response:
-    language = request_language(request)
     contributor, token = who
     check_form_token(form, token)
     actor = accounts.contributor_actor(contributor)
@@ -608,31 +659,20 @@ def update_event_page(
         if status_only
         else form_to_fields(form)
     )
+    show = partial(contributor_event_page, request, session, token)
     if "add_timing" in form:
-        return contributor_event_page(
-            request, session, event, token, values=values, rows=len(timing_rows(form)) + 1
-        )
-    try:
-        data = (
-            EventUpdate.model_validate({"status": values["status"]})
-            if status_only
-            else EventUpdate.model_validate(values)
-        )
-        service.update_event(session, actor=actor, event_id=event.id, data=data)
-    except (ValidationError, CatalogueError) as error:
-        session.rollback()
-        event = service.find_event(session, actor=actor, event_id=event_id)
-        problems = _problems_of(error)
-        return contributor_event_page(
-            request,
-            session,
-            event,
-            token,
-            values=values,
-            status=422 if problems else getattr(error, "status", 422),
-            problems=problems,
-            message=error.render(language) if isinstance(error, CatalogueError) else None,
-        )
+        return show(event, with_timing_row(form, values))
+    refused = save_or_show(
+        request,
+        session,
+        actor,
+        event_id,
+        values,
+        show,
+        only=("status",) if status_only else None,
+    )
+    if refused is not None:
+        return refused
     if "and_submit" in form:
         return submit_or_show(request, session, actor, event)
     return redirect(f"/catalogue/my/events/{event.id}", done="saved")
@@ -650,27 +690,12 @@ def act_on_event_page(
     """Submit or withdraw (a refusal, e.g. after the deadline, is shown on the event's page)."""
     contributor, token = who
     check_form_token(form, token)
-    if action not in ("submit", "withdraw"):
-        raise CatalogueError(
-            "not_found", "Action inconnue : « {action} ».", status=404, action=action[:40]
-        )
+    check_known_action(action, CONTRIBUTOR_ACTIONS)
     actor = accounts.contributor_actor(contributor)
-    try:
-        service.transition(session, actor=actor, event_id=event_id, action=action)
-    except CatalogueError as error:
-        session.rollback()
-        if error.status == 404:
-            raise
-        event = service.find_event(session, actor=actor, event_id=event_id)
-        return contributor_event_page(
-            request,
-            session,
-            event,
-            token,
-            values=service.event_fields(event),
-            status=error.status,
-            message=error.render(request_language(request)),
-        )
+    show = partial(contributor_event_page, request, session, token)
+    refused = act_or_show(request, session, actor, event_id, action, None, show)
+    if refused is not None:
+        return refused
     done = "submitted" if action == "submit" else "withdrawn"
     return redirect(f"/catalogue/my/events/{event_id}", done=done)
 
@@ -755,27 +780,14 @@ def moderation_queue_page(
 
 
 def moderation_event_page(
-    request: Request,
-    session: Session,
-    event: Event,
-    who: tuple[Actor, str],
-    *,
-    values: Mapping[str, Any],
-    status: int = 200,
-    problems: Sequence[FieldProblem] = (),
-    message: str | None = None,
-    rows: int = 0,
+    request: Request, session: Session, who: tuple[Actor, str], event: Event, state: FormState
 ) -> HTMLResponse:
     language = request_language(request)
     return event_form_page(
         request,
         session,
+        state,
         template="moderation_event.html",
-        status=status,
-        values=values,
-        problems=problems,
-        message=message,
-        rows=rows,
         event=event,
         title=event.title,
         action=f"/catalogue/moderation/events/{event.id}",
@@ -797,7 +809,9 @@ def moderation_event(
     request: Request, session: SessionDep, who: ModeratorSignedInDep, event_id: int
 ) -> HTMLResponse:
     event = service.find_event(session, actor=who[0], event_id=event_id)
-    return moderation_event_page(request, session, event, who, values=service.event_fields(event))
+    return moderation_event_page(
+        request, session, who, event, FormState(values=service.event_fields(event))
+    )
 
 
 @router.post("/moderation/events/{event_id}", response_class=HTMLResponse)
@@ -808,32 +822,15 @@ def moderation_update(
     event_id: int,
     form: FormDep,
 ) -> Response:
-    language = request_language(request)
     check_form_token(form, who[1])
     event = service.find_event(session, actor=who[0], event_id=event_id)
     values = form_to_fields(form)
+    show = partial(moderation_event_page, request, session, who)
     if "add_timing" in form:
-        return moderation_event_page(
-            request, session, event, who, values=values, rows=len(timing_rows(form)) + 1
-        )
-    try:
-        service.update_event(
-            session, actor=who[0], event_id=event.id, data=EventUpdate.model_validate(values)
-        )
-    except (ValidationError, CatalogueError) as error:
-        session.rollback()
-        event = service.find_event(session, actor=who[0], event_id=event_id)
-        problems = _problems_of(error)
-        return moderation_event_page(
-            request,
-            session,
-            event,
-            who,
-            values=values,
-            status=422 if problems else getattr(error, "status", 422),
-            problems=problems,
-            message=error.render(language) if isinstance(error, CatalogueError) else None,
-        )
+        return show(event, with_timing_row(form, values))
+    refused = save_or_show(request, session, who[0], event_id, values, show)
+    if refused is not None:
+        return refused
     return redirect(f"/catalogue/moderation/events/{event.id}", done="saved")
 
 
@@ -846,30 +843,14 @@ def moderation_decision(
     form: FormDep,
 ) -> Response:
     """Publish, ask for changes (message), reject (reason) or submit on behalf."""
-    language = request_language(request)
     check_form_token(form, who[1])
     action = (form.get("decision") or [""])[0]
-    if action not in MODERATION_DECISIONS:
-        raise CatalogueError(
-            "not_found", "Action inconnue : « {action} ».", status=404, action=action[:40]
-        )
+    check_known_action(action, MODERATION_DECISIONS)
     message = (form.get("message") or [""])[0]
-    try:
-        service.transition(session, actor=who[0], event_id=event_id, action=action, message=message)
-    except CatalogueError as error:
-        session.rollback()
-        if error.status == 404:
-            raise
-        event = service.find_event(session, actor=who[0], event_id=event_id)
-        return moderation_event_page(
-            request,
-            session,
-            event,
-            who,
-            values=service.event_fields(event),
-            status=error.status,
-            message=error.render(language),
-        )
+    show = partial(moderation_event_page, request, session, who)
+    refused = act_or_show(request, session, who[0], event_id, action, message, show)
+    if refused is not None:
+        return refused
     done = {
         "publish": "published",
         "request_changes": "changes_requested",

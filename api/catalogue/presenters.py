@@ -66,9 +66,7 @@ def event_read(event: Event, base_url: str, *, with_moderation: bool = False) ->
         short_description=event.short_description,
         long_description=event.long_description,
         long_description_html=render_markdown(event.long_description),
-        format=FormatRef(
-            slug=event.format.slug, label_fr=event.format.label_fr, label_en=event.format.label_en
-        ),
+        format=FormatRef.model_validate(event.format, from_attributes=True),
         themes=event.tag_values("theme"),
         keywords=list(event.keywords or []),
         timings=[
@@ -119,22 +117,11 @@ def edition_read(edition: Edition) -> EditionRead:
 
 
 def format_read(event_format: EventFormat) -> FormatRead:
-    return FormatRead(
-        slug=event_format.slug,
-        label_fr=event_format.label_fr,
-        label_en=event_format.label_en,
-        position=event_format.position,
-        active=event_format.active,
-    )
+    return FormatRead.model_validate(event_format, from_attributes=True)
 
 
 def contributor_read(contributor: Contributor) -> ContributorRead:
-    return ContributorRead(
-        id=contributor.id,
-        email=contributor.email,
-        name=contributor.name,
-        structure=contributor.structure,
-    )
+    return ContributorRead.model_validate(contributor, from_attributes=True)
 
 
 def audit_read(entry: AuditEntry) -> AuditRead:

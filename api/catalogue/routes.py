@@ -13,7 +13,6 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy.orm import Session
 
 from api.catalogue import accounts, exports, presenters, service, storage
-from api.catalogue.errors import CatalogueError
 from api.catalogue.geography import departements, regions
 from api.catalogue.schemas import (
     AuditRead,
@@ -57,7 +56,9 @@ from api.catalogue.web import (
     SettingsDep,
     base_url,
     contributor_session_token,
+    set_session_cookie,
 )
+from api.catalogue.workflow import CONTRIBUTOR_ACTIONS, Actor, check_known_action
 from api.db import SessionDep
 from api.i18n import gettext
 
@@ -233,17 +234,6 @@ def open_session(session: SessionDep, body: SessionCreate, response: Response) -
     return SessionRead(session_token=token, contributor=presenters.contributor_read(contributor))
 
 
-def set_session_cookie(response: Response, token: str) -> None:
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        path="/catalogue",
-    )
-
-
 @router.delete("/auth/session", status_code=status.HTTP_204_NO_CONTENT)
 def close_session(request: Request, session: SessionDep, _contributor: ContributorDep) -> Response:
     token = contributor_session_token(request)
@@ -260,6 +250,17 @@ def me(contributor: ContributorDep) -> ContributorRead:
 
 
 # Contributors: their events ------------------------------------------------------------------
+
+
+def editor_read(request: Request, event: Event) -> EventRead:
+    """The event as its contributor and the moderators see it (with the moderation message)."""
+    return presenters.event_read(event, base_url(request), with_moderation=True)
+
+
+def history_read(session: Session, actor: Actor, event_id: int) -> Page[AuditRead]:
+    """The event's audit trail, oldest first."""
+    entries = service.event_history(session, actor=actor, event_id=event_id)
+    return Page[AuditRead](data=[presenters.audit_read(e) for e in entries], count=len(entries))
 
 
 @router.get("/me/events", response_model=Page[EventRead])
@@ -279,7 +280,7 @@ def create_my_event(
 ) -> EventRead:
     """A new draft (refused after the edition's submission deadline)."""
     event = service.create_event(session, actor=actor, data=body)
-    return presenters.event_read(event, base_url(request), with_moderation=True)
+    return editor_read(request, event)
 
 
 @router.get("/me/events/{event_id}", response_model=EventRead)
@@ -287,7 +288,7 @@ def my_event(
     request: Request, session: SessionDep, actor: ContributorActorDep, event_id: int
 ) -> EventRead:
     event = service.find_event(session, actor=actor, event_id=event_id)
-    return presenters.event_read(event, base_url(request), with_moderation=True)
+    return editor_read(request, event)
 
 
 @router.patch("/me/events/{event_id}", response_model=EventRead)
@@ -300,7 +301,7 @@ def update_my_event(
 ) -> EventRead:
     """Change a draft or an event under moderation; on a published event, only its status."""
     event = service.update_event(session, actor=actor, event_id=event_id, data=body)
-    return presenters.event_read(event, base_url(request), with_moderation=True)
+    return editor_read(request, event)
 
 
 @router.post("/me/events/{event_id}/{action}", response_model=EventRead)
@@ -308,29 +309,16 @@ def act_on_my_event(
     request: Request, session: SessionDep, actor: ContributorActorDep, event_id: int, action: str
 ) -> EventRead:
     """`submit` (before the deadline, or after changes were requested) or `withdraw`."""
-    event = service.transition(
-        session, actor=actor, event_id=event_id, action=contributor_action(action)
-    )
-    return presenters.event_read(event, base_url(request), with_moderation=True)
-
-
-def contributor_action(action: str) -> str:
-    if action not in ("submit", "withdraw"):
-        raise CatalogueError(
-            "not_found", "Action inconnue : « {action} ».", status=404, action=action[:40]
-        )
-    return action
+    check_known_action(action, CONTRIBUTOR_ACTIONS)
+    event = service.transition(session, actor=actor, event_id=event_id, action=action)
+    return editor_read(request, event)
 
 
 @router.get("/me/events/{event_id}/history", response_model=Page[AuditRead])
 def my_event_history(
     session: SessionDep, actor: ContributorActorDep, event_id: int
 ) -> Page[AuditRead]:
-    entries = [
-        presenters.audit_read(e)
-        for e in service.event_history(session, actor=actor, event_id=event_id)
-    ]
-    return Page[AuditRead](data=entries, count=len(entries))
+    return history_read(session, actor, event_id)
 
 
 # Moderators ------------------------------------------------------------------------------------
@@ -376,7 +364,7 @@ def moderator_create_event(
 ) -> EventRead:
     """A new draft by a moderator (allowed after the deadline)."""
     event = service.create_event(session, actor=moderator, data=body)
-    return presenters.event_read(event, base_url(request), with_moderation=True)
+    return editor_read(request, event)
 
 
 @router.get("/moderation/events/{event_id}", response_model=EventRead)
@@ -384,7 +372,7 @@ def moderator_event(
     request: Request, session: SessionDep, moderator: ModeratorDep, event_id: int
 ) -> EventRead:
     event = service.find_event(session, actor=moderator, event_id=event_id)
-    return presenters.event_read(event, base_url(request), with_moderation=True)
+    return editor_read(request, event)
 
 
 @router.patch("/moderation/events/{event_id}", response_model=EventRead)
@@ -396,7 +384,7 @@ def moderator_update_event(
     body: EventUpdate,
 ) -> EventRead:
     event = service.update_event(session, actor=moderator, event_id=event_id, data=body)
-    return presenters.event_read(event, base_url(request), with_moderation=True)
+    return editor_read(request, event)
 
 
 @router.post("/moderation/events/{event_id}/{action}", response_model=EventRead)
@@ -409,10 +397,7 @@ def moderate(
     body: ModerationMessage | None = None,
 ) -> EventRead:
     """`submit`, `publish`, `request-changes` or `reject` (the last two need a message)."""
-    if action not in MODERATION_ACTIONS:
-        raise CatalogueError(
-            "not_found", "Action inconnue : « {action} ».", status=404, action=action[:40]
-        )
+    check_known_action(action, MODERATION_ACTIONS)
     event = service.transition(
         session,
         actor=moderator,
@@ -420,18 +405,14 @@ def moderate(
         action=MODERATION_ACTIONS[action],
         message=body.message if body else None,
     )
-    return presenters.event_read(event, base_url(request), with_moderation=True)
+    return editor_read(request, event)
 
 
 @router.get("/moderation/events/{event_id}/history", response_model=Page[AuditRead])
 def moderator_event_history(
     session: SessionDep, moderator: ModeratorDep, event_id: int
 ) -> Page[AuditRead]:
-    entries = [
-        presenters.audit_read(e)
-        for e in service.event_history(session, actor=moderator, event_id=event_id)
-    ]
-    return Page[AuditRead](data=entries, count=len(entries))
+    return history_read(session, moderator, event_id)
 
 
 @router.get("/moderation/stats")

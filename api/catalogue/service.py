@@ -5,10 +5,10 @@ editions, formats and tracks. Each use case checks the rules, writes, records th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session, object_session
 
 from api.catalogue import storage
@@ -90,6 +90,93 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     return {
         key: [before.get(key), after.get(key)] for key in after if before.get(key) != after.get(key)
     }
+
+
+Row = TypeVar("Row", Event, Edition, EventFormat, Track)
+
+
+def add_created(
+    session: Session,
+    row: Row,
+    *,
+    actor: Actor,
+    entity: str,
+    snapshot: Callable[[Row], dict[str, Any]],
+    now: dt.datetime,
+) -> Row:
+    """Insert a new record, keep its creation (every field) in the audit trail and commit."""
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        entity=entity,
+        entity_id=row.id,
+        action="create",
+        changes=diff({}, snapshot(row)),
+        now=now,
+    )
+    session.commit()
+    return row
+
+
+def record_update(
+    session: Session,
+    *,
+    actor: Actor,
+    entity: str,
+    entity_id: int,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    now: dt.datetime,
+) -> bool:
+    """Keep the fields that changed in the audit trail (nothing when none did); True if any."""
+    changes = diff(before, after)
+    if changes:
+        record(
+            session,
+            actor=actor,
+            entity=entity,
+            entity_id=entity_id,
+            action="update",
+            changes=changes,
+            now=now,
+        )
+    return bool(changes)
+
+
+def update_given(
+    session: Session,
+    row: Row,
+    data: BaseModel,
+    *,
+    actor: Actor,
+    entity: str,
+    snapshot: Callable[[Row], dict[str, Any]],
+    now: dt.datetime,
+) -> Row:
+    """Set the attributes given (and not null) in `data`, audit what changed and commit."""
+    before = snapshot(row)
+    for key, value in data.model_dump(exclude_unset=True).items():
+        if value is not None:
+            setattr(row, key, value)
+    record_update(
+        session,
+        actor=actor,
+        entity=entity,
+        entity_id=row.id,
+        before=before,
+        after=snapshot(row),
+        now=now,
+    )
+    session.commit()
+    return row
+
+
+def check_slug_free(exists: bool, message: str, slug: str) -> None:
+    """A 409 when a record with this slug already exists."""
+    if exists:
+        raise CatalogueError("already_exists", message, status=409, slug=slug)
 
 
 # Reading an event as editable fields -------------------------------------------------------
@@ -281,19 +368,7 @@ def create_event(
         tags=[],
     )
     write_fields(event, fields, event_format=event_format, track=track)
-    session.add(event)
-    session.flush()
-    record(
-        session,
-        actor=actor,
-        entity="event",
-        entity_id=event.id,
-        action="create",
-        changes=diff({}, event_fields(event)),
-        now=now,
-    )
-    session.commit()
-    return event
+    return add_created(session, event, actor=actor, entity="event", snapshot=event_fields, now=now)
 
 
 def find_event(session: Session, *, actor: Actor, event_id: int) -> Event:
@@ -343,18 +418,16 @@ def update_event(
         session, fields, edition=event.edition, event_id=event.id
     )
     write_fields(event, fields, event_format=event_format, track=track)
-    changes = diff(before, event_fields(event))
-    if changes:
+    if record_update(
+        session,
+        actor=actor,
+        entity="event",
+        entity_id=event.id,
+        before=before,
+        after=event_fields(event),
+        now=now,
+    ):
         event.updated_at = now
-        record(
-            session,
-            actor=actor,
-            entity="event",
-            entity_id=event.id,
-            action="update",
-            changes=changes,
-            now=now,
-        )
     session.commit()
     return event
 
@@ -449,10 +522,11 @@ def create_edition(
     now = now or utc_now()
     check_moderator(actor)
     check_edition_dates(data.starts_on, data.ends_on)
-    if storage.get_edition(session, slug=data.slug) is not None:
-        raise CatalogueError(
-            "already_exists", "L'édition « {slug} » existe déjà.", status=409, slug=data.slug
-        )
+    check_slug_free(
+        storage.get_edition(session, slug=data.slug) is not None,
+        "L'édition « {slug} » existe déjà.",
+        data.slug,
+    )
     edition = Edition(
         slug=data.slug,
         title=data.title,
@@ -461,19 +535,9 @@ def create_edition(
         submission_deadline=to_storage(data.submission_deadline),
         created_at=now,
     )
-    session.add(edition)
-    session.flush()
-    record(
-        session,
-        actor=actor,
-        entity="edition",
-        entity_id=edition.id,
-        action="create",
-        changes=diff({}, edition_snapshot(edition)),
-        now=now,
+    return add_created(
+        session, edition, actor=actor, entity="edition", snapshot=edition_snapshot, now=now
     )
-    session.commit()
-    return edition
 
 
 def update_edition(
@@ -499,17 +563,15 @@ def update_edition(
         edition.title = values["title"]
     if values.get("submission_deadline"):
         edition.submission_deadline = to_storage(values["submission_deadline"])
-    changes = diff(before, edition_snapshot(edition))
-    if changes:
-        record(
-            session,
-            actor=actor,
-            entity="edition",
-            entity_id=edition.id,
-            action="update",
-            changes=changes,
-            now=now,
-        )
+    record_update(
+        session,
+        actor=actor,
+        entity="edition",
+        entity_id=edition.id,
+        before=before,
+        after=edition_snapshot(edition),
+        now=now,
+    )
     session.commit()
     return edition
 
@@ -528,24 +590,19 @@ def create_format(
 ) -> EventFormat:
     now = now or utc_now()
     check_moderator(actor)
-    if storage.get_format(session, slug=data.slug) is not None:
-        raise CatalogueError(
-            "already_exists", "Le format « {slug} » existe déjà.", status=409, slug=data.slug
-        )
-    event_format = EventFormat(**data.model_dump())
-    session.add(event_format)
-    session.flush()
-    record(
+    check_slug_free(
+        storage.get_format(session, slug=data.slug) is not None,
+        "Le format « {slug} » existe déjà.",
+        data.slug,
+    )
+    return add_created(
         session,
+        EventFormat(**data.model_dump()),
         actor=actor,
         entity="format",
-        entity_id=event_format.id,
-        action="create",
-        changes=diff({}, format_snapshot(event_format)),
+        snapshot=format_snapshot,
         now=now,
     )
-    session.commit()
-    return event_format
 
 
 def update_format(
@@ -561,23 +618,15 @@ def update_format(
     event_format = storage.get_format(session, slug=slug)
     if event_format is None:
         raise not_found("Format introuvable : {key}.", key=slug)
-    before = format_snapshot(event_format)
-    for key, value in data.model_dump(exclude_unset=True).items():
-        if value is not None:
-            setattr(event_format, key, value)
-    changes = diff(before, format_snapshot(event_format))
-    if changes:
-        record(
-            session,
-            actor=actor,
-            entity="format",
-            entity_id=event_format.id,
-            action="update",
-            changes=changes,
-            now=now,
-        )
-    session.commit()
-    return event_format
+    return update_given(
+        session,
+        event_format,
+        data,
+        actor=actor,
+        entity="format",
+        snapshot=format_snapshot,
+        now=now,
+    )
 
 
 def track_snapshot(track: Track) -> dict[str, Any]:
@@ -590,10 +639,11 @@ def create_track(
     now = now or utc_now()
     check_moderator(actor)
     edition = resolve_edition(session, data.edition)
-    if storage.get_track(session, slug=data.slug) is not None:
-        raise CatalogueError(
-            "already_exists", "Le parcours « {slug} » existe déjà.", status=409, slug=data.slug
-        )
+    check_slug_free(
+        storage.get_track(session, slug=data.slug) is not None,
+        "Le parcours « {slug} » existe déjà.",
+        data.slug,
+    )
     track = Track(
         edition=edition,
         edition_id=edition.id,
@@ -602,19 +652,9 @@ def create_track(
         description=data.description,
         created_at=now,
     )
-    session.add(track)
-    session.flush()
-    record(
-        session,
-        actor=actor,
-        entity="track",
-        entity_id=track.id,
-        action="create",
-        changes=diff({}, track_snapshot(track)),
-        now=now,
+    return add_created(
+        session, track, actor=actor, entity="track", snapshot=track_snapshot, now=now
     )
-    session.commit()
-    return track
 
 
 def update_track(
@@ -627,24 +667,15 @@ def update_track(
 ) -> Track:
     now = now or utc_now()
     check_moderator(actor)
-    track = find_track(session, slug=slug)
-    before = track_snapshot(track)
-    for key, value in data.model_dump(exclude_unset=True).items():
-        if value is not None:
-            setattr(track, key, value)
-    changes = diff(before, track_snapshot(track))
-    if changes:
-        record(
-            session,
-            actor=actor,
-            entity="track",
-            entity_id=track.id,
-            action="update",
-            changes=changes,
-            now=now,
-        )
-    session.commit()
-    return track
+    return update_given(
+        session,
+        find_track(session, slug=slug),
+        data,
+        actor=actor,
+        entity="track",
+        snapshot=track_snapshot,
+        now=now,
+    )
 
 
 def find_track(session: Session, *, slug: str) -> Track:

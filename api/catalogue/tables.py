@@ -82,33 +82,31 @@ class Contributor(Base):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
-class LoginToken(Base):
-    """A one-time magic link sent by e-mail (only its SHA-256 is stored)."""
+class ContributorSecret:
+    """Columns of a secret given to a contributor until it expires (only its SHA-256 is stored)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contributor_id: Mapped[int] = mapped_column(
+        ForeignKey("catalogue_contributors.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class LoginToken(ContributorSecret, Base):
+    """A one-time magic link sent by e-mail."""
 
     __tablename__ = "catalogue_login_tokens"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    contributor_id: Mapped[int] = mapped_column(
-        ForeignKey("catalogue_contributors.id", ondelete="CASCADE"), index=True
-    )
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # sort_order: after the shared columns, as in the migration
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True, sort_order=1)
 
 
-class ContributorSession(Base):
-    """A signed-in contributor's session (cookie or bearer token; only its SHA-256 is stored)."""
+class ContributorSession(ContributorSecret, Base):
+    """A signed-in contributor's session (cookie or bearer token)."""
 
     __tablename__ = "catalogue_sessions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    contributor_id: Mapped[int] = mapped_column(
-        ForeignKey("catalogue_contributors.id", ondelete="CASCADE"), index=True
-    )
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
     contributor: Mapped[Contributor] = relationship(lazy="joined")
 

@@ -32,6 +32,19 @@ MODERATOR_COOKIE = "catalogue_moderator"
 LANGUAGE_COOKIE = "lang"
 
 
+def set_session_cookie(response: Response, token: str, *, secure: bool = False) -> None:
+    """Keep a contributor's session token in an HttpOnly cookie for the session's lifetime."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        path="/catalogue",
+    )
+
+
 def request_language(request: Request) -> str:
     return pick_language(
         request.query_params.get("lang"),

@@ -12,11 +12,12 @@ submission deadline has passed; moderators (organisers) can, at any time.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
 from api.catalogue.clock import format_local
-from api.catalogue.errors import CatalogueError, Label
+from api.catalogue.errors import CatalogueError, Label, not_found
 from api.catalogue.tables import Edition, Event
 from api.catalogue.vocabulary import ACTIONS, STATES
 
@@ -64,8 +65,16 @@ TRANSITIONS: dict[str, Transition] = {
     )
 }
 
+CONTRIBUTOR_ACTIONS = ("submit", "withdraw")
 CONTRIBUTOR_EDITABLE_STATES = ("draft", "submitted", "changes_requested")
 LIVE_STATUS_ONLY_STATES = ("published",)
+
+
+def check_known_action(action: str, known: Collection[str]) -> str:
+    """The action if it is one of `known`, else a 404 naming it."""
+    if action not in known:
+        raise not_found("Action inconnue : « {action} ».", action=action[:40])
+    return action
 
 
 def check_owner(event: Event, actor: Actor) -> None:

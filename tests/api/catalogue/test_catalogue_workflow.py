@@ -3,6 +3,8 @@ rejection reasons, withdrawal, visibility of unpublished events, audit trail."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from catalogue_helpers import contributor_headers, create_event, moderator_headers, publish
 from fastapi.testclient import TestClient
@@ -11,6 +13,16 @@ from sqlalchemy.orm import Session
 from api.catalogue import service
 from api.catalogue.schemas import EditionUpdate
 from api.settings import Settings
+
+Headers = dict[str, str]
+Drafted = tuple[Headers, Headers, dict[str, Any]]
+
+
+@pytest.fixture
+def drafted(client: TestClient, session: Session, settings: Settings) -> Drafted:
+    """A contributor's and a moderator's headers, and a draft of the contributor."""
+    agent = contributor_headers(client, settings.outbox_dir)
+    return agent, moderator_headers(client), create_event(client, agent)
 
 
 def move(client: TestClient, headers: dict[str, str], event_id: int, action: str,
@@ -21,11 +33,9 @@ def move(client: TestClient, headers: dict[str, str], event_id: int, action: str
 
 
 def test_draft_submitted_published_and_public(
-    client: TestClient, session: Session, settings: Settings
+    client: TestClient, drafted: Drafted
 ) -> None:
-    agent = contributor_headers(client, settings.outbox_dir)
-    moderator = moderator_headers(client)
-    event = create_event(client, agent)
+    agent, moderator, event = drafted
     assert event["state"] == "draft"
     assert client.get(f"/catalogue/api/events/{event['id']}").status_code == 404
 
@@ -43,11 +53,9 @@ def test_draft_submitted_published_and_public(
 
 
 def test_changes_requested_then_resubmitted(
-    client: TestClient, session: Session, settings: Settings
+    client: TestClient, drafted: Drafted
 ) -> None:
-    agent = contributor_headers(client, settings.outbox_dir)
-    moderator = moderator_headers(client)
-    event = create_event(client, agent)
+    agent, moderator, event = drafted
     move(client, agent, event["id"], "submit")
     asked = move(client, moderator, event["id"], "request-changes",
                  "Précisez le public visé.", moderation=True)
@@ -62,11 +70,9 @@ def test_changes_requested_then_resubmitted(
 
 
 def test_rejection_needs_a_reason_shown_to_the_contributor(
-    client: TestClient, session: Session, settings: Settings
+    client: TestClient, drafted: Drafted
 ) -> None:
-    agent = contributor_headers(client, settings.outbox_dir)
-    moderator = moderator_headers(client)
-    event = create_event(client, agent)
+    agent, moderator, event = drafted
     move(client, agent, event["id"], "submit")
     refused = move(client, moderator, event["id"], "reject", moderation=True)
     assert refused.status_code == 422
@@ -96,12 +102,10 @@ def test_rejection_needs_a_reason_shown_to_the_contributor(
     ],
 )
 def test_refused_transitions(
-    client: TestClient, session: Session, settings: Settings,
+    client: TestClient, drafted: Drafted,
     path: list[str], who: str, action: str, code: str, status: int,
 ) -> None:
-    agent = contributor_headers(client, settings.outbox_dir)
-    moderator = moderator_headers(client)
-    event = create_event(client, agent)
+    agent, moderator, event = drafted
     for step in path:
         by_moderator = step in ("publish", "reject", "request-changes")
         headers = moderator if by_moderator else agent
@@ -115,11 +119,9 @@ def test_refused_transitions(
 
 
 def test_withdrawn_by_its_contributor_even_once_published(
-    client: TestClient, session: Session, settings: Settings
+    client: TestClient, drafted: Drafted
 ) -> None:
-    agent = contributor_headers(client, settings.outbox_dir)
-    moderator = moderator_headers(client)
-    event = create_event(client, agent)
+    agent, moderator, event = drafted
     publish(client, moderator, event["id"], agent)
     assert client.get(f"/catalogue/api/events/{event['id']}").status_code == 200
     assert move(client, moderator, event["id"], "withdraw", moderation=True).status_code == 404
@@ -147,11 +149,9 @@ def test_contributors_only_reach_their_own_events(
 
 
 def test_published_events_only_change_status_for_contributors(
-    client: TestClient, session: Session, settings: Settings
+    client: TestClient, drafted: Drafted
 ) -> None:
-    agent = contributor_headers(client, settings.outbox_dir)
-    moderator = moderator_headers(client)
-    event = create_event(client, agent)
+    agent, moderator, event = drafted
     publish(client, moderator, event["id"], agent)
     refused = client.patch(f"/catalogue/api/me/events/{event['id']}", json={"title": "Autre"},
                            headers=agent)
