@@ -24,6 +24,7 @@ from scheduler.polish import polish
 from scheduler.problem import SalonProblem
 from scheduler.progress import Progress, SolveOptions
 from scheduler.rules import Constraint, counting_constraints
+from scheduler.validator import break_spread_violations
 
 TIME_OBJECTIVES = ("idle", "breaks")
 POSTED_BY_BLOCK = {"one_meeting_per_pair", "required_meeting"}
@@ -530,7 +531,9 @@ def _solve_coupled(
     keep = total((problem.pairs[p].weight + 1) * block.placed[p] for p in placed)
     stages = [("keep", keep, True), *_time_stages(block)]
     new, _, found = _run_stages(block, stages, options, work, {})
-    return new if found else {}
+    if found:
+        return new
+    return {} if break_spread_violations(problem, placement) else placement
 
 
 def _has_time_cost(
@@ -784,7 +787,8 @@ def solve_requirements_first(
 
 
 def _fallback_clash(problem: SalonProblem, placed_without_spread: bool) -> list[Clash]:
-    """Why the fallback placed nothing: the break spread, or the requirements themselves."""
+    """Why the fallback placed nothing, the required meetings being known to fit together:
+    the break spread, or the time limit (or a stop)."""
     if placed_without_spread and problem.salon.max_break_spread is not None:
         message = "the required meetings fit together, but no schedule within max_break_spread"
         message += " was found"
@@ -793,4 +797,6 @@ def _fallback_clash(problem: SalonProblem, placed_without_spread: bool) -> list[
             "l'écart de pauses permis n'a été trouvé"
         )
         return [Clash("max_break_spread", message, french)]
-    return [UNPLACED]
+    message = "no schedule holding every required meeting was found within the time limit"
+    french = "aucun planning tenant tous les rendez-vous obligatoires trouvé dans le temps imparti"
+    return [Clash("time_limit", message, french)]

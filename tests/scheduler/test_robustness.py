@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
 from typing import Any
 
 import pytest
@@ -276,3 +277,18 @@ def test_a_required_meeting_without_any_free_table_says_so() -> None:
         solve(salon, OPTIONS)
     [clash] = caught.value.clashes
     assert "free table" in clash.message and "table libre" in clash.message_fr
+
+
+def test_a_stopped_solve_under_a_break_spread_keeps_its_first_placement() -> None:
+    """Asked to stop at once, the solve returned a schedule without any meeting (the required
+    one missing); the first placement keeps the spread, so it is the answer."""
+    salon = make_salon(
+        [person("D1", "T1"), person("C1"), person("C2")],
+        [wish("C1", "D1", required=True), wish("C2", "D1")],
+        max_break_spread=0,
+    )
+    stop = threading.Event()
+    stop.set()
+    schedule = solve(salon, SolveOptions(time_limit=1, workers=1, stop=stop))
+    _check_schedule(salon, schedule)
+    assert len(schedule.meetings) == 2
