@@ -206,15 +206,21 @@ def build_schedule(
 
 
 def _place_requirements_first(
-    problem: SalonProblem, selection: Selection, options: SolveOptions, clock: Clock
+    problem: SalonProblem,
+    selection: Selection,
+    options: SolveOptions,
+    clock: Clock,
+    short: TimetableResult,
 ) -> TimetableResult:
-    """When the sessions chosen cannot hold the required meetings: the clash if there is one,
-    else the whole salon in one model with only the required meetings compulsory."""
+    """When the sessions chosen cannot hold the required meetings (`short` fell short): the
+    clash if there is one, else the whole salon in one model, only the required compulsory."""
     clashes = explain_infeasible(problem)
     if clashes:
         raise InfeasibleError(clashes)
     seconds = clock.remaining() * (1 - FINISH_MARGIN)
-    result = solve_requirements_first(problem, selection.session_of, options, seconds)
+    result = solve_requirements_first(
+        problem, selection.session_of, options, seconds, short.placement
+    )
     if result.infeasible_requirements:
         raise InfeasibleError(result.infeasible_requirements)
     return result
@@ -235,7 +241,7 @@ def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
         problem, selection.session_of, options, clock.elapsed, options.time_limit
     )
     if result.infeasible_requirements:
-        result = _place_requirements_first(problem, selection, options, clock)
+        result = _place_requirements_first(problem, selection, options, clock, result)
     bounds = dict(selection.bounds)
     bounds.update(result.bounds)
     optimal = selection.optimal and result.complete

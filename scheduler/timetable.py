@@ -749,7 +749,11 @@ def _keep_most(block: BlockModel) -> tuple[str, cp_model.LinearExprT, bool]:
 
 
 def solve_requirements_first(
-    problem: SalonProblem, selected: Iterable[int], options: SolveOptions, seconds: float
+    problem: SalonProblem,
+    selected: Iterable[int],
+    options: SolveOptions,
+    seconds: float,
+    hint: dict[int, int] | None = None,
 ) -> TimetableResult:
     """The fallback when the sessions given to the pairs cannot hold the required meetings.
 
@@ -758,14 +762,18 @@ def solve_requirements_first(
     fit elsewhere. Here each selected pair may take any of its allowed slots, only the
     required ones compulsory: one model places the most and heaviest pairs in all sessions,
     then a second, each pair kept to the session it got, adds the time objectives and
-    max_break_spread.
+    max_break_spread. `hint`: the placement that fell short, a start for the first model.
     """
     pairs = [p for p in selected if problem.pairs[p].allowed]
     anywhere = BlockModel(problem, {p: problem.pairs[p].allowed for p in pairs}, frozenset(pairs))
     token = WALL_DEADLINE.set(time.monotonic() + max(1.0, seconds))
     budget = max(0.3, seconds * WORK_PER_SECOND) / 2
     try:
-        first, _, found = _run_stages(anywhere, [_keep_most(anywhere)], options, Work(budget), {})
+        first, _, found = _run_stages(
+            anywhere, [_keep_most(anywhere)], options, Work(budget), hint or {}
+        )
+        if not found:
+            return TimetableResult(infeasible_requirements=_fallback_clash(problem, False))
         session_of = {p: problem.slots[s].session for p, s in first.items()}
         candidates = _candidates(problem, session_of, list(problem.session_slots))
         block = BlockModel(problem, candidates, optional=frozenset(candidates))
@@ -773,9 +781,8 @@ def solve_requirements_first(
         placement, proven, placed = _run_stages(block, stages, options, Work(budget), first)
     finally:
         WALL_DEADLINE.reset(token)
-    spread = problem.salon.max_break_spread is not None
-    if not placed and (spread or not found):  # without the spread, `first` is a schedule
-        return TimetableResult(infeasible_requirements=_fallback_clash(problem, found))
+    if not placed and problem.salon.max_break_spread is not None:  # else `first` will do
+        return TimetableResult(infeasible_requirements=_fallback_clash(problem, True))
     dropped = [p for p in pairs if p not in placement]
     return TimetableResult(
         placement=placement,
