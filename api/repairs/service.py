@@ -75,6 +75,11 @@ def _local(value: dt.datetime | None, timezone: str) -> dt.datetime:
     return _local_now(timezone) if value is None else value
 
 
+def salon_clock(timezone: str) -> dt.datetime:
+    """The salon's clock: the current local time in its timezone (the default "now")."""
+    return _local_now(timezone)
+
+
 def _change_models(items: Sequence[dict[str, Any]]) -> list[DayChange]:
     return list(ChangeSet.model_validate({"changes": list(items)}).changes)
 
@@ -244,18 +249,41 @@ def _store_draft(session: Session, *, salon_id: int, document: v1.Schedule) -> S
     return salon_storage.insert_schedule(session, schedule=schedule, rows=rows)
 
 
-def create_repair(
-    session: Session, *, organiser: CurrentOrganiser, salon_id: int, data: RepairCreate
-) -> RepairRead:
-    """Repair the published schedule after the posted changes; the draft is a new version."""
-    salon = salons.organiser_salon(session, organiser=organiser, salon_id=salon_id)
-    base = salon_storage.current_published(session, salon_id=salon.id)
+def _published_base(session: Session, *, salon_id: int) -> Schedule:
+    base = salon_storage.current_published(session, salon_id=salon_id)
     if base is None:
         raise DomainError(
             "no_published_schedule",
             "Aucun planning publié à réparer : publiez d'abord un planning.",
             status=409,
         )
+    return base
+
+
+def check_changes(
+    session: Session,
+    *,
+    organiser: CurrentOrganiser,
+    salon_id: int,
+    changes: list[DayChange],
+    now: dt.datetime | None,
+) -> None:
+    """Refuse changes that do not apply to the published schedule (`invalid_changes`, as
+    create_repair would), without repairing or storing anything (the pages' change form)."""
+    salon = salons.organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    base = _published_base(session, salon_id=salon.id)
+    try:
+        _apply(session, salon=salon, base=base, posted=changes, now=_local(now, salon.timezone))
+    finally:
+        session.rollback()
+
+
+def create_repair(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, data: RepairCreate
+) -> RepairRead:
+    """Repair the published schedule after the posted changes; the draft is a new version."""
+    salon = salons.organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    base = _published_base(session, salon_id=salon.id)
     now = _local(data.now, salon.timezone)
     posted = list(data.changes)
     applied, schedule = _apply(session, salon=salon, base=base, posted=posted, now=now)
