@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from scheduler.measures import fairness_levels
 from scheduler.problem import SalonProblem
 
 
@@ -97,6 +98,8 @@ def build_selection_model(
     covered = _add_coverage(problem, model, selected)
     selection = SelectionModel(model, selected, covered, requirements=requirements)
     selection.objectives["coverage"] = sum(covered.values())
+    if "fairness" in problem.salon.objectives:  # its level variables cost model size
+        selection.objectives["fairness"] = _fairness(problem, model, selected)
     selection.objectives["score"] = sum(
         problem.pairs[p].weight * variable for p, variable in selected.items()
     )
@@ -144,6 +147,28 @@ def _add_coverage(
         model.add(variable <= sum(selected[p] for p in pairs))
         covered[participant_id] = variable
     return covered
+
+
+def _fairness(
+    problem: SalonProblem, model: cp_model.CpModel, selected: dict[int, cp_model.IntVar]
+) -> cp_model.LinearExprT:
+    """Sum over participants of their meetings' diminishing worth (measures.fairness_of).
+
+    level[k] of a participant may be 1 only if it has k meetings or more; the worths decrease
+    with k, so a maximiser fills the first levels first and the sum is exactly fairness_of.
+    """
+    levels = fairness_levels(problem)
+    terms: list[cp_model.LinearExprT] = []
+    for participant_id in problem.participants:
+        pairs = [selected[p] for p in problem.pairs_of[participant_id] if p in selected]
+        if not pairs:
+            continue
+        reached = [
+            model.new_bool_var(f"level_{participant_id}_{k}") for k in range(1, len(pairs) + 1)
+        ]
+        model.add(sum(reached) <= sum(pairs))
+        terms.extend(max(1, levels + 1 - k) * z for k, z in enumerate(reached, start=1))
+    return sum(terms)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-ObjectiveName = Literal["coverage", "score", "idle", "breaks"]
+ObjectiveName = Literal["coverage", "fairness", "score", "idle", "breaks"]
 DEFAULT_OBJECTIVES: list[ObjectiveName] = ["coverage", "score", "idle"]
 MAX_TABLES = 10_000
 """Most tables a salon may number with `tables: N` (a larger N is a typo, not a salon)."""

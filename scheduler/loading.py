@@ -207,9 +207,9 @@ def _objective_problems(salon: Salon) -> list[Problem]:
     if len(set(names)) != len(names):
         problems.append(Problem("$.objectives", "objectives", "an objective is listed twice"))
     time_stage = [i for i, n in enumerate(names) if n in ("idle", "breaks")]
-    choice_stage = [i for i, n in enumerate(names) if n in ("coverage", "score")]
+    choice_stage = [i for i, n in enumerate(names) if n in ("coverage", "fairness", "score")]
     if time_stage and choice_stage and min(time_stage) < max(choice_stage):
-        message = "'idle' and 'breaks' must come after 'coverage' and 'score'"
+        message = "'idle' and 'breaks' must come after 'coverage', 'fairness' and 'score'"
         problems.append(Problem("$.objectives", "objectives", message))
     return problems
 

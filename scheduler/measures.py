@@ -1,4 +1,4 @@
-"""Objective measures of a placement (pair -> slot): coverage, score, idle, breaks."""
+"""Objective measures of a placement (pair -> slot): coverage, fairness, score, idle, breaks."""
 
 from __future__ import annotations
 
@@ -54,12 +54,36 @@ def breaks_of(problem: SalonProblem, slots: set[int]) -> int:
     return len(_gaps(problem, slots))
 
 
+def fairness_levels(problem: SalonProblem) -> int:
+    """K, the most partners any participant may meet (its wishes and requests not declined).
+
+    A participant's k-th meeting is worth K + 1 - k in the fairness objective: each meeting
+    counts, with diminishing returns for the one who already has many.
+    """
+    counts = [
+        sum(1 for p in pairs if not problem.pairs[p].declined)
+        for pairs in problem.pairs_of.values()
+    ]
+    return max(counts, default=0)
+
+
+def fairness_of(levels: int, meetings: int) -> int:
+    """The fairness worth of one participant's `meetings`: K + (K - 1) + ... (meetings terms)."""
+    return sum(max(1, levels + 1 - k) for k in range(1, meetings + 1))
+
+
 def objective_values(problem: SalonProblem, placement: Placement) -> dict[str, int]:
-    """The four objective values of a placement (a pair met twice scores once)."""
+    """The objective values of a placement (a pair met twice scores once)."""
     busy = busy_slots(problem, placement)
     pairs = {pair_index for pair_index, _ in meetings_of(placement)}
+    met: dict[str, int] = defaultdict(int)
+    for pair_index in pairs:
+        for member in problem.pairs[pair_index].members:
+            met[member] += 1
+    levels = fairness_levels(problem)
     return {
         "coverage": len(busy),
+        "fairness": sum(fairness_of(levels, count) for count in met.values()),
         "score": sum(problem.pairs[p].weight for p in pairs),
         "idle": sum(idle_of(problem, s) for s in busy.values()),
         "breaks": sum(breaks_of(problem, s) for s in busy.values()),

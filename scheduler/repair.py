@@ -49,7 +49,13 @@ from scheduler.format import (
     Schedule,
     ScheduledMeeting,
 )
-from scheduler.measures import breaks_of, idle_of, objective_values
+from scheduler.measures import (
+    breaks_of,
+    fairness_levels,
+    fairness_of,
+    idle_of,
+    objective_values,
+)
 from scheduler.problem import Pair, SalonProblem, build_problem
 from scheduler.progress import Progress, SolveOptions
 from scheduler.rules import slot_violations
@@ -67,7 +73,7 @@ from scheduler.validator import break_spread_violations
 DEFAULT_SECONDS = 3.0
 """Default time limit of a repair: the desk waits for it."""
 
-CHOICE_OBJECTIVES = ("coverage", "score")
+CHOICE_OBJECTIVES = ("coverage", "fairness", "score")
 TIME_OBJECTIVES = ("idle", "breaks")
 
 Stage = tuple[str, cp_model.LinearExprT, bool]
@@ -359,6 +365,8 @@ def _sub_model(
     for name in problem.salon.objectives:
         if name == "coverage":
             stages.append(("coverage", _coverage(model, free), True))
+        elif name == "fairness":
+            stages.append(("fairness", _fairness(model, free, placement), True))
         elif name == "score":
             score = total(problem.pairs[p].weight * model.placed[p] for p in free)
             stages.append(("score", score, True))
@@ -457,6 +465,28 @@ def _coverage(model: RepairModel, free: list[int]) -> cp_model.LinearExprT:
     return total(terms)
 
 
+def _fairness(
+    model: RepairModel, free: list[int], placement: dict[int, int]
+) -> cp_model.LinearExprT:
+    """The fairness that the free pairs add to their participants (see measures.fairness_of):
+    each participant's levels start after the meetings it keeps outside the free pairs."""
+    problem = model.problem
+    levels = fairness_levels(problem)
+    free_set = set(free)
+    by_member: dict[str, list[int]] = defaultdict(list)
+    for p in free:
+        for member in problem.pairs[p].members:
+            by_member[member].append(p)
+    terms: list[cp_model.LinearExprT] = []
+    for member, pairs in sorted(by_member.items()):
+        kept = sum(1 for q in problem.pairs_of[member] if q in placement and q not in free_set)
+        reached = [model.model.new_bool_var(f"level_{member}_{k}") for k in range(len(pairs))]
+        model.model.add(total(reached) <= total(model.placed[p] for p in pairs))
+        for k, variable in enumerate(reached, start=kept + 1):
+            terms.append(max(1, levels + 1 - k) * variable)
+    return total(terms)
+
+
 # ------------------------------------------------------------------ greedy
 
 
@@ -551,8 +581,13 @@ def local_quality(
         m: {placement[q] for q in problem.pairs_of[m] if q in placement} for m in members
     }
     placed = [p for p in free if p in placement]
+    levels = fairness_levels(problem)
     values = {
         "coverage": sum(1 for m in members if busy[m]),
+        "fairness": sum(
+            fairness_of(levels, sum(1 for q in problem.pairs_of[m] if q in placement))
+            for m in members
+        ),
         "score": sum(problem.pairs[p].weight for p in placed),
         "idle": sum(idle_of(problem, busy[m]) for m in members),
         "breaks": sum(breaks_of(problem, busy[m]) for m in members),
@@ -942,8 +977,14 @@ def _bounds(state: RepairState) -> dict[str, int]:
     possible = set(state.frozen) | {
         p.index for p in problem.pairs if not p.declined and state.future_slots(p)
     }
+    partners: dict[str, int] = defaultdict(int)
+    for p in possible:
+        for member in problem.pairs[p].members:
+            partners[member] += 1
+    levels = fairness_levels(problem)
     return {
-        "coverage": len({m for p in possible for m in problem.pairs[p].members}),
+        "coverage": len(partners),
+        "fairness": sum(fairness_of(levels, count) for count in partners.values()),
         "score": sum(problem.pairs[p].weight for p in possible),
     }
 

@@ -32,7 +32,7 @@ from scheduler.timetable import (
     solve_timetable,
 )
 
-CHOICE_OBJECTIVES = ("coverage", "score")
+CHOICE_OBJECTIVES = ("coverage", "fairness", "score")
 TIME_OBJECTIVES = ("idle", "breaks")
 
 

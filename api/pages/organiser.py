@@ -66,6 +66,7 @@ PHASE_LABELS = {
 }
 OBJECTIVE_LABELS = {
     "coverage": "Participants ayant au moins un rendez-vous",
+    "fairness": "Équité de la répartition des rendez-vous",
     "score": "Score des souhaits satisfaits",
     "idle": "Créneaux d'attente entre deux rendez-vous",
     "breaks": "Interruptions (périodes d'attente)",

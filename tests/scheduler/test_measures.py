@@ -31,7 +31,11 @@ def problem() -> SalonProblem:
 
 def test_slots_are_numbered_in_time_order(problem: SalonProblem) -> None:
     assert [s.start.strftime("%H:%M") for s in problem.slots[:5]] == [
-        "09:00", "09:15", "09:30", "09:45", "14:00",
+        "09:00",
+        "09:15",
+        "09:30",
+        "09:45",
+        "14:00",
     ]
     assert problem.session_slots == {1: [0, 1, 2, 3], 0: [4, 5, 6, 7]}
 
@@ -75,8 +79,10 @@ def test_objective_values_of_a_placement(problem: SalonProblem) -> None:
         "C2": {4},
     }
     # C1-D1 weighs 3, C1-D3 1, the mutual C2-D1 2 + 3; C1 waits at 09:15 and 09:30.
+    # Fairness: C1 has the most partners (K = 3); C1 and D1 meet twice (3 + 2), D3, C2 once.
     assert objective_values(problem, placement) == {
         "coverage": 4,
+        "fairness": 5 + 5 + 3 + 3,
         "score": 3 + 1 + 5,
         "idle": 2,
         "breaks": 1,
@@ -84,7 +90,13 @@ def test_objective_values_of_a_placement(problem: SalonProblem) -> None:
 
 
 def test_an_empty_placement_measures_zero(problem: SalonProblem) -> None:
-    assert objective_values(problem, {}) == {"coverage": 0, "score": 0, "idle": 0, "breaks": 0}
+    assert objective_values(problem, {}) == {
+        "coverage": 0,
+        "fairness": 0,
+        "score": 0,
+        "idle": 0,
+        "breaks": 0,
+    }
 
 
 def test_a_declined_wish_weighs_nothing() -> None:
