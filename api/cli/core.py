@@ -171,11 +171,18 @@ MESSAGES: dict[str, dict[str, str]] = {
 OBJECTIVE_LABELS = {
     "fr": {
         "coverage": "couverture",
+        "fairness": "équité",
         "score": "score",
         "idle": "créneaux d'attente",
         "breaks": "pauses",
     },
-    "en": {"coverage": "coverage", "score": "score", "idle": "idle slots", "breaks": "breaks"},
+    "en": {
+        "coverage": "coverage",
+        "fairness": "fairness",
+        "score": "score",
+        "idle": "idle slots",
+        "breaks": "breaks",
+    },
 }
 MINIMISED = {"idle", "breaks"}
 
