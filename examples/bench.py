@@ -398,6 +398,35 @@ def scaled_targets(greedy: Outcome, solver: Outcome) -> list[Check]:
     ]
 
 
+def meetings_spread(solver: Outcome, salon_file: str) -> Check:
+    """How the meetings of the participants without a home table (industrials) spread out."""
+    label = "every industrial has 2 meetings or more"
+    if solver.schedule is None:
+        return Check(label, None, "no schedule")
+    salon = load_salon(EXAMPLES_DIR / salon_file)
+    counts = Counter(m for meeting in solver.schedule.meetings for m in (meeting.from_, meeting.to))
+    visiting = [counts[p.id] for p in salon.participants if p.table is None]
+    spread = sorted(Counter(visiting).items())
+    detail = "meetings: industrials -> " + ", ".join(f"{k}: {n}" for k, n in spread)
+    return Check(label, min(visiting, default=0) >= 2, detail)
+
+
+def agir_fairness_targets(greedy: Outcome, solver: Outcome) -> list[Check]:
+    return [
+        proven_optimal(solver, "coverage"),
+        proven_optimal(solver, "fairness"),
+        meetings_spread(solver, "agir-2023.json"),
+        time_within(solver, 10),
+    ]
+
+
+def _with_objectives(filename: str, objectives: list[str]) -> Callable[[], dict[str, Any]]:
+    def read() -> dict[str, Any]:
+        return {**_example(filename)(), "objectives": objectives}
+
+    return read
+
+
 def _example(filename: str) -> Callable[[], dict[str, Any]]:
     def read() -> dict[str, Any]:
         return load_salon(EXAMPLES_DIR / filename).to_json_dict()
@@ -414,6 +443,11 @@ INSTANCES = [
     Instance(
         "agir-2023", "examples/agir-2023.json, one day of AGIR",
         _example("agir-2023.json"), 10, agir_targets,
+    ),
+    Instance(
+        "agir-fairness", "examples/agir-2023.json with objectives coverage, fairness, score, idle",
+        _with_objectives("agir-2023.json", ["coverage", "fairness", "score", "idle"]), 10,
+        agir_fairness_targets,
     ),
     Instance(
         "10x", f"generate_scaled(10, {SCALED_BENCH_SEED}), two days",

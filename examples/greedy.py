@@ -10,12 +10,12 @@ A pair that fits nowhere is left out; `explain_unscheduled` says why.
 from __future__ import annotations
 
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from scheduler.explain import explain_unscheduled
 from scheduler.format import ObjectiveValue, Salon, Schedule, ScheduledMeeting
-from scheduler.measures import objective_values
+from scheduler.measures import fairness_levels, fairness_of, objective_values
 from scheduler.problem import Pair, SalonProblem, build_problem
 
 
@@ -95,9 +95,11 @@ def place_greedily(problem: SalonProblem) -> GreedyState:
 def naive_bounds(problem: SalonProblem) -> dict[str, int]:
     """Bounds that need no solver: every allowed pair met; idle and breaks cannot go below 0."""
     possible = [pair for pair in problem.pairs if pair.allowed]
-    covered = {member for pair in possible for member in pair.members}
+    partners: Counter[str] = Counter(member for pair in possible for member in pair.members)
+    levels = fairness_levels(problem)
     return {
-        "coverage": len(covered),
+        "coverage": len(partners),
+        "fairness": sum(fairness_of(levels, count) for count in partners.values()),
         "score": sum(pair.weight for pair in possible),
         "idle": 0,
         "breaks": 0,
