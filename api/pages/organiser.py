@@ -38,7 +38,7 @@ from api.pages.web import (
 )
 from api.salons import convert, storage
 from api.salons import service as salons
-from api.salons.schemas import SolveCreate
+from api.salons.schemas import SalonUpdate, SolveCreate
 from api.settings import Settings
 from scheduler.errors import FileFormatError
 from scheduler.loading import load_salon
@@ -237,6 +237,7 @@ def dashboard_page(
         schedules=schedules,
         labels=service.side_labels(session, salon_id=salon_id),
         active=storage.active_job(session, salon_id=salon_id),
+        priority=priority_of(list(read.objectives)),
     )
 
 
@@ -253,6 +254,38 @@ def save_labels(
         industrial=first(form, "industrial"),
     )
     return redirect(f"/o/salons/{salon_id}", done="labels")
+
+
+PRIORITIES = {
+    "score": ["coverage", "score"],
+    "fairness": ["coverage", "fairness", "score"],
+}
+"""The choice objectives of each priority the dashboard offers (time objectives stay)."""
+
+
+def priority_of(objectives: list[str]) -> str:
+    """The dashboard's name for a salon's choice objectives."""
+    return "fairness" if "fairness" in objectives else "score"
+
+
+@router.post("/salons/{salon_id}/priority")
+def save_priority(
+    salon_id: SalonId, session: SessionDep, signed: SignedDep, form: FormDep
+) -> Response:
+    """Share the slots out evenly first (fairness), or give the strongest wishes first."""
+    check_csrf(form, signed.key)
+    choice = PRIORITIES.get(first(form, "priority"))
+    if choice is None:
+        raise PageError("Priorité inconnue.", status=422)
+    read = salons.get_salon(session, organiser=signed.organiser, salon_id=salon_id)
+    timing = [name for name in read.objectives if name in ("idle", "breaks")]
+    salons.update_salon(
+        session,
+        organiser=signed.organiser,
+        salon_id=salon_id,
+        data=SalonUpdate(objectives=[*choice, *timing]),
+    )
+    return redirect(f"/o/salons/{salon_id}", done="priority")
 
 
 @router.post("/salons/{salon_id}/wish-window")

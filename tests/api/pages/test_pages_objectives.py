@@ -64,3 +64,28 @@ def test_schedule_page_names_objectives_and_their_proof(world: World) -> None:
     assert (said == "optimal (prouvé)") == (value == bound)
     english = world.client.get(f"{path}?lang=en").text
     assert "Participants with at least one meeting" in english and "Proven bound" in english
+
+
+def test_the_organiser_chooses_fairness_first(world: World) -> None:
+    client = world.client
+    token = sign_in(client, world.organiser)
+    dashboard = f"/o/salons/{world.salon_id}"
+    assert re.search(r'value="score" checked', client.get(dashboard).text)
+    saved = client.post(
+        f"{dashboard}/priority",
+        data={"csrf": token, "priority": "fairness"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    salon = client.get(world.url(), headers=world.organiser).json()
+    assert salon["objectives"] == ["coverage", "fairness", "score", "idle"]
+    page = client.get(saved.headers["location"]).text
+    assert "Priorité du calcul enregistrée." in page and re.search(
+        r'value="fairness" checked', page
+    )
+    refused = client.post(f"{dashboard}/priority", data={"csrf": token, "priority": "luck"})
+    assert refused.status_code == 422 and "Priorité inconnue." in refused.text
+    assert client.get(world.url(), headers=world.organiser).json()["objectives"][1] == "fairness"
+    version = wishes_and_solve(world)
+    schedule = client.get(f"{dashboard}/schedules/{version}").text
+    assert "Équité de la répartition des rendez-vous <code>fairness</code>" in schedule
