@@ -24,7 +24,6 @@ from scheduler.polish import polish
 from scheduler.problem import SalonProblem
 from scheduler.progress import Progress, SolveOptions
 from scheduler.rules import Constraint, counting_constraints
-from scheduler.validator import break_spread_violations
 
 TIME_OBJECTIVES = ("idle", "breaks")
 POSTED_BY_BLOCK = {"one_meeting_per_pair", "required_meeting"}
@@ -491,7 +490,7 @@ def _solve_block(
     placed = {p: candidates[p] for p in placement}
     if problem.salon.max_break_spread is not None:
         # The spread couples every participant: optimise the block as a whole.
-        result.placement = _solve_coupled(problem, placed, placement, options, work)
+        result.placement = _solve_coupled(problem, placed, placement, options, work, seed)
         result.dropped = [p for p in candidates if p not in result.placement]
         return result
     if not names:
@@ -519,21 +518,89 @@ def _solve_coupled(
     placement: dict[int, int],
     options: SolveOptions,
     work: Work,
+    seed: int,
 ) -> dict[int, int]:
-    """All sessions at once (max_break_spread); pairs are dropped only if nothing else works."""
+    """All sessions at once (max_break_spread): CP-SAT with every pair placed; failing that
+    (a large salon, a short time limit), the first placement polished and thinned until the
+    spread holds (_drop_to_spread), then CP-SAT from it with any pair optional."""
     block = BlockModel(problem, placed)
     first = Work(0.6 * work.left())
     new, _, found = _run_stages(block, _time_stages(block), options, first, placement)
     work.spent += first.spent
     if found:
         return new
+    moves = POLISH_MOVES * len(placed)
+    polished = polish(problem, placed, placement, seed, moves, WALL_DEADLINE.get())
+    work.spent += POLISH_WORK_PER_MOVE * moves
+    limit = problem.salon.max_break_spread or 0
+    start = _drop_to_spread(problem, polished, limit)
     block = BlockModel(problem, placed, optional=frozenset(placed))
-    keep = total((problem.pairs[p].weight + 1) * block.placed[p] for p in placed)
-    stages = [("keep", keep, True), *_time_stages(block)]
-    new, _, found = _run_stages(block, stages, options, work, {})
+    stages = [_keep_most(block), *_time_stages(block)]
+    new, _, found = _run_stages(block, stages, options, work, start or {})
     if found:
         return new
-    return {} if break_spread_violations(problem, placement) else placement
+    return start or {}
+
+
+def _drop_to_spread(
+    problem: SalonProblem, placement: dict[int, int], limit: int
+) -> dict[int, int] | None:
+    """The placement less the fewest meetings found for max_break_spread to hold: while the
+    most and fewest breaks differ by more than `limit`, the participant with the most breaks
+    loses the first or last run of meetings of a session with a gap (one break less), the run
+    adding least to its partners' breaks, then the shortest. None when only required meetings
+    could go."""
+    kept = dict(placement)
+    pairs_of: dict[str, list[int]] = defaultdict(list)
+    for p in kept:
+        for member in problem.pairs[p].members:
+            pairs_of[member].append(p)
+
+    def breaks_without(participant: str, gone: set[int]) -> int:
+        return breaks_of(problem, {kept[q] for q in pairs_of[participant] if q not in gone})
+
+    breaks = {u: breaks_without(u, set()) for u in pairs_of}
+    while breaks and max(breaks.values()) - min(breaks.values()) > limit:
+        worst = max(breaks, key=lambda u: (breaks[u], u))
+        best: tuple[tuple[int, int, int], set[int]] | None = None
+        for run in _edge_runs(problem, {kept[q] for q in pairs_of[worst]}):
+            gone = {q for q in pairs_of[worst] if kept[q] in run}
+            if any(problem.pairs[q].required for q in gone):
+                continue
+            partners = {problem.pairs[q].other(worst) for q in gone}
+            hurt = sum(breaks_without(u, gone) - breaks[u] for u in partners)
+            key = (hurt, len(gone), min(gone))
+            if best is None or key < best[0]:
+                best = (key, gone)
+        if best is None:
+            return None
+        for dropped in best[1]:
+            del kept[dropped]
+            for member in problem.pairs[dropped].members:
+                pairs_of[member].remove(dropped)
+        for member in {m for q in best[1] for m in problem.pairs[q].members}:
+            if pairs_of[member]:
+                breaks[member] = breaks_without(member, set())
+            else:
+                del breaks[member]
+    return kept
+
+
+def _edge_runs(problem: SalonProblem, slots: set[int]) -> list[set[int]]:
+    """In each session with a gap, the first and the last run of busy slots."""
+    runs: list[set[int]] = []
+    for session_slots in problem.session_slots.values():
+        here: list[set[int]] = []
+        for position, slot in enumerate(session_slots):
+            if slot not in slots:
+                continue
+            if here and position > 0 and session_slots[position - 1] in here[-1]:
+                here[-1].add(slot)
+            else:
+                here.append({slot})
+        if len(here) > 1:
+            runs.extend((here[0], here[-1]))
+    return runs
 
 
 def _has_time_cost(

@@ -33,12 +33,12 @@ from scheduler.changes import apply_changes, load_changes
 from scheduler.errors import InfeasibleError
 from scheduler.format import Salon, Schedule
 from scheduler.loading import load_salon
-from scheduler.problem import build_problem
+from scheduler.problem import SalonProblem, build_problem
 from scheduler.progress import SolveOptions
 from scheduler.repair import repair
 from scheduler.sessions import greedy_sessions
 from scheduler.solver import Clock, select_pairs, solve
-from scheduler.timetable import solve_timetable
+from scheduler.timetable import _drop_to_spread, solve_timetable
 from scheduler.validator import validate
 
 OPTIONS = SolveOptions(time_limit=0.5, workers=1)
@@ -292,3 +292,29 @@ def test_a_stopped_solve_under_a_break_spread_keeps_its_first_placement() -> Non
     schedule = solve(salon, SolveOptions(time_limit=1, workers=1, stop=stop))
     _check_schedule(salon, schedule)
     assert len(schedule.meetings) == 2
+
+
+def _gap_for_u() -> tuple[SalonProblem, dict[int, int]]:
+    """U meets A at 09:00, B at 09:15 and C at 09:45: one break for U, none for the others."""
+    salon = make_salon(
+        [person("U"), person("A"), person("B"), person("C")],
+        [wish("U", "A"), wish("U", "B"), wish("U", "C", required=True)],
+        tables=3,
+        sessions=[session("09:00", "10:15")],
+        max_break_spread=0,
+    )
+    return build_problem(salon), {0: 0, 1: 1, 2: 3}
+
+
+def test_the_break_spread_is_restored_by_dropping_the_shortest_edge_run() -> None:
+    """Under a large salon's time limit CP-SAT may find nothing: the first placement is
+    thinned until the spread holds (it returned a handful of meetings, or no schedule)."""
+    problem, placement = _gap_for_u()
+    problem.pairs[2].required = False
+    assert _drop_to_spread(problem, placement, 0) == {0: 0, 1: 1}
+    assert _drop_to_spread(problem, placement, 1) == placement
+
+
+def test_the_break_spread_is_restored_around_required_meetings() -> None:
+    problem, placement = _gap_for_u()
+    assert _drop_to_spread(problem, placement, 0) == {2: 3}
