@@ -117,6 +117,9 @@ PYDANTIC_MESSAGES: dict[str, str] = {
     "less_than_equal": "La valeur doit être au plus {le}.",
     "extra_forbidden": "Champ inconnu.",
     "string_type": "Texte attendu.",
+    "control_character": (
+        "Caractère invisible interdit (U+{code}) en position {position} : retirez-le."
+    ),
     "bool_parsing": "Valeur oui/non attendue.",
     "bool_type": "Valeur oui/non attendue.",
     "string_pattern_mismatch": "Format invalide : lettres minuscules, chiffres et tirets.",

@@ -8,9 +8,18 @@ are read as Europe/Paris time; every datetime is returned in Europe/Paris with i
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from api.catalogue.vocabulary import Accessibility, AttendanceMode, Audience, LiveStatus, State
 
@@ -40,9 +49,35 @@ def _split_list(value: Any) -> Any:
     return value
 
 
-OptionalText = Annotated[str | None, BeforeValidator(_blank_to_none)]
-Text = Annotated[str, BeforeValidator(_strip)]
-TextList = Annotated[list[Annotated[str, Field(max_length=80)]], BeforeValidator(_split_list)]
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_printable(value: str | None) -> str | None:
+    """Refuses invisible control characters (NUL...); tabs and line breaks are allowed."""
+    found = CONTROL_CHARACTER.search(value) if value is not None else None
+    if found:
+        raise PydanticCustomError(
+            "control_character",
+            "control character U+{code} at position {position}",
+            {"code": f"{ord(found.group()):04X}", "position": found.start() + 1},
+        )
+    return value
+
+
+def _printable(value: str) -> str:
+    check_printable(value)
+    return value
+
+
+OptionalText = Annotated[
+    str | None, BeforeValidator(_blank_to_none), AfterValidator(check_printable)
+]
+Text = Annotated[str, BeforeValidator(_strip), AfterValidator(_printable)]
+Markdown = Annotated[str, AfterValidator(_printable)]
+TextList = Annotated[
+    list[Annotated[str, Field(max_length=80), AfterValidator(_printable)]],
+    BeforeValidator(_split_list),
+]
 
 T = TypeVar("T")
 
@@ -83,7 +118,7 @@ class EventFields(BaseModel):
 
     title: Text = Field(min_length=1, max_length=140)
     short_description: Text = Field(min_length=1, max_length=200)
-    long_description: str = Field(default="", max_length=20_000)
+    long_description: Markdown = Field(default="", max_length=20_000)
     format: Text = Field(min_length=1, max_length=60, description="slug of a format")
     themes: TextList = Field(default_factory=list, max_length=10)
     keywords: TextList = Field(default_factory=list, max_length=20)
@@ -119,7 +154,7 @@ class EventUpdate(BaseModel):
 
     title: Text | None = Field(default=None, min_length=1, max_length=140)
     short_description: Text | None = Field(default=None, min_length=1, max_length=200)
-    long_description: str | None = Field(default=None, max_length=20_000)
+    long_description: Markdown | None = Field(default=None, max_length=20_000)
     format: Text | None = Field(default=None, min_length=1, max_length=60)
     themes: TextList | None = Field(default=None, max_length=10)
     keywords: TextList | None = Field(default=None, max_length=20)

@@ -99,6 +99,11 @@ SQLITE_STOPWORDS = frozenset(
     }
 )
 FTS = table("catalogue_events_fts", column("rowid"))
+VOCABULARY_FACETS: dict[str, dict[str, str]] = {
+    "mode": ATTENDANCE_MODES,
+    "audience": AUDIENCES,
+    "accessibility": ACCESSIBILITY,
+}
 
 
 @dataclass(frozen=True)
@@ -567,11 +572,7 @@ class Labeller:
             return self.formats.get(value, value)
         if facet == "track":
             return self.tracks.get(value, value)
-        vocabulary = {
-            "mode": ATTENDANCE_MODES,
-            "audience": AUDIENCES,
-            "accessibility": ACCESSIBILITY,
-        }.get(facet)
+        vocabulary = VOCABULARY_FACETS.get(facet)
         if vocabulary is not None:
             return gettext(language, vocabulary[value]) if value in vocabulary else value
         if facet == "day":
@@ -587,11 +588,7 @@ class Labeller:
             )
         if facet == "format":
             return self.format_order.get(item.value, (999, item.value))
-        vocabulary = {
-            "mode": ATTENDANCE_MODES,
-            "audience": AUDIENCES,
-            "accessibility": ACCESSIBILITY,
-        }.get(facet)
+        vocabulary = VOCABULARY_FACETS.get(facet)
         if vocabulary is not None:
             return (list(vocabulary).index(item.value) if item.value in vocabulary else 99,)
         if facet == "theme":

@@ -22,7 +22,9 @@ from api.catalogue.geography import (
 from api.catalogue.schemas import EventFields, PlaceIn
 from api.catalogue.tables import Edition, EventFormat, Track
 
-EMAIL_PATTERN = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+EMAIL_PATTERN = re.compile(
+    r"^[^@\s<>\"',;\x00-\x1f\x7f]+@[^@\s<>\"',;\x00-\x1f\x7f]+\.[^@\s<>\"',;\x00-\x1f\x7f]+$"
+)
 POSTAL_CODE_PATTERN = re.compile(r"^\d{5}$")
 PLACE_NEEDED = ("on_site", "mixed")
 LINK_NEEDED = ("online", "mixed")

@@ -15,6 +15,7 @@ from api.catalogue import service
 from api.catalogue.schemas import EditionCreate, FormatCreate, TrackCreate
 from api.mail import read_outbox
 from api.organisers.service import create_organiser
+from api.settings import Settings
 
 EDITION = {
     "slug": "mois-2030",
@@ -95,6 +96,25 @@ def magic_token(outbox: Path, email: str) -> str:
             assert found, body.get_content()
             return found.group(1)
     raise AssertionError(f"no mail to {email} in {outbox}")
+
+
+def csrf_of(html: str) -> str:
+    """The form token of a page."""
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
+    assert found, "no form token"
+    return found.group(1)
+
+
+def sign_in_on_pages(client: TestClient, settings: Settings, email: str) -> None:
+    """Sign a contributor in through the pages (the session cookie stays in the client)."""
+    sent = client.post("/catalogue/login", data={"email": email})
+    assert sent.status_code == 200 and "Consultez votre messagerie" in sent.text
+    token = magic_token(settings.outbox_dir, email)
+    confirm = client.get(f"/catalogue/login/{token}")
+    assert "Me connecter" in confirm.text  # a button: link scanners do not use the link
+    opened = client.post(f"/catalogue/login/{token}", follow_redirects=False)
+    assert opened.status_code == 303 and opened.headers["location"] == "/catalogue/my"
+    assert "catalogue_session" in client.cookies
 
 
 def contributor_headers(

@@ -8,22 +8,18 @@ import re
 from catalogue_helpers import (
     contributor_headers,
     create_event,
+    csrf_of,
     magic_token,
     moderator_headers,
     parse_page,
     publish,
+    sign_in_on_pages,
 )
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from api.mail import read_outbox
 from api.settings import Settings
-
-
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
-    assert found, "no form token"
-    return found.group(1)
 
 
 def assert_accessible(html: str) -> None:
@@ -35,17 +31,6 @@ def assert_accessible(html: str) -> None:
     unlabelled = [c for c in page.controls if c.get("id") not in page.label_for]
     assert unlabelled == []
     assert all(a.get("type") == "application/ld+json" for a, _ in page.scripts)
-
-
-def sign_in_on_pages(client: TestClient, settings: Settings, email: str) -> None:
-    sent = client.post("/catalogue/login", data={"email": email})
-    assert sent.status_code == 200 and "Consultez votre messagerie" in sent.text
-    token = magic_token(settings.outbox_dir, email)
-    confirm = client.get(f"/catalogue/login/{token}")
-    assert "Me connecter" in confirm.text  # a button: link scanners do not use the link
-    opened = client.post(f"/catalogue/login/{token}", follow_redirects=False)
-    assert opened.status_code == 303 and opened.headers["location"] == "/catalogue/my"
-    assert "catalogue_session" in client.cookies
 
 
 def form_fields(html: str) -> dict[str, str]:
