@@ -120,7 +120,6 @@ def current_organiser(
     if credentials is None:
         raise _organiser_required()
     organiser = organiser_for_key(session, credentials.credentials)
-    session.rollback()  # give the connection back before the next threadpool turn
     if organiser is None:
         raise _organiser_required()
     return organiser
@@ -133,7 +132,6 @@ def current_participant(
     if not token:
         raise not_authenticated("Lien personnel requis (en-tête X-Participant-Token).")
     participant = participant_for_token(session, token)
-    session.rollback()  # give the connection back before the next threadpool turn
     if participant is None:
         raise not_authenticated("Lien personnel inconnu, révoqué ou expiré.")
     return participant

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from alembic import command
 from alembic.config import Config
 from fastapi import Depends, Request
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -37,13 +37,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Connections of one process: at most REQUEST_SESSIONS request sessions at once (each holds at
+# most one connection), the rest is for the background solve jobs and the pages' batch PDFs.
+REQUEST_SESSIONS = 20
+POOL_SIZE = 10
+POOL_OVERFLOW = 20
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for a SQLite file or a PostgreSQL URL, with sane connection settings."""
+    """An engine for a SQLite file or a PostgreSQL URL, with sane connection settings.
+
+    The pool holds more connections than there can be request sessions (`SessionDep`), so a
+    request never waits for a connection: see `get_session`.
+    """
+    pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        connect_args = {"check_same_thread": False, "timeout": 30}
+        if make_url(url).database in (None, "", ":memory:"):
+            engine = create_engine(url, connect_args=connect_args)  # one connection per thread
+        else:
+            engine = create_engine(url, connect_args=connect_args, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -59,10 +75,22 @@ def migrate(url: str) -> None:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """FastAPI dependency: one session per request, from the app's session factory."""
+    """FastAPI dependency: one session per request, from the app's session factory.
+
+    A sync route runs its dependencies, its endpoint and its response's serialization in
+    separate threadpool turns (40 threads), and a session keeps its connection from its first
+    query until its transaction ends. With as many sessions as requests, requests holding a
+    connection while waiting for a thread and threads waiting for a connection could starve each
+    other until the pool's timeout (100 concurrent requests: 500s). So, as `SessionDep` says:
+    at most `REQUEST_SESSIONS` sessions at once (the others wait on the event loop, holding
+    nothing), fewer than the pool's connections; and each is closed as soon as its route has
+    answered (`scope="function"`), not after the response has been sent.
+    """
     factory: sessionmaker[Session] = request.app.state.session_factory
     with factory() as session:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[
+    Session, Depends(get_session, scope="function", max_concurrency=REQUEST_SESSIONS)
+]

@@ -7,14 +7,12 @@ wish, job or schedule that is not the caller's answers 404, like one that does n
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Coroutine
 from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile, status
 from fastapi.routing import APIRoute
-from sqlalchemy.orm import Session
 
 from api.auth import OrganiserDep, ParticipantDep
 from api.db import SessionDep
@@ -54,17 +52,11 @@ from api.settings import Settings
 from scheduler import format as v1
 
 
-class SessionReleasingRoute(APIRoute):
-    """A route whose request session gives its connection back as soon as the endpoint returns.
-
-    FastAPI runs the endpoint and the exit of the session dependency in different threadpool
-    turns; a connection held in between (a read-only endpoint never commits) can starve the pool
-    under load (100 concurrent requests: pool timeouts). Ending the transaction in the endpoint's
-    own thread means a connection is only ever held by a running thread.
-    """
+class StrictQueryRoute(APIRoute):
+    """A route that refuses query parameters it does not take (a typo is not silently ignored)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        super().__init__(path, _releasing(endpoint), **kwargs)
+        super().__init__(path, endpoint, **kwargs)
         self.known_query = {p.alias for p in self.dependant.query_params} | {"lang"}
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -79,6 +71,9 @@ class SessionReleasingRoute(APIRoute):
         return checked
 
 
+SessionReleasingRoute = StrictQueryRoute  # former name, still imported by api/repairs/routes.py
+
+
 def unknown_query_parameters(names: list[str]) -> DomainError:
     """422 for query parameters the route does not take (a typo would be silently ignored)."""
     return DomainError(
@@ -90,20 +85,7 @@ def unknown_query_parameters(names: list[str]) -> DomainError:
     )
 
 
-def _releasing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(endpoint)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return endpoint(*args, **kwargs)
-        finally:
-            for value in kwargs.values():
-                if isinstance(value, Session):
-                    value.rollback()
-
-    return wrapper
-
-
-router = APIRouter(route_class=SessionReleasingRoute)
+router = APIRouter(route_class=StrictQueryRoute)
 
 Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="Items to skip")]
 Limit = Annotated[int, Query(ge=1, le=500, description="Items per page")]

@@ -6,9 +6,10 @@ import asyncio
 from typing import Any
 
 import httpx
-from service_helpers import SESSIONS, running_server
+from service_helpers import SESSIONS, running_server, settings_for
 from sqlalchemy import func, select
 
+from api.app import create_app
 from api.auth import CurrentOrganiser
 from api.db import make_engine, make_session_factory
 from api.organisers.service import ensure_organiser
@@ -114,3 +115,30 @@ def test_100_concurrent_wish_submissions(database_url: str) -> None:
     for code in tokens:
         assert [to for _, to in sorted(stored[code])] == _wishes_of(code), code
     assert sum(len(v) for v in stored.values()) == 3 * INDUSTRIALS
+
+
+async def _read_all(app: Any, tokens: dict[str, str]) -> list[httpx.Response]:
+    """Every participant reads its profile and its wishes at once (read-only routes, in-process)."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t", timeout=120) as client:
+
+        async def read(path: str, token: str) -> httpx.Response:
+            return await client.get(path, headers={"X-Participant-Token": token})
+
+        return list(
+            await asyncio.gather(
+                *(read(path, token) for token in tokens.values() for path in ("/me", "/me/wishes"))
+            )
+        )
+
+
+def test_200_concurrent_reads_never_wait_for_a_connection(database_url: str) -> None:
+    """More requests than threads and than pooled connections: none times out waiting (503)."""
+    _salon_id, tokens = _setup(database_url)
+    app = create_app(settings_for(database_url))
+    try:
+        responses = asyncio.run(_read_all(app, tokens))
+    finally:
+        app.state.engine.dispose()
+    assert [r.status_code for r in responses] == [200] * (2 * INDUSTRIALS)
+    assert app.state.engine.pool.checkedout() == 0
