@@ -43,10 +43,16 @@ log = logging.getLogger(__name__)
 MIGRATION_LOCK_KEY = 7_215_004_211  # pg_advisory_lock key of schema migrations
 
 
+LANGUAGE_COOKIE = "lang"  # set by the language switch of the pages and of the catalogue
+
+
 def request_language(request: Request) -> str:
-    """`?lang=`, then Accept-Language; French by default."""
+    """The language of a request's answers, everywhere (API, pages, catalogue): `?lang=`, then
+    the `lang` cookie of the language switch, then Accept-Language; French by default."""
     return pick_language(
-        request.query_params.get("lang"), accept_language=request.headers.get("accept-language")
+        request.query_params.get("lang"),
+        request.cookies.get(LANGUAGE_COOKIE),
+        accept_language=request.headers.get("accept-language"),
     )
 
 

@@ -281,6 +281,31 @@ def test_english_messages(world: World) -> None:
     assert french.json()["detail"]["message"] == "Salon introuvable."
 
 
+def test_language_order_query_then_cookie_then_header(world: World) -> None:
+    """One rule everywhere: `?lang=`, then the pages' `lang` cookie, then Accept-Language, else
+    French."""
+    client = world.client
+
+    def message(path: str, cookie: str | None = None, header: str | None = None) -> str:
+        client.cookies.clear()
+        if cookie is not None:
+            client.cookies.set("lang", cookie)
+        headers = {**world.organiser, **({"Accept-Language": header} if header else {})}
+        text: str = client.get(path, headers=headers).json()["detail"]["message"]
+        client.cookies.clear()
+        return text
+
+    french, english = "Salon introuvable.", "Salon not found."
+    assert message("/salons/999999") == french
+    assert message("/salons/999999", cookie="en") == english
+    assert message("/salons/999999", cookie="en", header="fr") == english
+    assert message("/salons/999999", cookie="fr", header="en") == french
+    assert message("/salons/999999?lang=fr", cookie="en", header="en") == french
+    assert message("/salons/999999?lang=en", cookie="fr") == english
+    assert message("/salons/999999", cookie="de", header="en-GB,fr;q=0.5") == english
+    assert message("/salons/999999?lang=xx", cookie="xx", header="de") == french
+
+
 def test_unsupported_methods_and_unknown_addresses(client: TestClient) -> None:
     assert client.options("/salons").headers["allow"] == "GET, POST"
     assert client.put("/salons/1").headers["allow"] == "DELETE, GET, PATCH"
