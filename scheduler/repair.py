@@ -66,6 +66,7 @@ from scheduler.timetable import (
     BlockModel,
     Work,
     _hint_from,
+    drop_to_spread,
     total,
 )
 from scheduler.validator import break_spread_violations
@@ -731,6 +732,11 @@ def problem_spread_broken(state: RepairState, placement: dict[int, int]) -> bool
     return bool(break_spread_violations(state.problem, placement))
 
 
+SPREAD_MODEL_PAIRS = 400
+"""Most pairs still to come for which one CP-SAT model restores max_break_spread; beyond, the
+model takes seconds, and the repair drops meetings instead."""
+
+
 def _restore_spread(
     state: RepairState, placement: dict[int, int], options: SolveOptions, work: Work
 ) -> dict[int, int]:
@@ -746,6 +752,8 @@ def _restore_spread(
         for slots in [state.future_slots(pair)]
         if slots
     }
+    if len(mobile) > SPREAD_MODEL_PAIRS:
+        return placement
     drop = sum(1 for p in mobile if p in state.current) + 1
     sub = _sub_model(state, list(mobile), mobile, placement, drop)
     limit = problem.salon.max_break_spread
@@ -757,6 +765,21 @@ def _restore_spread(
         return placement
     trial = _merged(placement, sub.free, found)
     return placement if problem_spread_broken(state, trial) else trial
+
+
+def _within_spread(
+    state: RepairState, placement: dict[int, int], options: SolveOptions, work: Work
+) -> dict[int, int]:
+    """max_break_spread after the changes: CP-SAT over every meeting to come while the budget
+    lasts (_restore_spread), else the fewest meetings dropped (timetable.drop_to_spread), the
+    past and the required meetings kept."""
+    if not work.exhausted:
+        restored = _restore_spread(state, placement, options, work)
+        if not problem_spread_broken(state, restored):
+            return restored
+    limit = state.problem.salon.max_break_spread or 0
+    thinned = drop_to_spread(state.problem, placement, limit, frozenset(state.frozen))
+    return placement if thinned is None else thinned
 
 
 def _breaks_of_everyone(model: RepairModel) -> dict[str, cp_model.LinearExprT]:
@@ -819,7 +842,7 @@ def _search(state: RepairState, options: SolveOptions, seconds: float) -> Outcom
         WALL_DEADLINE.reset(token)
     placement = _put_back(state, placement)
     if problem_spread_broken(state, placement):
-        placement = _restore_spread(state, placement, options, work)
+        placement = _within_spread(state, placement, options, work)
     outcome = Outcome(placement, tried, improved, len(hood.mobile))
     outcome.work = round(work.spent, 3)
     return outcome

@@ -522,7 +522,7 @@ def _solve_coupled(
 ) -> dict[int, int]:
     """All sessions at once (max_break_spread): CP-SAT with every pair placed; failing that
     (a large salon, a short time limit), the first placement polished and thinned until the
-    spread holds (_drop_to_spread), then CP-SAT from it with any pair optional."""
+    spread holds (drop_to_spread), then CP-SAT from it with any pair optional."""
     block = BlockModel(problem, placed)
     first = Work(0.6 * work.left())
     new, _, found = _run_stages(block, _time_stages(block), options, first, placement)
@@ -533,7 +533,7 @@ def _solve_coupled(
     polished = polish(problem, placed, placement, seed, moves, WALL_DEADLINE.get())
     work.spent += POLISH_WORK_PER_MOVE * moves
     limit = problem.salon.max_break_spread or 0
-    start = _drop_to_spread(problem, polished, limit)
+    start = drop_to_spread(problem, polished, limit)
     block = BlockModel(problem, placed, optional=frozenset(placed))
     stages = [_keep_most(block), *_time_stages(block)]
     new, _, found = _run_stages(block, stages, options, work, start or {})
@@ -542,14 +542,17 @@ def _solve_coupled(
     return start or {}
 
 
-def _drop_to_spread(
-    problem: SalonProblem, placement: dict[int, int], limit: int
+def drop_to_spread(
+    problem: SalonProblem,
+    placement: dict[int, int],
+    limit: int,
+    keep: frozenset[int] = frozenset(),
 ) -> dict[int, int] | None:
     """The placement less the fewest meetings found for max_break_spread to hold: while the
     most and fewest breaks differ by more than `limit`, the participant with the most breaks
     loses the first or last run of meetings of a session with a gap (one break less), the run
     adding least to its partners' breaks, then the shortest. None when only required meetings
-    could go."""
+    (or pairs in `keep`) could go."""
     kept = dict(placement)
     pairs_of: dict[str, list[int]] = defaultdict(list)
     for p in kept:
@@ -565,7 +568,7 @@ def _drop_to_spread(
         best: tuple[tuple[int, int, int], set[int]] | None = None
         for run in _edge_runs(problem, {kept[q] for q in pairs_of[worst]}):
             gone = {q for q in pairs_of[worst] if kept[q] in run}
-            if any(problem.pairs[q].required for q in gone):
+            if any(problem.pairs[q].required or q in keep for q in gone):
                 continue
             partners = {problem.pairs[q].other(worst) for q in gone}
             hurt = sum(breaks_without(u, gone) - breaks[u] for u in partners)

@@ -29,6 +29,7 @@ from salon_builders import (
     wish,
 )
 
+from scheduler import repair as repair_module
 from scheduler.changes import apply_changes, load_changes
 from scheduler.errors import InfeasibleError
 from scheduler.format import Salon, Schedule
@@ -38,7 +39,7 @@ from scheduler.progress import SolveOptions
 from scheduler.repair import repair
 from scheduler.sessions import greedy_sessions
 from scheduler.solver import Clock, select_pairs, solve
-from scheduler.timetable import _drop_to_spread, solve_timetable
+from scheduler.timetable import drop_to_spread, solve_timetable
 from scheduler.validator import validate
 
 OPTIONS = SolveOptions(time_limit=0.5, workers=1)
@@ -229,10 +230,10 @@ def test_sessions_are_chosen_within_the_table_pool() -> None:
     _check_schedule(salon, solve(salon, OPTIONS))
 
 
-def test_a_repair_restores_the_break_spread_a_cancellation_broke() -> None:
+def _spread_broken_by_a_cancellation() -> tuple[Salon, Schedule, Schedule]:
     """Spread 0, one break each: U2 meets U1 at 09:00 and U0 at 10:00, U1 meets U0 at 09:30.
-    U1-U0 is cancelled at 09:05: U1 is left with no break and U2 with one. The repair moved
-    nothing and returned a schedule breaking max_break_spread; it now moves U0-U2."""
+    U1-U0 is cancelled at 09:05: U1 is left with no break and U2 with one. Returns the salon
+    as changed, the schedule and its repair."""
     salon = make_salon(
         [person("U0"), person("U1"), person("U2")],
         [wish("U2", "U1"), wish("U1", "U0"), wish("U0", "U2")],
@@ -251,9 +252,26 @@ def test_a_repair_restores_the_break_spread_a_cancellation_broke() -> None:
     now = dt.datetime.fromisoformat(at("09:05"))
     changes = load_changes({"changes": [{"kind": "meeting_cancelled", "from": "U1", "to": "U0"}]})
     repaired = repair(salon, schedule, changes, now, OPTIONS)
-    changed = apply_changes(salon, schedule, changes, now).salon
+    return apply_changes(salon, schedule, changes, now).salon, schedule, repaired
+
+
+def test_a_repair_restores_the_break_spread_a_cancellation_broke() -> None:
+    """The repair moved nothing and returned a schedule breaking max_break_spread; it now
+    moves U0-U2."""
+    changed, _, repaired = _spread_broken_by_a_cancellation()
     assert validate(changed, repaired).violations == []
     assert len(repaired.meetings) == 2
+
+
+def test_a_large_repair_restores_the_break_spread_by_dropping(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Beyond SPREAD_MODEL_PAIRS (a large salon) the spread is restored by dropping meetings
+    still to come, never the past."""
+    monkeypatch.setattr(repair_module, "SPREAD_MODEL_PAIRS", 0)
+    changed, schedule, repaired = _spread_broken_by_a_cancellation()
+    assert validate(changed, repaired).violations == []
+    assert [m.start for m in repaired.meetings] == [schedule.meetings[0].start]
 
 
 def test_a_short_time_limit_still_places_the_meetings_under_a_break_spread() -> None:
@@ -311,10 +329,10 @@ def test_the_break_spread_is_restored_by_dropping_the_shortest_edge_run() -> Non
     thinned until the spread holds (it returned a handful of meetings, or no schedule)."""
     problem, placement = _gap_for_u()
     problem.pairs[2].required = False
-    assert _drop_to_spread(problem, placement, 0) == {0: 0, 1: 1}
-    assert _drop_to_spread(problem, placement, 1) == placement
+    assert drop_to_spread(problem, placement, 0) == {0: 0, 1: 1}
+    assert drop_to_spread(problem, placement, 1) == placement
 
 
 def test_the_break_spread_is_restored_around_required_meetings() -> None:
     problem, placement = _gap_for_u()
-    assert _drop_to_spread(problem, placement, 0) == {2: 3}
+    assert drop_to_spread(problem, placement, 0) == {2: 3}
