@@ -39,6 +39,7 @@ from api.salons.tables import ACTIVE_JOB_STATES, Schedule
 from api.settings import PROJECT_ROOT
 from api.timestamps import utc_now
 from scheduler import format as v1
+from scheduler.errors import Clash
 from scheduler.loading import salon_problems
 from scheduler.validator import validate
 
@@ -64,7 +65,7 @@ class Outcome:
 
     kind: str  # done, infeasible, error, cancelled, crashed, timeout, stopped
     schedule: dict[str, Any] | None = None
-    clashes: list[tuple[str, str]] = field(default_factory=list)
+    clashes: list[Clash] = field(default_factory=list)
     message: str = ""
 
 
@@ -326,7 +327,7 @@ class SolveRunner:
                 job_id,
                 "invalid_salon",
                 "Le salon n'est pas valide.",
-                [(p.rule, f"{p.path}: {p.message}") for p in problems],
+                [Clash(p.rule, f"{p.path}: {p.message}") for p in problems],
             )
             return
         self._write(
@@ -448,7 +449,7 @@ class SolveRunner:
         return Outcome("crashed", message=message)
 
     def _fail_with_clashes(
-        self, job_id: int, code: str, message: str, clashes: list[tuple[str, str]]
+        self, job_id: int, code: str, message: str, clashes: list[Clash]
     ) -> None:
         def action(session: Session) -> None:
             storage.insert_job_clashes(session, job_id=job_id, clashes=clashes)
@@ -509,7 +510,7 @@ class SolveRunner:
                 job_id,
                 "invalid_schedule",
                 "Le planning calculé enfreint des règles du salon.",
-                [(v.rule, v.message) for v in report.violations],
+                [Clash(v.rule, v.message) for v in report.violations],
             )
             return
         try:
@@ -604,7 +605,7 @@ def _outcome(message: dict[str, Any]) -> Outcome:
     if kind == "done":
         return Outcome("done", schedule=message["schedule"])
     if kind == "infeasible":
-        return Outcome("infeasible", clashes=[(r, m) for r, m in message["clashes"]])
+        return Outcome("infeasible", clashes=[Clash(*clash) for clash in message["clashes"]])
     return Outcome("error", message=str(message.get("message", "")))
 
 

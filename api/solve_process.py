@@ -5,8 +5,8 @@ Kept light (only the scheduling core), and talking JSON lines over its standard 
   (ask the solver to stop, SolveOptions.stop); end of input (the server closed the pipe or died)
   stops the solver too and ends the process shortly after.
 - stdout: `{"kind": "progress", "phase", "elapsed", "values", "bounds", "message"}` lines, then
-  one of `{"kind": "done", "schedule"}`, `{"kind": "infeasible", "clashes": [[rule, message]]}`
-  or `{"kind": "error", "message"}`.
+  one of `{"kind": "done", "schedule"}`, `{"kind": "error", "message"}` or
+  `{"kind": "infeasible", "clashes": [[rule, english, french]]}`.
 """
 
 from __future__ import annotations
@@ -77,7 +77,8 @@ def run(request: dict[str, Any], writer: _Writer, stop: threading.Event) -> None
     try:
         schedule = solve(Salon.model_validate(request["document"]), options)
     except InfeasibleError as exc:
-        writer.send({"kind": "infeasible", "clashes": [[c.rule, c.message] for c in exc.clashes]})
+        clashes = [[c.rule, c.message, c.message_fr] for c in exc.clashes]
+        writer.send({"kind": "infeasible", "clashes": clashes})
     except Exception as exc:  # any solver failure is reported, never lost
         writer.send({"kind": "error", "message": f"{type(exc).__name__}: {exc}"})
     else:

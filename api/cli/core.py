@@ -660,9 +660,12 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def _print_clashes(clashes: list[Clash], t: Texts) -> None:
+    """Each clashing requirement in French, then in English on the next line."""
     _err(t("infeasible"))
     for clash in clashes:
-        _err(f"  - {t.rule_line(clash.rule, clash.message)}")
+        _err(f"  - {t.rule_line(clash.rule, clash.message_fr or clash.message)}")
+        if clash.message_fr and clash.message_fr != clash.message:
+            _err(f"    {clash.message}")
 
 
 def run_solve(args: argparse.Namespace) -> int:

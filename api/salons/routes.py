@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile, status
 from fastapi.routing import APIRoute
 
+from api.app import request_language
 from api.auth import OrganiserDep, ParticipantDep
 from api.db import SessionDep
 from api.errors import DomainError, FieldProblem, error_responses
@@ -108,6 +109,7 @@ def _runner(request: Request) -> SolveRunner:
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
 RunnerDep = Annotated[SolveRunner, Depends(_runner)]
+LanguageDep = Annotated[str, Depends(request_language)]
 
 
 MAX_ID = 2_147_483_647
@@ -509,6 +511,7 @@ def start_solve(
     runner: RunnerDep,
     request: Request,
     response: Response,
+    language: LanguageDep,
 ) -> SolveRead:
     """Start a solve in the background (one at a time per salon); poll the job's URL."""
     job = service.start_solve(
@@ -519,6 +522,7 @@ def start_solve(
         default_time_limit=settings.solve_time_limit,
         default_workers=settings.solve_workers,
         submit=runner.submit,
+        language=language,
     )
     response.headers["Location"] = str(
         request.url_for("read_solve", salon_id=salon_id, job_id=job.id)
@@ -533,11 +537,17 @@ def list_solves(
     salon_id: SalonId,
     session: SessionDep,
     organiser: OrganiserDep,
+    language: LanguageDep,
     offset: Offset = 0,
     limit: Limit = 100,
 ) -> Page[SolveRead]:
     return service.list_solves(
-        session, organiser=organiser, salon_id=salon_id, offset=offset, limit=limit
+        session,
+        organiser=organiser,
+        salon_id=salon_id,
+        offset=offset,
+        limit=limit,
+        language=language,
     )
 
 
@@ -548,10 +558,16 @@ def list_solves(
     responses=AUTH,
 )
 def read_solve(
-    salon_id: SalonId, job_id: JobId, session: SessionDep, organiser: OrganiserDep
+    salon_id: SalonId,
+    job_id: JobId,
+    session: SessionDep,
+    organiser: OrganiserDep,
+    language: LanguageDep,
 ) -> SolveRead:
     """State, live progress (phase, best values, bounds, elapsed) and result of a solve."""
-    return service.get_solve(session, organiser=organiser, salon_id=salon_id, job_id=job_id)
+    return service.get_solve(
+        session, organiser=organiser, salon_id=salon_id, job_id=job_id, language=language
+    )
 
 
 @router.delete(
@@ -567,9 +583,12 @@ def cancel_solve(
     session: SessionDep,
     organiser: OrganiserDep,
     runner: RunnerDep,
+    language: LanguageDep,
 ) -> SolveRead:
     """Cancel a solve: a queued one at once, a running one within seconds."""
-    job = service.cancel_solve(session, organiser=organiser, salon_id=salon_id, job_id=job_id)
+    job = service.cancel_solve(
+        session, organiser=organiser, salon_id=salon_id, job_id=job_id, language=language
+    )
     runner.request_stop(job.id)
     return job
 

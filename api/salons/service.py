@@ -16,9 +16,11 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from api.auth import CurrentOrganiser, hash_secret, new_participant_token
-from api.errors import DomainError, FieldProblem, not_found
+from api.errors import DomainError, FieldProblem, not_found, translate
+from api.i18n import DEFAULT_LANGUAGE, gettext
 from api.salons import convert, rules, storage
 from api.salons.schemas import (
+    ClashRead,
     ImportRead,
     JobError,
     LinkCreate,
@@ -49,6 +51,7 @@ from api.salons.tables import (
     SalonTable,
     Schedule,
     SolveJob,
+    SolveJobClash,
     Wish,
 )
 from api.timestamps import from_storage, maybe_from_storage, to_storage, utc_now
@@ -851,15 +854,30 @@ def job_elapsed(job: SolveJob) -> float:
     return round(max(0.0, (end - job.started_at).total_seconds()), 3)
 
 
-def solve_read(session: Session, *, job: SolveJob) -> SolveRead:
+def clash_text(clash: SolveJobClash, language: str) -> str:
+    """A clashing requirement in `language`: French first, else the core's English sentence."""
+    return clash.message if language == "en" or not clash.message_fr else clash.message_fr
+
+
+def job_error_text(message: str, language: str) -> str:
+    """A job's stored French error in `language`; a technical detail after " : " stays as is."""
+    translated = gettext(language, message)
+    head, separator, detail = message.partition(" : ")
+    if translated != message or not separator:
+        return translated
+    return translate(language, head + " : {detail}", {"detail": detail})
+
+
+def solve_read(session: Session, *, job: SolveJob, language: str = DEFAULT_LANGUAGE) -> SolveRead:
+    """A job as the API shows it, its error and clashing requirements in `language`."""
     objectives = storage.job_objectives(session, job_ids=[job.id])[job.id]
     error = None
     if job.error_code is not None:
         clashes = storage.job_clashes(session, job_id=job.id)
         error = JobError(
             code=job.error_code,
-            message=job.error_message or "",
-            clashes=[{"rule": c.rule, "message": c.message} for c in clashes],  # type: ignore[misc]
+            message=job_error_text(job.error_message or "", language),
+            clashes=[ClashRead(rule=c.rule, message=clash_text(c, language)) for c in clashes],
         )
     schedule = storage.schedule_of_job(session, job_id=job.id)
     return SolveRead(
@@ -894,6 +912,7 @@ def start_solve(
     default_time_limit: float,
     default_workers: int,
     submit: Callable[[int], None],
+    language: str = DEFAULT_LANGUAGE,
 ) -> SolveRead:
     """Queue a solve of the salon and hand it to the runner (`submit(job_id)`)."""
     salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
@@ -918,7 +937,7 @@ def start_solve(
     )
     session.commit()
     submit(job.id)
-    return solve_read(session, job=job)
+    return solve_read(session, job=job, language=language)
 
 
 def salon_job(
@@ -932,23 +951,39 @@ def salon_job(
 
 
 def get_solve(
-    session: Session, *, organiser: CurrentOrganiser, salon_id: int, job_id: int
+    session: Session,
+    *,
+    organiser: CurrentOrganiser,
+    salon_id: int,
+    job_id: int,
+    language: str = DEFAULT_LANGUAGE,
 ) -> SolveRead:
     job = salon_job(session, organiser=organiser, salon_id=salon_id, job_id=job_id)
-    return solve_read(session, job=job)
+    return solve_read(session, job=job, language=language)
 
 
 def list_solves(
-    session: Session, *, organiser: CurrentOrganiser, salon_id: int, offset: int, limit: int
+    session: Session,
+    *,
+    organiser: CurrentOrganiser,
+    salon_id: int,
+    offset: int,
+    limit: int,
+    language: str = DEFAULT_LANGUAGE,
 ) -> Page[SolveRead]:
     salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
     offset, limit = _page_bounds(offset, limit)
     rows, count = storage.list_jobs(session, salon_id=salon.id, offset=offset, limit=limit)
-    return Page(data=[solve_read(session, job=j) for j in rows], count=count)
+    return Page(data=[solve_read(session, job=j, language=language) for j in rows], count=count)
 
 
 def cancel_solve(
-    session: Session, *, organiser: CurrentOrganiser, salon_id: int, job_id: int
+    session: Session,
+    *,
+    organiser: CurrentOrganiser,
+    salon_id: int,
+    job_id: int,
+    language: str = DEFAULT_LANGUAGE,
 ) -> SolveRead:
     """Cancel a queued solve at once; ask a running one to stop (its runner ends it)."""
     job = salon_job(session, organiser=organiser, salon_id=salon_id, job_id=job_id)
@@ -966,7 +1001,7 @@ def cancel_solve(
         storage.update_job(session, job_id=job.id, only_states=("running",), cancel_requested=True)
     session.commit()
     session.refresh(job)
-    return solve_read(session, job=job)
+    return solve_read(session, job=job, language=language)
 
 
 # ----------------------------------------------------------------- schedules

@@ -34,6 +34,7 @@ from api.salons.tables import (
     Wish,
     WishInterval,
 )
+from scheduler.errors import Clash
 
 RowT = TypeVar("RowT")
 ItemT = TypeVar("ItemT")
@@ -531,10 +532,11 @@ def job_clashes(session: Session, *, job_id: int) -> list[SolveJobClash]:
     )
 
 
-def insert_job_clashes(
-    session: Session, *, job_id: int, clashes: Sequence[tuple[str, str]]
-) -> None:
-    session.add_all(SolveJobClash(job_id=job_id, rule=r, message=m) for r, m in clashes)
+def insert_job_clashes(session: Session, *, job_id: int, clashes: Sequence[Clash]) -> None:
+    session.add_all(
+        SolveJobClash(job_id=job_id, rule=c.rule, message=c.message, message_fr=c.message_fr)
+        for c in clashes
+    )
     session.flush()
 
 

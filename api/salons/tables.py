@@ -257,7 +257,8 @@ class SolveJobClash(Base):
         ForeignKey("salon_solve_jobs.id", ondelete="CASCADE"), index=True
     )
     rule: Mapped[str] = mapped_column(String(64))
-    message: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)  # English, as the core words it
+    message_fr: Mapped[str] = mapped_column(Text, default="", server_default="")  # "" if none
 
 
 class Schedule(Base):

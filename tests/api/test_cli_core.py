@@ -227,6 +227,14 @@ def test_solve_infeasible_names_the_clashing_requirements(
     assert any("C2-D1" in line for line in clashes)
     assert any("C2-D2" in line for line in clashes)
     assert "rendez-vous obligatoire" in clashes[0]
+    lines = err.splitlines()
+    for line in clashes:  # the core's French sentence, then its English one below
+        assert ": le rendez-vous obligatoire C2-D" in line, line
+        english = lines[lines.index(line) + 1]
+        assert english.startswith("    the required meeting C2-D"), english
+    code, _, err = run(capsys, "solve", str(salon), "-o", str(output), *FAST, "--lang", "en")
+    assert code == 3
+    assert "le rendez-vous obligatoire C2-D1" in err and "the required meeting C2-D1" in err
 
 
 @pytest.mark.parametrize(

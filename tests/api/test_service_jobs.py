@@ -23,6 +23,7 @@ from service_helpers import (
 
 from api.app import create_app
 from api.jobs import HOSTNAME
+from api.salons.service import job_error_text
 from api.salons.tables import SolveJob
 from api.timestamps import utc_now
 
@@ -87,6 +88,29 @@ def test_infeasible_solve_fails_with_the_clashing_requirements(world: World) -> 
     assert failed["error"]["clashes"], failed
     assert all(c["rule"] == "required_meeting" for c in failed["error"]["clashes"])
     assert client.get(world.url("/schedules"), headers=organiser).json()["count"] == 0
+    # French first (the core's French wording), English when the request asks for it
+    assert failed["error"]["message"].startswith("Les règles impératives")
+    french = [c["message"] for c in failed["error"]["clashes"]]
+    assert all(m.startswith("le rendez-vous obligatoire I") for m in french), french
+    english = client.get(
+        world.url(f"/solves/{job['id']}"), headers={**organiser, "Accept-Language": "en"}
+    ).json()["error"]
+    assert english["message"].startswith("The hard rules (required or pinned meetings, caps)")
+    assert all(c["message"].startswith("the required meeting I") for c in english["clashes"])
+    assert len(english["clashes"]) == len(french)
+    listed = client.get(world.url("/solves?lang=en"), headers=organiser).json()["data"][0]
+    assert listed["error"] == english
+
+
+def test_job_errors_in_the_request_language() -> None:
+    """Stored French, shown in English on request; a technical detail is kept as it is."""
+    assert job_error_text("Le salon a été supprimé.", "fr") == "Le salon a été supprimé."
+    assert job_error_text("Le salon a été supprimé.", "en") == "The salon was deleted."
+    failed = "Le calcul a échoué : ValueError: x : y"
+    assert job_error_text(failed, "fr") == failed
+    assert job_error_text(failed, "en") == "The solve failed: ValueError: x : y"
+    assert job_error_text("Erreur interne : KeyError: 'a'", "en") == "Internal error: KeyError: 'a'"
+    assert job_error_text("Texte inconnu : {x}", "en") == "Texte inconnu : {x}"
 
 
 def test_publishing_keeps_history(world: World) -> None:
