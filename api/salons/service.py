@@ -56,7 +56,9 @@ from api.salons.tables import (
 )
 from api.timestamps import from_storage, maybe_from_storage, to_storage, utc_now
 from scheduler import format as v1
+from scheduler.explain import explain_unscheduled
 from scheduler.loading import salon_problems
+from scheduler.problem import build_problem
 
 # ------------------------------------------------------------------ checking
 
@@ -1052,16 +1054,48 @@ def salon_schedule(
     return schedule
 
 
+def late_unscheduled(salon: v1.Salon, schedule: v1.Schedule) -> list[v1.UnscheduledWish]:
+    """The wishes made after `schedule` was computed (in `salon`, not in the schedule), with
+    their reason from the core's explanation (`wish_window_closed` unless declined)."""
+    met = {frozenset((m.from_, m.to)) for m in schedule.meetings}
+    listed = {(u.from_, u.to) for u in schedule.unscheduled}
+    late = [
+        index
+        for index, wish in enumerate(salon.wishes)
+        if (wish.from_, wish.to) not in listed and frozenset((wish.from_, wish.to)) not in met
+    ]
+    if not late:
+        return []
+    problem = build_problem(salon)
+    slot_at = {slot.start: slot.index for slot in problem.slots}
+    placement = {}
+    for meeting in schedule.meetings:
+        pair = problem.pair_of(meeting.from_, meeting.to)
+        if pair is not None and meeting.start in slot_at:
+            placement[pair.index] = slot_at[meeting.start]
+    late_wishes = {(salon.wishes[i].from_, salon.wishes[i].to) for i in late}
+    return [
+        entry
+        for entry in explain_unscheduled(problem, placement, late=late)
+        if (entry.from_, entry.to) in late_wishes
+    ]
+
+
 def get_schedule(
     session: Session, *, organiser: CurrentOrganiser, salon_id: int, version: int
 ) -> ScheduleRead:
+    """A version with its meetings and unscheduled wishes, the wishes made since included."""
     schedule = salon_schedule(session, organiser=organiser, salon_id=salon_id, version=version)
-    [summary] = schedule_summaries(session, salon_id=schedule.salon_id, rows=[schedule])
+    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    [summary] = schedule_summaries(session, salon_id=salon.id, rows=[schedule])
     document = convert.schedule_document(session, schedule=schedule)
+    current = convert.salon_document(session, salon=salon)
+    unscheduled = document.unscheduled + late_unscheduled(current, document)
     return ScheduleRead(
-        **summary.model_dump(),
+        **summary.model_dump(exclude={"unscheduled_count"}),
+        unscheduled_count=len(unscheduled),
         meetings=[MeetingRead.model_validate(m.model_dump()) for m in document.meetings],
-        unscheduled=[UnscheduledRead.model_validate(u.model_dump()) for u in document.unscheduled],
+        unscheduled=[UnscheduledRead.model_validate(u.model_dump()) for u in unscheduled],
         stats=document.stats,
     )
 

@@ -113,6 +113,40 @@ def test_job_errors_in_the_request_language() -> None:
     assert job_error_text("Texte inconnu : {x}", "en") == "Texte inconnu : {x}"
 
 
+def test_wishes_made_after_a_schedule_are_shown_late(world: World) -> None:
+    """A wish made after the solve is listed under the schedule with the core's late reason."""
+    client, organiser = world.client, world.organiser
+    client.put("/me/wishes", json={"wishes": [{"to": "D1"}]}, headers=world.me("I1"))
+    job = client.post(
+        world.url("/solves"), json={"time_limit": 1, "workers": 1}, headers=organiser
+    ).json()
+    assert wait_for_job(client, organiser, world.salon_id, job["id"])["state"] == "done"
+    before = client.get(world.url("/schedules/1"), headers=organiser).json()
+    assert before["unscheduled"] == [] and before["unscheduled_count"] == 0
+    # Later: I1 also asks D2, D1 asks I1 back (its pair already meets), I2 asks D2 and D2
+    # declines it.
+    client.put("/me/wishes", json={"wishes": [{"to": "D1"}, {"to": "D2"}]}, headers=world.me("I1"))
+    client.put("/me/wishes", json={"wishes": [{"to": "I1"}]}, headers=world.me("D1"))
+    client.put("/me/wishes", json={"wishes": [{"to": "D2"}]}, headers=world.me("I2"))
+    [request] = client.get("/me/requests", headers=world.me("D2")).json()["data"][-1:]
+    declined = client.put(
+        f"/me/requests/{request['id']}", json={"decision": "declined"}, headers=world.me("D2")
+    )
+    assert declined.status_code == 200, declined.text
+    after = client.get(world.url("/schedules/1"), headers=organiser).json()
+    reasons = {(u["from"], u["to"]): u for u in after["unscheduled"]}
+    assert set(reasons) == {("I1", "D2"), ("I2", "D2")}, reasons
+    late = reasons["I1", "D2"]
+    assert late["reason"] == "wish_window_closed"
+    assert "I1" in late["detail"] and "arrivée après la clôture" in late["detail"]
+    assert "came after the wish window closed" in late["detail_en"]
+    assert reasons["I2", "D2"]["reason"] == "declined_never_scheduled"
+    assert after["unscheduled_count"] == 2 and len(after["meetings"]) == 1
+    # The stored version is unchanged: its export is what the solve produced.
+    exported = client.get(world.url("/schedules/1/export"), headers=organiser).json()
+    assert exported["unscheduled"] == []
+
+
 def test_publishing_keeps_history(world: World) -> None:
     client, organiser = world.client, world.organiser
     client.put("/me/wishes", json={"wishes": [{"to": "D1"}]}, headers=world.me("I1"))
