@@ -5,7 +5,7 @@ sessions, meetings of 5 to 60 minutes with or without changeover, no tables, num
 named tables in rooms, a table pool smaller than needed, shared home tables, representatives,
 caps (0 included), unavailability, required, pinned, `during`, declined and mutual wishes,
 participants without any wish, salons without wishes or with one participant, max_in_a_row,
-every objective order (breaks included) and max_break_spread. The drawing only uses
+every objective order (breaks and fairness included) and max_break_spread. The drawing only uses
 `rng.random`, `rng.randint` and `rng.choice`, so a hypothesis `randoms()` instance works too.
 """
 
@@ -21,6 +21,9 @@ OBJECTIVE_ORDERS = [
     ["coverage", "score", "breaks"],
     ["coverage", "score", "idle", "breaks"],
     ["coverage", "score", "breaks", "idle"],
+    ["coverage", "fairness", "score", "idle"],
+    ["fairness", "breaks"],
+    ["score", "fairness"],
     ["score", "breaks"],
     ["coverage"],
     ["idle"],
