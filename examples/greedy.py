@@ -10,12 +10,13 @@ A pair that fits nowhere is left out; `explain_unscheduled` says why.
 from __future__ import annotations
 
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
+from scheduler.bounds import naive_bounds
 from scheduler.explain import explain_unscheduled
 from scheduler.format import ObjectiveValue, Salon, Schedule, ScheduledMeeting
-from scheduler.measures import fairness_levels, fairness_of, objective_values
+from scheduler.measures import objective_values
 from scheduler.problem import Pair, SalonProblem, build_problem
 
 
@@ -90,20 +91,6 @@ def place_greedily(problem: SalonProblem) -> GreedyState:
                 state.place(pair, slot, table)
                 break
     return state
-
-
-def naive_bounds(problem: SalonProblem) -> dict[str, int]:
-    """Bounds that need no solver: every allowed pair met; idle and breaks cannot go below 0."""
-    possible = [pair for pair in problem.pairs if pair.allowed]
-    partners: Counter[str] = Counter(member for pair in possible for member in pair.members)
-    levels = fairness_levels(problem)
-    return {
-        "coverage": len(partners),
-        "fairness": sum(fairness_of(levels, count) for count in partners.values()),
-        "score": sum(pair.weight for pair in possible),
-        "idle": 0,
-        "breaks": 0,
-    }
 
 
 def greedy_schedule(salon: Salon, problem: SalonProblem | None = None) -> Schedule:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from scheduler.measures import fairness_levels
+from scheduler.measures import fairness_of, meeting_worth
 from scheduler.problem import SalonProblem
 
 
@@ -157,7 +157,6 @@ def _fairness(
     level[k] of a participant may be 1 only if it has k meetings or more; the worths decrease
     with k, so a maximiser fills the first levels first and the sum is exactly fairness_of.
     """
-    levels = fairness_levels(problem)
     terms: list[cp_model.LinearExprT] = []
     for participant_id in problem.participants:
         pairs = [selected[p] for p in problem.pairs_of[participant_id] if p in selected]
@@ -167,7 +166,7 @@ def _fairness(
             model.new_bool_var(f"level_{participant_id}_{k}") for k in range(1, len(pairs) + 1)
         ]
         model.add(sum(reached) <= sum(pairs))
-        terms.extend(max(1, levels + 1 - k) * z for k, z in enumerate(reached, start=1))
+        terms.extend(meeting_worth(k) * z for k, z in enumerate(reached, start=1))
     return sum(terms)
 
 
@@ -185,6 +184,22 @@ class Bounds:
     proven: bool
     over_requested: list[tuple[str, int, int]]
     feasible: bool = True
+
+
+def naive_bounds(problem: SalonProblem) -> dict[str, int]:
+    """Bounds that need no solver: every allowed pair met; idle and breaks cannot go below 0."""
+    possible = [pair for pair in problem.pairs if pair.allowed]
+    partners: dict[str, int] = defaultdict(int)
+    for pair in possible:
+        for member in pair.members:
+            partners[member] += 1
+    return {
+        "coverage": len(partners),
+        "fairness": sum(fairness_of(count) for count in partners.values()),
+        "score": sum(pair.weight for pair in possible),
+        "idle": 0,
+        "breaks": 0,
+    }
 
 
 def over_requested(problem: SalonProblem) -> list[tuple[str, int, int]]:

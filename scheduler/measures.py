@@ -54,22 +54,22 @@ def breaks_of(problem: SalonProblem, slots: set[int]) -> int:
     return len(_gaps(problem, slots))
 
 
-def fairness_levels(problem: SalonProblem) -> int:
-    """K, the most partners any participant may meet (its wishes and requests not declined).
+FAIRNESS_SCALE = 2520
+"""The worth of a participant's first meeting in the fairness objective (lcm of 1..10)."""
 
-    A participant's k-th meeting is worth K + 1 - k in the fairness objective: each meeting
-    counts, with diminishing returns for the one who already has many.
+
+def meeting_worth(k: int) -> int:
+    """The worth of a participant's k-th meeting: FAIRNESS_SCALE / k, rounded down.
+
+    Each meeting counts, and a participant's second counts twice its fourth: the sum is the
+    proportional fairness (a logarithmic utility) of bandwidth sharing, in integers.
     """
-    counts = [
-        sum(1 for p in pairs if not problem.pairs[p].declined)
-        for pairs in problem.pairs_of.values()
-    ]
-    return max(counts, default=0)
+    return FAIRNESS_SCALE // k
 
 
-def fairness_of(levels: int, meetings: int) -> int:
-    """The fairness worth of one participant's `meetings`: K + (K - 1) + ... (meetings terms)."""
-    return sum(max(1, levels + 1 - k) for k in range(1, meetings + 1))
+def fairness_of(meetings: int) -> int:
+    """The fairness worth of a participant holding `meetings` meetings."""
+    return sum(meeting_worth(k) for k in range(1, meetings + 1))
 
 
 def objective_values(problem: SalonProblem, placement: Placement) -> dict[str, int]:
@@ -80,10 +80,9 @@ def objective_values(problem: SalonProblem, placement: Placement) -> dict[str, i
     for pair_index in pairs:
         for member in problem.pairs[pair_index].members:
             met[member] += 1
-    levels = fairness_levels(problem)
     return {
         "coverage": len(busy),
-        "fairness": sum(fairness_of(levels, count) for count in met.values()),
+        "fairness": sum(fairness_of(count) for count in met.values()),
         "score": sum(problem.pairs[p].weight for p in pairs),
         "idle": sum(idle_of(problem, s) for s in busy.values()),
         "breaks": sum(breaks_of(problem, s) for s in busy.values()),

@@ -51,9 +51,9 @@ from scheduler.format import (
 )
 from scheduler.measures import (
     breaks_of,
-    fairness_levels,
     fairness_of,
     idle_of,
+    meeting_worth,
     objective_values,
 )
 from scheduler.problem import Pair, SalonProblem, build_problem
@@ -472,7 +472,6 @@ def _fairness(
     """The fairness that the free pairs add to their participants (see measures.fairness_of):
     each participant's levels start after the meetings it keeps outside the free pairs."""
     problem = model.problem
-    levels = fairness_levels(problem)
     free_set = set(free)
     by_member: dict[str, list[int]] = defaultdict(list)
     for p in free:
@@ -484,7 +483,7 @@ def _fairness(
         reached = [model.model.new_bool_var(f"level_{member}_{k}") for k in range(len(pairs))]
         model.model.add(total(reached) <= total(model.placed[p] for p in pairs))
         for k, variable in enumerate(reached, start=kept + 1):
-            terms.append(max(1, levels + 1 - k) * variable)
+            terms.append(meeting_worth(k) * variable)
     return total(terms)
 
 
@@ -582,11 +581,10 @@ def local_quality(
         m: {placement[q] for q in problem.pairs_of[m] if q in placement} for m in members
     }
     placed = [p for p in free if p in placement]
-    levels = fairness_levels(problem)
     values = {
         "coverage": sum(1 for m in members if busy[m]),
         "fairness": sum(
-            fairness_of(levels, sum(1 for q in problem.pairs_of[m] if q in placement))
+            fairness_of(sum(1 for q in problem.pairs_of[m] if q in placement))
             for m in members
         ),
         "score": sum(problem.pairs[p].weight for p in placed),
@@ -1004,10 +1002,9 @@ def _bounds(state: RepairState) -> dict[str, int]:
     for p in possible:
         for member in problem.pairs[p].members:
             partners[member] += 1
-    levels = fairness_levels(problem)
     return {
         "coverage": len(partners),
-        "fairness": sum(fairness_of(levels, count) for count in partners.values()),
+        "fairness": sum(fairness_of(count) for count in partners.values()),
         "score": sum(problem.pairs[p].weight for p in possible),
     }
 

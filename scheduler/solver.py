@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from scheduler.bounds import build_selection_model
+from scheduler.bounds import build_selection_model, naive_bounds
 from scheduler.errors import Clash, InfeasibleError
 from scheduler.explain import explain_unscheduled
 from scheduler.format import ObjectiveValue, Salon, Schedule, ScheduledMeeting
@@ -105,6 +105,14 @@ def _unplaceable_requirements(problem: SalonProblem) -> list[Clash]:
     return clashes
 
 
+def _solution_hint(
+    model: cp_model.CpModel, solver: cp_model.CpSolver
+) -> dict[cp_model.IntVar, int]:
+    """Every variable's value in the solver's solution: a complete hint for the next stage."""
+    variables = (model.get_int_var_from_proto_index(i) for i in range(len(model.proto.variables)))
+    return {variable: solver.value(variable) for variable in variables}
+
+
 def select_pairs(
     problem: SalonProblem, options: SolveOptions, clock: Clock, budget: float
 ) -> Selection:
@@ -118,8 +126,9 @@ def select_pairs(
     optimal = True
     hint: dict[cp_model.IntVar, int] | None = None
     stage_budget = budget / max(1, len(names))
+    remaining = budget
     solver = cp_model.CpSolver()
-    for name in names or [None]:
+    for done, name in enumerate(names or [None]):
         model = selection.model
         if name:
             model.maximize(selection.objectives[name])
@@ -127,20 +136,29 @@ def select_pairs(
             model.clear_hints()
             for variable, value in hint.items():
                 model.add_hint(variable, value)
-        solver_parameters(solver, options, stage_budget)
+        # What an earlier stage left of its share goes to the later ones (deterministic time).
+        solver_parameters(solver, options, remaining / (max(1, len(names)) - done))
         # One worker with the full LP closes this relaxation fastest, and deterministically.
         solver.parameters.num_workers = 1
         solver.parameters.interleave_search = False
         solver.parameters.linearization_level = 2
         status = solver.solve(model)
+        remaining = max(0.0, remaining - solver.deterministic_time)
         if status == cp_model.INFEASIBLE:
             clashes = explain_infeasible(problem) or _requirement_clashes(problem, options)
             raise InfeasibleError(clashes)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            raise InfeasibleError(
-                [Clash("time_limit", "no selection found within the time limit")]
-            )
-        hint = {v: solver.value(v) for v in selection.selected.values()}
+            if hint is None:
+                raise InfeasibleError(
+                    [Clash("time_limit", "no selection found within the time limit")]
+                )
+            # An earlier stage's selection stands; this objective keeps the naive bound (every
+            # allowed pair met): CP-SAT's bound is not reliable before it has any solution.
+            optimal = False
+            if name:
+                bounds[name] = naive_bounds(problem)[name]
+            continue
+        hint = _solution_hint(model, solver)
         if name:
             values[name] = int(solver.objective_value)
             bounds[name] = int(round(solver.best_objective_bound))

@@ -171,7 +171,7 @@ def test_naive_bounds_count_every_allowed_pair() -> None:
             ],
         )
     )
-    # Only x-a can meet; K = 1 (nobody has two partners): fairness 1 for x and 1 for a.
+    # Only x-a can meet: a first meeting for x and for a (2520 each).
     assert naive_bounds(build_problem(salon)) == {
-        "coverage": 2, "fairness": 2, "score": 3, "idle": 0, "breaks": 0
+        "coverage": 2, "fairness": 5040, "score": 3, "idle": 0, "breaks": 0
     }

@@ -15,7 +15,7 @@ from salon_builders import at, make_salon, person, session, wish
 from scheduler.changes import apply_changes, load_changes
 from scheduler.errors import FileFormatError
 from scheduler.format import Salon, Schedule
-from scheduler.measures import fairness_levels, fairness_of, objective_values
+from scheduler.measures import fairness_of, meeting_worth, objective_values
 from scheduler.problem import build_problem
 from scheduler.progress import SolveOptions
 from scheduler.repair import repair
@@ -54,12 +54,11 @@ def _six_directors(objectives: list[str]) -> Salon:
 
 
 def test_fairness_of_is_a_sum_of_diminishing_worths() -> None:
-    assert fairness_of(5, 0) == 0
-    assert fairness_of(5, 3) == 5 + 4 + 3
-    assert fairness_of(2, 4) == 2 + 1 + 1 + 1  # never below 1 a meeting
-    salon = _six_directors(["coverage", "fairness", "score"])
-    problem = build_problem(salon)
-    assert fairness_levels(problem) == 6  # A and B each have six partners
+    assert fairness_of(0) == 0
+    assert fairness_of(3) == 2520 + 1260 + 840
+    assert meeting_worth(2) == 2 * meeting_worth(4)
+    assert meeting_worth(11) == 229  # rounded down
+    assert all(meeting_worth(k) > meeting_worth(k + 1) > 0 for k in range(1, 50))
 
 
 def test_fairness_balances_the_meetings() -> None:
@@ -81,8 +80,8 @@ def test_fairness_is_measured_on_any_placement() -> None:
     lopsided = {pairs[frozenset(("A", f"D{i}"))]: i - 1 for i in range(1, 6)}
     lopsided[pairs[frozenset(("B", "D6"))]] = 5
     values = objective_values(problem, lopsided)
-    # A: 6+5+4+3+2, B: 6, each director: 6 for its one meeting.
-    assert values["fairness"] == 20 + 6 + 6 * 6
+    # A: 2520 + 1260 + 840 + 630 + 504, B and each director: 2520 for its one meeting.
+    assert values["fairness"] == 5754 + 2520 + 6 * 2520
 
 
 def test_fairness_must_come_before_the_time_objectives() -> None:

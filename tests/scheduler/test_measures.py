@@ -79,10 +79,10 @@ def test_objective_values_of_a_placement(problem: SalonProblem) -> None:
         "C2": {4},
     }
     # C1-D1 weighs 3, C1-D3 1, the mutual C2-D1 2 + 3; C1 waits at 09:15 and 09:30.
-    # Fairness: C1 has the most partners (K = 3); C1 and D1 meet twice (3 + 2), D3, C2 once.
+    # Fairness: C1 and D1 meet twice (2520 + 1260 each), D3 and C2 once (2520 each).
     assert objective_values(problem, placement) == {
         "coverage": 4,
-        "fairness": 5 + 5 + 3 + 3,
+        "fairness": 3780 + 3780 + 2520 + 2520,
         "score": 3 + 1 + 5,
         "idle": 2,
         "breaks": 1,
