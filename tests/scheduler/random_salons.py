@@ -5,8 +5,9 @@ sessions, meetings of 5 to 60 minutes with or without changeover, no tables, num
 named tables in rooms, a table pool smaller than needed, shared home tables, representatives,
 caps (0 included), unavailability, required, pinned, `during`, declined and mutual wishes,
 participants without any wish, salons without wishes or with one participant, max_in_a_row,
-every objective order (breaks and fairness included) and max_break_spread. The drawing only uses
-`rng.random`, `rng.randint` and `rng.choice`, so a hypothesis `randoms()` instance works too.
+every objective order (breaks and fairness included), max_break_spread, and sessions
+listed out of time order. The drawing only uses `rng.random`, `rng.randint`, `rng.choice`
+and `rng.shuffle`, so a hypothesis `randoms()` instance works too.
 """
 
 from __future__ import annotations
@@ -146,6 +147,14 @@ def _wishes(
     return wishes
 
 
+def _file_order(rng: random.Random, spans: list[Span]) -> list[Span]:
+    """The sessions as a file may list them: usually in time order, sometimes not."""
+    ordered = list(spans)
+    if _chance(rng, 0.3):
+        rng.shuffle(ordered)
+    return ordered
+
+
 def random_salon(rng: random.Random, most: int = 9, most_slots: int = 5) -> dict[str, Any]:
     """A valid salon/v1 document drawn from `rng` (see the module doc), of at most `most`
     participants and sessions of at most `most_slots` slots."""
@@ -162,7 +171,7 @@ def random_salon(rng: random.Random, most: int = 9, most_slots: int = 5) -> dict
         "changeover_minutes": changeover,
         "sessions": [
             {"date": s.date().isoformat(), "start": f"{s:%H:%M}", "end": f"{e:%H:%M}"}
-            for s, e in spans
+            for s, e in _file_order(rng, spans)
         ],
         "tables": _tables(rng, homes),
         "objectives": rng.choice(OBJECTIVE_ORDERS),
