@@ -33,7 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import api
 from api.db import MIGRATIONS_DIR, make_engine, make_session_factory, migrate
-from api.errors import DomainError, FieldProblem
+from api.errors import DomainError, FieldProblem, pydantic_problem
 from api.i18n import pick_language
 from api.jobs import make_runner
 from api.settings import Settings, get_settings
@@ -111,44 +111,6 @@ def migrate_database(url: str, engine: Engine) -> None:
 # ------------------------------------------------------------------ errors
 
 
-VALIDATION_MESSAGES: dict[str, str] = {
-    "missing": "Ce champ est obligatoire.",
-    "extra_forbidden": "Champ inconnu.",
-    "string_too_long": "Texte trop long : {max_length} caractères au plus.",
-    "string_too_short": "Texte trop court : {min_length} caractère(s) au moins.",
-    "too_long": "Trop d'éléments : {max_length} au plus.",
-    "too_short": "Au moins {min_length} élément(s) attendu(s).",
-    "int_parsing": "Nombre entier attendu.",
-    "int_type": "Nombre entier attendu.",
-    "int_from_float": "Nombre entier attendu.",
-    "float_parsing": "Nombre attendu.",
-    "float_type": "Nombre attendu.",
-    "greater_than": "La valeur doit être supérieure à {gt}.",
-    "greater_than_equal": "La valeur doit être au moins {ge}.",
-    "less_than": "La valeur doit être inférieure à {lt}.",
-    "less_than_equal": "La valeur doit être au plus {le}.",
-    "literal_error": "Valeur inconnue (valeurs possibles : {expected}).",
-    "bool_parsing": "Valeur oui/non attendue.",
-    "bool_type": "Valeur oui/non attendue.",
-    "string_type": "Texte attendu.",
-    "datetime_parsing": "Date et heure invalides (par exemple 2023-11-28T09:30).",
-    "datetime_from_date_parsing": "Date et heure invalides (par exemple 2023-11-28T09:30).",
-    "datetime_type": "Date et heure invalides (par exemple 2023-11-28T09:30).",
-    "date_parsing": "Date invalide (par exemple 2023-11-28).",
-    "date_from_datetime_parsing": "Date invalide (par exemple 2023-11-28).",
-    "date_from_datetime_inexact": "Date sans heure attendue (par exemple 2023-11-28).",
-    "date_type": "Date invalide (par exemple 2023-11-28).",
-    "time_parsing": "Heure invalide (par exemple 09:30).",
-    "time_type": "Heure invalide (par exemple 09:30).",
-    "list_type": "Liste attendue.",
-    "model_type": "Objet attendu.",
-    "model_attributes_type": "Objet attendu.",
-    "dict_type": "Objet attendu.",
-    "json_invalid": "Le corps de la requête n'est pas du JSON valide.",
-    "value_error": "Valeur invalide : {error}.",
-}
-
-
 def field_path(location: tuple[int | str, ...] | list[int | str]) -> str:
     """('body', 'sessions', 0, 'start') -> 'body.sessions[0].start'."""
     path = ""
@@ -161,24 +123,8 @@ def field_path(location: tuple[int | str, ...] | list[int | str]) -> str:
 
 
 def validation_problems(errors: list[dict[str, Any]]) -> list[FieldProblem]:
-    """Pydantic errors as problems: the field path, a French sentence, pydantic's in English."""
-    problems = []
-    for error in errors:
-        error_type = str(error.get("type", ""))
-        params = {key: str(value) for key, value in (error.get("ctx") or {}).items()}
-        message = VALIDATION_MESSAGES.get(error_type)
-        english = str(error.get("msg", "invalid value"))
-        if message is None:
-            message, params = "Valeur invalide : {detail}.", {"detail": english}
-        problems.append(
-            FieldProblem(
-                field_path(tuple(error.get("loc", ()))),
-                message,
-                params,
-                english=english.replace("{", "{{").replace("}", "}}"),
-            )
-        )
-    return problems
+    """Request validation errors as problems at their field paths (`body.sessions[0].start`)."""
+    return [pydantic_problem(field_path(tuple(e.get("loc", ()))), e) for e in errors]
 
 
 def _json_error(request: Request, error: DomainError) -> JSONResponse:

@@ -88,6 +88,58 @@ def not_authenticated(message: str) -> DomainError:
     return DomainError("not_authenticated", message, status=401)
 
 
+VALIDATION_MESSAGES: dict[str, str] = {
+    "missing": "Ce champ est obligatoire.",
+    "extra_forbidden": "Champ inconnu.",
+    "string_too_long": "Texte trop long : {max_length} caractères au plus.",
+    "string_too_short": "Texte trop court : {min_length} caractère(s) au moins.",
+    "too_long": "Trop d'éléments : {max_length} au plus.",
+    "too_short": "Au moins {min_length} élément(s) attendu(s).",
+    "int_parsing": "Nombre entier attendu.",
+    "int_type": "Nombre entier attendu.",
+    "int_from_float": "Nombre entier attendu.",
+    "float_parsing": "Nombre attendu.",
+    "float_type": "Nombre attendu.",
+    "greater_than": "La valeur doit être supérieure à {gt}.",
+    "greater_than_equal": "La valeur doit être au moins {ge}.",
+    "less_than": "La valeur doit être inférieure à {lt}.",
+    "less_than_equal": "La valeur doit être au plus {le}.",
+    "literal_error": "Valeur inconnue (valeurs possibles : {expected}).",
+    "bool_parsing": "Valeur oui/non attendue.",
+    "bool_type": "Valeur oui/non attendue.",
+    "string_type": "Texte attendu.",
+    "datetime_parsing": "Date et heure invalides (par exemple 2023-11-28T09:30).",
+    "datetime_from_date_parsing": "Date et heure invalides (par exemple 2023-11-28T09:30).",
+    "datetime_type": "Date et heure invalides (par exemple 2023-11-28T09:30).",
+    "date_parsing": "Date invalide (par exemple 2023-11-28).",
+    "date_from_datetime_parsing": "Date invalide (par exemple 2023-11-28).",
+    "date_from_datetime_inexact": "Date sans heure attendue (par exemple 2023-11-28).",
+    "date_type": "Date invalide (par exemple 2023-11-28).",
+    "time_parsing": "Heure invalide (par exemple 09:30).",
+    "time_type": "Heure invalide (par exemple 09:30).",
+    "list_type": "Liste attendue.",
+    "model_type": "Objet attendu.",
+    "model_attributes_type": "Objet attendu.",
+    "dict_type": "Objet attendu.",
+    "json_invalid": "Le corps de la requête n'est pas du JSON valide.",
+    "value_error": "Valeur invalide : {error}.",
+}
+
+
+
+
+def pydantic_problem(field: str, error: Mapping[str, Any]) -> FieldProblem:
+    """A pydantic error as a problem at `field`: a French sentence, pydantic's own in English."""
+    params = {key: str(value) for key, value in (error.get("ctx") or {}).items()}
+    message = VALIDATION_MESSAGES.get(str(error.get("type", "")))
+    english = str(error.get("msg", "invalid value"))
+    if message is None:
+        message, params = "Valeur invalide : {detail}.", {"detail": english}
+    return FieldProblem(
+        field, message, params, english=english.replace("{", "{{").replace("}", "}}")
+    )
+
+
 # ---------------------------------------------------------------- OpenAPI schemas
 
 

@@ -20,6 +20,7 @@ Every problem is reported with its row and column; nothing is imported when one 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -29,7 +30,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from api.errors import DomainError, FieldProblem
+from api.errors import DomainError, FieldProblem, pydantic_problem
 from scheduler import format as v1
 
 COLUMNS: dict[str, str] = {
@@ -102,43 +103,75 @@ def read_participants(content: bytes, fmt: str) -> list[v1.Participant]:
     if len(content) > MAX_BYTES:
         raise import_error([FieldProblem("file", "Fichier trop volumineux (10 Mo au plus).")])
     if fmt == "json":
-        return _from_json(content)
-    rows = _csv_rows(content) if fmt == "csv" else _xlsx_rows(content)
-    return _from_rows(rows)
+        specs, places = _from_json(content)
+    else:
+        rows = _csv_rows(content) if fmt == "csv" else _xlsx_rows(content)
+        specs, places = _from_rows(rows)
+    problems = _repeated_ids(specs, places) + _nul_characters(specs, places)
+    if problems:
+        raise import_error(problems)
+    return specs
+
+
+def _repeated_ids(specs: Sequence[v1.Participant], places: Sequence[str]) -> list[FieldProblem]:
+    """A participant appears once in a file (else which line wins would be a guess)."""
+    first: dict[str, str] = {}
+    problems = []
+    for spec, place in zip(specs, places, strict=True):
+        if spec.id in first:
+            message = "Identifiant « {id} » en double (déjà : {first})."
+            problems.append(FieldProblem(place, message, {"id": spec.id, "first": first[spec.id]}))
+        else:
+            first[spec.id] = place
+    return problems
+
+
+def _nul_characters(specs: Sequence[v1.Participant], places: Sequence[str]) -> list[FieldProblem]:
+    """No text holds a NUL character (binary content; PostgreSQL refuses it)."""
+    return [
+        FieldProblem(place, "Caractère nul (binaire) dans le champ {name}.", {"name": name})
+        for spec, place in zip(specs, places, strict=True)
+        for name, value in spec.model_dump(exclude_none=True).items()
+        if "\x00" in str(value)
+    ]
 
 
 # ---------------------------------------------------------------------- JSON
 
 
-def _from_json(content: bytes) -> list[v1.Participant]:
+def _from_json(content: bytes) -> tuple[list[v1.Participant], list[str]]:
+    """The participants of a JSON file and the path of each (`participants[3]`)."""
     try:
         data = json.loads(content.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise import_error(
             [FieldProblem("file", "JSON invalide : {error}.", {"error": str(exc)})]
         ) from exc
+    except RecursionError as exc:
+        message = "JSON invalide : trop de niveaux d'imbrication."
+        raise import_error([FieldProblem("file", message)]) from exc
     if isinstance(data, dict):
         data = data.get("participants")
     if not isinstance(data, list):
         message = "Attendu : un fichier salon/v1 ou une liste de participants."
         raise import_error([FieldProblem("file", message)])
     specs: list[v1.Participant] = []
+    places: list[str] = []
     problems: list[FieldProblem] = []
     for i, item in enumerate(data):
         try:
             specs.append(v1.Participant.model_validate(item))
+            places.append(f"participants[{i}]")
         except ValidationError as exc:
             problems.extend(
-                FieldProblem(
-                    f"participants[{i}]" + "".join(_loc_part(p) for p in error["loc"]),
-                    "{text}",
-                    {"text": error["msg"]},
+                pydantic_problem(
+                    f"participants[{i}]" + "".join(_loc_part(p) for p in error["loc"]), error
                 )
                 for error in exc.errors()
             )
     if problems:
         raise import_error(problems)
-    return specs
+    return specs, places
 
 
 def _loc_part(part: object) -> str:
@@ -148,15 +181,26 @@ def _loc_part(part: object) -> str:
 # ---------------------------------------------------------------- CSV, XLSX
 
 
-def _csv_rows(content: bytes) -> list[list[Any]]:
+def _csv_text(content: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with its BOM, else Windows-1252."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     try:
-        text = content.decode("utf-8-sig")
+        return content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = content.decode("cp1252", errors="replace")
-    first_line = text.split("\n", 1)[0]
+        return content.decode("cp1252", errors="replace")
+
+
+def _csv_rows(content: bytes) -> list[list[Any]]:
+    text = _csv_text(content)
+    lines = text.splitlines()
+    first_line = lines[0] if lines else ""
     delimiter = max(",;\t", key=first_line.count)
-    try:
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:  # newline=None: Windows, Unix and old Mac line ends alike
+        reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
         return [row for row in reader if any(c.strip() for c in row)]
     except csv.Error as exc:
         raise import_error(
@@ -183,6 +227,10 @@ def _xlsx_rows(content: bytes) -> list[list[Any]]:
             if len(rows) > MAX_ROWS:
                 break
         return rows
+    except Exception as exc:  # a damaged sheet inside a readable archive
+        raise import_error(
+            [FieldProblem("file", "Fichier XLSX illisible : {error}.", {"error": str(exc)})]
+        ) from exc
     finally:
         workbook.close()
 
@@ -214,7 +262,8 @@ def _header(row: Iterable[Any]) -> tuple[dict[int, str], list[FieldProblem]]:
     return columns, problems
 
 
-def _from_rows(rows: list[list[Any]]) -> list[v1.Participant]:
+def _from_rows(rows: list[list[Any]]) -> tuple[list[v1.Participant], list[str]]:
+    """The participants of a CSV or XLSX sheet and the line of each (`ligne 4`)."""
     if not rows:
         raise import_error(
             [FieldProblem("file", "Fichier vide : une ligne d'en-tête est attendue.")]
@@ -224,7 +273,7 @@ def _from_rows(rows: list[list[Any]]) -> list[v1.Participant]:
     columns, problems = _header(rows[0])
     if problems:
         raise import_error(problems)
-    specs = []
+    specs, places = [], []
     for number, row in enumerate(rows[1:], start=2):
         fields: dict[str, Any] = {}
         for index, name in columns.items():
@@ -243,17 +292,14 @@ def _from_rows(rows: list[list[Any]]) -> list[v1.Participant]:
                 fields[name] = cell
         try:
             specs.append(v1.Participant.model_validate(fields))
+            places.append(f"ligne {number}")
         except ValidationError as exc:
             for error in exc.errors():
                 column = str(error["loc"][0]) if error["loc"] else "?"
-                problems.append(
-                    FieldProblem(
-                        f"ligne {number}, colonne {column}", "{text}", {"text": error["msg"]}
-                    )
-                )
+                problems.append(pydantic_problem(f"ligne {number}, colonne {column}", error))
     if problems:
         raise import_error(problems)
-    return specs
+    return specs, places
 
 
 def _cell(value: Any) -> str:

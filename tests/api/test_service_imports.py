@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 
+import pytest
 from openpyxl import Workbook
 from service_helpers import World
 
@@ -121,3 +123,112 @@ def test_duplicate_codes_in_one_file_are_refused(world: World) -> None:
     response = upload(world, "d.csv", b"id,name\nZ1,A\nZ1,B\n")
     assert response.status_code == 422
     assert "Z1" in json.dumps(response.json())
+
+
+def _xlsx(rows: list[list[object]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _damaged_xlsx() -> bytes:
+    """A readable archive whose sheet is cut in half."""
+    source = zipfile.ZipFile(io.BytesIO(_xlsx([["id", "name"], ["Z1", "A"]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            target.writestr(item, data[: len(data) // 2] if "sheet1" in item.filename else data)
+    return out.getvalue()
+
+
+BAD_FILES: list[tuple[str, bytes, str, str]] = [  # name, content, field, words of the message
+    ("empty.csv", b"", "file", "Fichier vide"),
+    ("empty.json", b"", "file", "JSON invalide"),
+    ("empty.xlsx", b"", "file", "XLSX illisible"),
+    ("blank.csv", b"\n\n \n", "file", "Fichier vide"),
+    ("header.xlsx", _xlsx([]), "file", "Fichier vide"),
+    ("garbage.json", bytes(range(256)) * 8, "file", "JSON invalide"),
+    ("garbage.xlsx", bytes(range(256)) * 8, "file", "XLSX illisible"),
+    ("damaged.xlsx", _damaged_xlsx(), "file", "XLSX illisible"),
+    ("deep.json", b"[" * 100_000 + b"]" * 100_000, "file", "imbrication"),
+    ("scalar.json", b"42", "file", "salon/v1"),
+    ("huge.csv", b"id,name\n" + b"Z1,A\n" * 2_200_000, "file", "trop volumineux"),
+    ("rows.csv", b"id,name\n" + b"".join(b"Z%d,A\n" % i for i in range(20_001)), "file", "lignes"),
+    ("wide.csv", b"id,name\nZ1," + b"x" * 200_000 + b"\n", "file", "CSV illisible"),
+    ("missing.csv", b"id;organisation\nZ1;B\n", "ligne 1", "name"),
+    ("columns.csv", b"id,name,nom\nZ1,A,B\n", "ligne 1, colonne 3", "en double"),
+    ("twice.csv", b"id,name\nZ1,A\nZ2,B\nZ1,C\n", "ligne 4", "« Z1 » en double (déjà : ligne 2)"),
+    ("twice.xlsx", _xlsx([["id", "name"], ["Z1", "A"], ["Z1", "B"]]), "ligne 3", "en double"),
+    (
+        "twice.json",
+        json.dumps([{"id": "Z1", "name": "A"}, {"id": "Z1", "name": "B"}]).encode(),
+        "participants[1]",
+        "en double (déjà : participants[0])",
+    ),
+    ("nul.csv", b"id,name\nZ1,A\x00B\n", "ligne 2", "Caractère nul"),
+    ("nul.json", b'[{"id": "Z1", "name": "A\\u0000B"}]', "participants[0]", "Caractère nul"),
+    ("long.csv", b"id,name\nZ1," + b"x" * 300 + b"\n", "ligne 2, colonne name", "Texte trop long"),
+    (
+        "count.csv",
+        b"id,name,representatives\nZ1,A,beaucoup\n",
+        "ligne 2, colonne representatives",
+        "Nombre entier attendu",
+    ),
+    (
+        "types.json",
+        b'[{"id": "Z1", "name": "A", "representatives": "x"}]',
+        "participants[0].representatives",
+        "Nombre entier attendu",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "field", "words"), BAD_FILES, ids=[c[0] for c in BAD_FILES]
+)
+def test_bad_files_get_a_clear_422_naming_where(
+    world: World, name: str, content: bytes, field: str, words: str
+) -> None:
+    response = upload(world, name, content)
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"]
+    assert detail["code"] == "invalid_import"
+    assert any(e["field"] == field and words in e["message"] for e in detail["errors"]), detail
+    assert len(participants(world)) == 5
+
+
+GOOD_FILES: list[tuple[str, bytes]] = [
+    ("latin1.csv", "id;nom;organisation\nZ1;Hélène Çava;Société Générale\n".encode("cp1252")),
+    ("bom.csv", "\ufeffid,name,organisation\nZ1,Hélène Çava,Société Générale\n".encode()),
+    ("utf16.csv", "id\tname\torganisation\nZ1\tHélène Çava\tSociété Générale\n".encode("utf-16")),
+    ("mac.csv", "id;name;organisation\rZ1;Hélène Çava;Société Générale\r".encode()),
+    (
+        "bom.json",
+        '\ufeff[{"id": "Z1", "name": "Hélène Çava", "organisation": "Société Générale"}]'.encode(),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content"), GOOD_FILES, ids=[c[0] for c in GOOD_FILES])
+def test_encodings_and_separators_are_read(world: World, name: str, content: bytes) -> None:
+    response = upload(world, name, content)
+    assert response.status_code == 200, response.text
+    found = participants(world)["Z1"]
+    assert (found["name"], found["organisation"]) == ("Hélène Çava", "Société Générale")
+
+
+def test_import_errors_in_english(world: World) -> None:
+    response = world.client.post(
+        world.url("/participants/import"),
+        files={"file": ("t.csv", b"id,name\nZ1,A\nZ1,B\n")},
+        headers={**world.organiser, "Accept-Language": "en"},
+    )
+    assert response.json()["detail"]["errors"] == [
+        {"field": "ligne 3", "message": 'Id "Z1" repeated (already: ligne 2).'}
+    ]
