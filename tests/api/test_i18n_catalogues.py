@@ -1,16 +1,22 @@
-"""Every text of the templates has its English translation (French is the source language)."""
+"""Every text of the templates has its English translation (French is the source language).
+
+A text has one when an English catalogue lists it, even unchanged ("Date", "Table"): an entry
+says that someone decided; words the same in both languages may also sit in SAME_IN_ENGLISH.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
 from api.i18n import get_translations
 from api.settings import PROJECT_ROOT
 
 TEMPLATES = PROJECT_ROOT / "templates"
+LOCALE = PROJECT_ROOT / "api" / "locale" / "en" / "LC_MESSAGES"
 SAME_IN_ENGLISH = frozenset(
     {
         "Commune",
@@ -51,12 +57,23 @@ def template_messages(path: Path) -> list[tuple[int, str, str | None]]:
     return found
 
 
+def catalogue_ids() -> set[str]:
+    """Every msgid of the English catalogues (an entry may keep the French text as it is)."""
+    ids: set[str] = set()
+    for po_file in sorted(LOCALE.glob("*.po")):
+        with po_file.open("rb") as file:
+            for message in read_po(file):
+                ids.add(message.id[0] if isinstance(message.id, tuple) else message.id)
+    return ids
+
+
 def untranslated(path: Path, root: Path = PROJECT_ROOT) -> list[str]:
     """`file:line: text` of each text of the template without an English translation."""
     english = get_translations("en")
+    known = catalogue_ids()
     missing = []
     for line, singular, plural in template_messages(path):
-        if singular in SAME_IN_ENGLISH:
+        if singular in SAME_IN_ENGLISH or singular in known:
             continue
         if plural is None:
             translated = english.gettext(singular) != singular
