@@ -9,6 +9,7 @@ Domain work goes through api.salons.service; forms carry a token bound to the ke
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict
 from typing import Annotated, Any
 
@@ -19,7 +20,7 @@ from starlette.datastructures import UploadFile
 
 from api.auth import CurrentOrganiser, organiser_for_key
 from api.db import SessionDep
-from api.documents import agenda_html, meetings_csv, meetings_xlsx
+from api.documents import agenda_html, meetings_csv, meetings_xlsx, side_of
 from api.i18n import gettext
 from api.pages import service
 from api.pages.printed_links import printed_links
@@ -374,6 +375,20 @@ def cancel(
 # --------------------------------------------------------------- schedules
 
 
+def meetings_spread(
+    participants: list[Any], meetings: list[Any]
+) -> dict[str, list[tuple[int, int]]]:
+    """Per side, (number of meetings, participants holding that many), fewest first."""
+    held: Counter[str] = Counter()
+    for meeting in meetings:
+        held[meeting.from_] += 1
+        held[meeting.to] += 1
+    spread: dict[str, Counter[int]] = {"director": Counter(), "industrial": Counter()}
+    for participant in participants:
+        spread[side_of(participant)][held[participant.id]] += 1
+    return {side: sorted(counts.items()) for side, counts in spread.items() if counts}
+
+
 @router.get("/salons/{salon_id}/schedules/{version}", response_class=HTMLResponse)
 def schedule_page(
     salon_id: SalonId, version: Version, request: Request, session: SessionDep, signed: SignedDep
@@ -395,6 +410,7 @@ def schedule_page(
         participants=document.participants,
         labels=service.side_labels(session, salon_id=salon_id),
         objective_labels=_labels_in(request_language(request), OBJECTIVE_LABELS),
+        spread=meetings_spread(document.participants, schedule.meetings),
     )
 
 

@@ -89,3 +89,18 @@ def test_the_organiser_chooses_fairness_first(world: World) -> None:
     version = wishes_and_solve(world)
     schedule = client.get(f"{dashboard}/schedules/{version}").text
     assert "Équité de la répartition des rendez-vous <code>fairness</code>" in schedule
+
+
+def test_schedule_page_shows_how_meetings_spread(world: World) -> None:
+    version = wishes_and_solve(world)
+    sign_in(world.client, world.organiser)
+    html = world.client.get(f"/o/salons/{world.salon_id}/schedules/{version}").text
+    table = html[html.index('id="spread"') : html.index("</table>", html.index('id="spread"'))]
+    rows = dict(re.findall(r'<th scope="row">(.*?)</th>\s*<td>(.*?)</td>', table, re.S))
+    cells = {
+        side: dict(re.findall(r'class="spread-cell">(\d+) : (\d+)<', text))
+        for side, text in rows.items()
+    }
+    # I1 and I2 each meet D1 and D2; I3 asked nobody.
+    assert cells["Directeurs de programme"] == {"2": "2"}
+    assert cells["Industriels"] == {"0": "1", "2": "2"}
