@@ -38,8 +38,15 @@ from api.catalogue.forms import (
 from api.catalogue.geography import departements, regions
 from api.catalogue.jsonld import event_jsonld, script_json, track_jsonld
 from api.catalogue.schemas import EventCreate, EventUpdate
-from api.catalogue.search import LIST_FACETS, SearchQuery, parse_search, search_events
-from api.catalogue.tables import Contributor, Event
+from api.catalogue.search import (
+    LIST_FACETS,
+    SearchQuery,
+    SearchResult,
+    count_matching,
+    parse_search,
+    search_events,
+)
+from api.catalogue.tables import Contributor, Edition, Event
 from api.catalogue.vocabulary import (
     ACCESSIBILITY,
     ATTENDANCE_MODES,
@@ -72,7 +79,7 @@ from api.catalogue.workflow import (
 )
 from api.db import SessionDep
 from api.errors import DomainError
-from api.i18n import LANGUAGES, gettext, normalise_language
+from api.i18n import LANGUAGES, format_day, gettext, normalise_language
 from api.rendering import render
 
 FACET_TITLES = {
@@ -86,6 +93,14 @@ FACET_TITLES = {
     "audience": N_("Public"),
     "accessibility": N_("Accessibilité"),
 }
+FILTER_TITLES = {
+    "q": N_("Mots-clés"),
+    "edition": N_("Édition"),
+    "date_from": N_("Du"),
+    "date_to": N_("Au"),
+    "when": N_("Période"),
+    **FACET_TITLES,
+}
 AUDIT_ACTIONS = {
     "create": N_("Création"),
     "update": N_("Modification"),
@@ -95,11 +110,16 @@ AUDIT_ACTIONS = {
     "reject": N_("Refus"),
     "withdraw": N_("Retrait"),
     "load": N_("Chargement du fichier"),
+    "duplicate": N_("Copie"),
 }
 NOTICES = {
     "saved": N_("L'événement est enregistré."),
     "submitted": N_("L'événement est soumis à la modération."),
     "withdrawn": N_("L'événement est retiré."),
+    "duplicated": N_(
+        "La copie est enregistrée comme brouillon : changez ses dates, son lieu ou son titre, "
+        "puis soumettez-la."
+    ),
     "published": N_("L'événement est publié."),
     "changes_requested": N_("Les modifications sont demandées au contributeur."),
     "rejected": N_("L'événement est refusé."),
@@ -231,6 +251,7 @@ def search_page(request: Request, session: SessionDep) -> HTMLResponse:
     language = request_language(request)
     query = query_of(request)
     result = search_events(session, query, language=language)
+    editions = storage.list_editions(session)
     url = base_url(request)
     export_params = query.as_params(page=1, per_page=20)
     return page(
@@ -241,7 +262,8 @@ def search_page(request: Request, session: SessionDep) -> HTMLResponse:
         result=result,
         events=[presenters.event_read(e, url) for e in result.events],
         list_facets=LIST_FACETS,
-        editions=storage.list_editions(session),
+        editions=editions,
+        filters=active_filters(session, result, language, editions),
         page_url=lambda number: url_with("/catalogue/", query.as_params(page=number)),
         day_url=lambda day: url_with(
             "/catalogue/", query.as_params(page=1, date_from=_date(day), date_to=_date(day))
@@ -253,6 +275,37 @@ def search_page(request: Request, session: SessionDep) -> HTMLResponse:
             "atom": url_with("/catalogue/api/feed.atom", export_params),
         },
     )
+
+
+def active_filters(
+    session: Session, result: SearchResult, language: str, editions: Sequence[Edition]
+) -> list[dict[str, Any]]:
+    """The filters in use, each with its title, its value's label and a link removing it; when
+    nothing matches, also how many events there would be without it."""
+    labels = {
+        facet: {item.value: item.label for item in items} for facet, items in result.facets.items()
+    }
+    titles = {edition.slug: edition.title for edition in editions}
+    rows = []
+    for name, value, without in result.query.filters():
+        if name in ("date_from", "date_to"):
+            label = format_day(_date(value), language)
+        elif name == "when":
+            label = gettext(language, WHEN.get(value, value))
+        elif name == "edition":
+            label = titles.get(value, value)
+        else:
+            label = labels.get(name, {}).get(value, value)
+        rows.append(
+            {
+                "text": gettext(language, "{title} : {label}").format(
+                    title=gettext(language, FILTER_TITLES[name]), label=label
+                ),
+                "url": url_with("/catalogue/", without.as_params()),
+                "count": count_matching(session, without) if result.count == 0 else None,
+            }
+        )
+    return rows
 
 
 def _date(value: str) -> dt.date:
@@ -676,6 +729,26 @@ def update_event_page(
     if "and_submit" in form:
         return submit_or_show(request, session, actor, event)
     return redirect(f"/catalogue/my/events/{event.id}", done="saved")
+
+
+@router.post("/my/events/{event_id}/duplicate")
+def duplicate_event_page(
+    request: Request, session: SessionDep, who: SignedInDep, event_id: int, form: FormDep
+) -> Response:
+    """A new draft copying this event, opened for editing (a refusal is shown on the event)."""
+    contributor, token = who
+    check_form_token(form, token)
+    actor = accounts.contributor_actor(contributor)
+    try:
+        copy = service.duplicate_event(session, actor=actor, event_id=event_id)
+    except CatalogueError as error:
+        session.rollback()
+        if error.status == 404:
+            raise
+        event = service.find_event(session, actor=actor, event_id=event_id)
+        state = refused_form(error, service.event_fields(event), request_language(request))
+        return contributor_event_page(request, session, token, event, state)
+    return redirect(f"/catalogue/my/events/{copy.id}", done="duplicated")
 
 
 @router.post("/my/events/{event_id}/{action}")

@@ -304,6 +304,18 @@ def update_my_event(
     return editor_read(request, event)
 
 
+@router.post(
+    "/me/events/{event_id}/duplicate", response_model=EventRead, status_code=status.HTTP_201_CREATED
+)
+def duplicate_my_event(
+    request: Request, session: SessionDep, actor: ContributorActorDep, event_id: int
+) -> EventRead:
+    """A new draft copying one of the contributor's events (before the deadline), to give it
+    other dates or another place; the copy is titled "… (copie)" and is in no track."""
+    event = service.duplicate_event(session, actor=actor, event_id=event_id)
+    return editor_read(request, event)
+
+
 @router.post("/me/events/{event_id}/{action}", response_model=EventRead)
 def act_on_my_event(
     request: Request, session: SessionDep, actor: ContributorActorDep, event_id: int, action: str

@@ -49,6 +49,7 @@ def _split_list(value: Any) -> Any:
     return value
 
 
+TITLE_MAX = 140
 CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -116,7 +117,7 @@ class EventFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Text = Field(min_length=1, max_length=140)
+    title: Text = Field(min_length=1, max_length=TITLE_MAX)
     short_description: Text = Field(min_length=1, max_length=200)
     long_description: Markdown = Field(default="", max_length=20_000)
     format: Text = Field(min_length=1, max_length=60, description="slug of a format")
@@ -152,7 +153,7 @@ class EventUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Text | None = Field(default=None, min_length=1, max_length=140)
+    title: Text | None = Field(default=None, min_length=1, max_length=TITLE_MAX)
     short_description: Text | None = Field(default=None, min_length=1, max_length=200)
     long_description: Markdown | None = Field(default=None, max_length=20_000)
     format: Text | None = Field(default=None, min_length=1, max_length=60)
@@ -301,7 +302,7 @@ class TrackCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     slug: Text = Field(min_length=1, max_length=80, pattern=r"^[a-z0-9-]+$")
-    title: Text = Field(min_length=1, max_length=140)
+    title: Text = Field(min_length=1, max_length=TITLE_MAX)
     description: str = Field(default="", max_length=5000)
     edition: OptionalText = Field(default=None, max_length=80)
 
@@ -309,7 +310,7 @@ class TrackCreate(BaseModel):
 class TrackUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: Text | None = Field(default=None, min_length=1, max_length=140)
+    title: Text | None = Field(default=None, min_length=1, max_length=TITLE_MAX)
     description: str | None = Field(default=None, max_length=5000)
 
 

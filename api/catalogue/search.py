@@ -152,6 +152,20 @@ class SearchQuery:
             params.append(("per_page", str(query.per_page)))
         return params
 
+    def filters(self) -> list[tuple[str, str, SearchQuery]]:
+        """Each filter in use as (parameter, value, the same query without it, page 1)."""
+        found: list[tuple[str, str, SearchQuery]] = []
+        for name in ("q", "edition", "date_from", "date_to", "when"):
+            value = getattr(self, name)
+            if value:
+                changes: dict[str, Any] = {name: "" if name == "q" else None, "page": 1}
+                found.append((name, str(value), replace(self, **changes)))
+        for facet in LIST_FACETS:
+            found.extend(
+                (facet, value, self.toggled(facet, value)) for value in self.selected(facet)
+            )
+        return found
+
     def toggled(self, facet: str, value: str) -> SearchQuery:
         """The same query with one facet value added or removed (back to page 1)."""
         values = self.selected(facet)
@@ -650,6 +664,13 @@ def search_events(
         facets = labelled_facets(counts, query, Labeller(session, language))
     events = events_by_ids(session, [index.ids[row] for row in rows])
     return SearchResult(events, mask.bit_count(), facets, query)
+
+
+def count_matching(session: Session, query: SearchQuery, *, now: dt.datetime | None = None) -> int:
+    """How many published events match (no page, no facets)."""
+    index = search_index(session)
+    mask = match(session, index, query, now or utc_now()).mask()
+    return (index.everything if mask is None else mask).bit_count()
 
 
 def all_matching_events(

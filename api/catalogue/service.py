@@ -21,6 +21,7 @@ from api.catalogue.errors import (
     problems_from_pydantic,
 )
 from api.catalogue.schemas import (
+    TITLE_MAX,
     EditionCreate,
     EditionUpdate,
     EventCreate,
@@ -103,8 +104,10 @@ def add_created(
     entity: str,
     snapshot: Callable[[Row], dict[str, Any]],
     now: dt.datetime,
+    origin: dict[str, Any] | None = None,
 ) -> Row:
-    """Insert a new record, keep its creation (every field) in the audit trail and commit."""
+    """Insert a new record, keep its creation (every field, and `origin`, e.g. the event it
+    copies) in the audit trail and commit."""
     session.add(row)
     session.flush()
     record(
@@ -113,7 +116,7 @@ def add_created(
         entity=entity,
         entity_id=row.id,
         action="create",
-        changes=diff({}, snapshot(row)),
+        changes=diff({}, {**snapshot(row), **(origin or {})}),
         now=now,
     )
     session.commit()
@@ -349,6 +352,7 @@ def create_event(
     data: EventCreate,
     now: dt.datetime | None = None,
     external_ref: str | None = None,
+    origin: dict[str, Any] | None = None,
 ) -> Event:
     """A new draft (contributors: before the edition's deadline only)."""
     now = now or utc_now()
@@ -368,7 +372,31 @@ def create_event(
         tags=[],
     )
     write_fields(event, fields, event_format=event_format, track=track)
-    return add_created(session, event, actor=actor, entity="event", snapshot=event_fields, now=now)
+    return add_created(
+        session, event, actor=actor, entity="event", snapshot=event_fields, now=now, origin=origin
+    )
+
+
+COPY_SUFFIX = " (copie)"
+
+
+def duplicate_event(
+    session: Session, *, actor: Actor, event_id: int, now: dt.datetime | None = None
+) -> Event:
+    """A new draft with the content of one of the actor's events, to change its dates, place...
+    The copy is titled "… (copie)", leaves the original's track (a step number is unique) and is
+    scheduled; like any new event, contributors can make one before the deadline only."""
+    original = find_event(session, actor=actor, event_id=event_id)
+    values = event_fields(original)
+    title = values["title"][: TITLE_MAX - len(COPY_SUFFIX)].rstrip() + COPY_SUFFIX
+    values.update(title=title, track=None, track_step=None, status="scheduled")
+    try:
+        data = EventCreate.model_validate({**values, "edition": original.edition.slug})
+    except ValidationError as error:
+        raise invalid(problems_from_pydantic(error.errors())) from error
+    return create_event(
+        session, actor=actor, data=data, now=now, origin={"copied_from": original.id}
+    )
 
 
 def find_event(session: Session, *, actor: Actor, event_id: int) -> Event:
