@@ -40,5 +40,16 @@ class SolveOptions:
             self.on_progress(progress)
 
     @property
+    def cp_seed(self) -> int:
+        """The seed in CP-SAT's range (any int is a valid seed of a solve)."""
+        return cp_sat_seed(self.seed)
+
+    @property
     def stopped(self) -> bool:
         return self.stop is not None and self.stop.is_set()
+
+
+def cp_sat_seed(seed: int) -> int:
+    """Any int as a CP-SAT random_seed, a 32-bit int (a larger one made CP-SAT raise): those
+    that fit are kept, the others wrapped."""
+    return seed if -(2**31) <= seed < 2**31 else seed % 2**31

@@ -707,7 +707,7 @@ def _run_lexicographic(
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.catch_sigint_signal = False
-        solver.parameters.random_seed = options.seed
+        solver.parameters.random_seed = options.cp_seed
         solver.parameters.cp_model_presolve = False
         solver.parameters.linearization_level = 2
         solver.parameters.max_deterministic_time = STAGE_WORK

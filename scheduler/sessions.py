@@ -12,6 +12,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.bounds import pair_sessions, window_capacity
 from scheduler.problem import SalonProblem
+from scheduler.progress import cp_sat_seed
 from scheduler.rules import free_slots
 
 
@@ -127,7 +128,7 @@ def assign_sessions(
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.catch_sigint_signal = False  # leave Ctrl-C to the host program
-    solver.parameters.random_seed = seed
+    solver.parameters.random_seed = cp_sat_seed(seed)
     solver.parameters.linearization_level = 2
     solver.parameters.max_deterministic_time = max(0.1, seconds)
     solver.parameters.max_time_in_seconds = max(1.0, 3 * seconds)

@@ -59,7 +59,7 @@ def solver_parameters(solver: cp_model.CpSolver, options: SolveOptions, seconds:
     """
     solver.parameters.num_workers = max(1, options.workers)
     solver.parameters.catch_sigint_signal = False  # leave Ctrl-C to the host program
-    solver.parameters.random_seed = options.seed
+    solver.parameters.random_seed = options.cp_seed
     solver.parameters.max_deterministic_time = max(0.05, seconds)
     solver.parameters.max_time_in_seconds = max(0.5, 3 * seconds)
     if options.workers > 1:

@@ -293,7 +293,7 @@ def _parameters(
     """One deterministic worker; core-based search for sums of per-participant penalties."""
     solver.parameters.num_workers = 1
     solver.parameters.catch_sigint_signal = False  # leave Ctrl-C to the host program
-    solver.parameters.random_seed = options.seed
+    solver.parameters.random_seed = options.cp_seed
     solver.parameters.max_deterministic_time = max(0.05, seconds)
     wall_left = WALL_DEADLINE.get() - time.monotonic()
     solver.parameters.max_time_in_seconds = max(0.05, min(3 * seconds, wall_left))

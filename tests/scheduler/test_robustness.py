@@ -336,3 +336,13 @@ def test_the_break_spread_is_restored_by_dropping_the_shortest_edge_run() -> Non
 def test_the_break_spread_is_restored_around_required_meetings() -> None:
     problem, placement = _gap_for_u()
     assert drop_to_spread(problem, placement, 0) == {2: 3}
+
+
+@pytest.mark.parametrize("seed", [2**40, -(2**40), 2**31])
+def test_any_int_is_a_seed(seed: int) -> None:
+    """CP-SAT takes a 32-bit seed: a larger one (`salon solve --seed 99999999999`) raised a
+    TypeError from deep inside the solver."""
+    salon = make_salon([person("D1", "T1"), person("C1")], [wish("C1", "D1")])
+    schedule = solve(salon, SolveOptions(time_limit=0.5, workers=1, seed=seed))
+    _check_schedule(salon, schedule)
+    assert schedule.stats["seed"] == seed
