@@ -31,6 +31,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from api.errors import DomainError, FieldProblem, pydantic_problem
+from api.salons.rules import nul_character_fields
 from scheduler import format as v1
 
 COLUMNS: dict[str, str] = {
@@ -131,8 +132,7 @@ def _nul_characters(specs: Sequence[v1.Participant], places: Sequence[str]) -> l
     return [
         FieldProblem(place, "Caractère nul (binaire) dans le champ {name}.", {"name": name})
         for spec, place in zip(specs, places, strict=True)
-        for name, value in spec.model_dump(exclude_none=True).items()
-        if "\x00" in str(value)
+        for name in nul_character_fields(spec.model_dump(mode="json"))
     ]
 
 

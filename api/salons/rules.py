@@ -12,7 +12,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from api.errors import DomainError
+from api.errors import DomainError, FieldProblem
 from api.salons.tables import Salon, SolveJob
 from api.timestamps import from_storage
 
@@ -159,4 +159,36 @@ def expiry_in_future(expires_at: dt.datetime | None, now: dt.datetime) -> None:
     if expires_at is not None and expires_at <= now:
         raise DomainError(
             "expiry_in_past", "La date d'expiration du lien est déjà passée.", status=422
+        )
+
+
+def nul_character_fields(value: object, path: str = "") -> list[str]:
+    """The paths (`participants[3].id`) of the texts holding a NUL character in JSON-like data."""
+    if isinstance(value, str):
+        return [path or "body"] if "\x00" in value else []
+    if isinstance(value, Mapping):
+        return [
+            field
+            for key, item in value.items()
+            for field in nul_character_fields(item, f"{path}.{key}" if path else str(key))
+        ]
+    if isinstance(value, list | tuple):
+        return [
+            field
+            for i, item in enumerate(value)
+            for field in nul_character_fields(item, f"{path}[{i}]")
+        ]
+    return []
+
+
+def no_nul_characters(data: object) -> None:
+    """No text holds a NUL character (binary content; PostgreSQL cannot store it): 422."""
+    fields = nul_character_fields(data)
+    if fields:
+        raise DomainError(
+            "invalid_value",
+            "Caractère nul (binaire) dans : {fields}.",
+            status=422,
+            problems=[FieldProblem(field, "Caractère nul (binaire).") for field in fields],
+            fields=", ".join(fields),
         )

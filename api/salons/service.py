@@ -210,6 +210,7 @@ def create_salon(session: Session, *, organiser: CurrentOrganiser, data: SalonCr
 
 def import_salon(session: Session, *, organiser: CurrentOrganiser, document: v1.Salon) -> SalonRead:
     """A new salon from a whole salon/v1 file (participants and wishes included)."""
+    rules.no_nul_characters(document.to_json_dict())
     check_document(document)
     salon = convert.store_salon_document(
         session, organiser_id=organiser.id, document=document, now=utc_now()
