@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
@@ -59,6 +59,8 @@ from scheduler import format as v1
 from scheduler.explain import explain_unscheduled
 from scheduler.loading import salon_problems
 from scheduler.problem import build_problem
+
+RowT = TypeVar("RowT")
 
 # ------------------------------------------------------------------ checking
 
@@ -158,12 +160,19 @@ def _page_bounds(offset: int, limit: int) -> tuple[int, int]:
 # -------------------------------------------------------------------- salons
 
 
+def found(row: RowT | None, message: str) -> RowT:
+    """`row`, else 404 with `message` (a French sentence such as "Salon introuvable.")."""
+    if row is None:
+        raise not_found(message)
+    return row
+
+
 def organiser_salon(session: Session, *, organiser: CurrentOrganiser, salon_id: int) -> Salon:
     """The organiser's salon, else 404 (whether it is missing or someone else's)."""
-    salon = storage.find_salon(session, salon_id=salon_id, organiser_id=organiser.id)
-    if salon is None:
-        raise not_found("Salon introuvable.")
-    return salon
+    return found(
+        storage.find_salon(session, salon_id=salon_id, organiser_id=organiser.id),
+        "Salon introuvable.",
+    )
 
 
 def salon_read(session: Session, *, salon: Salon) -> SalonRead:
@@ -416,11 +425,10 @@ def salon_participant(
 ) -> tuple[Salon, Participant]:
     """The organiser's salon and one of its participants, else 404."""
     salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
-    participant = storage.find_participant(
-        session, salon_id=salon.id, participant_id=participant_id
+    participant = found(
+        storage.find_participant(session, salon_id=salon.id, participant_id=participant_id),
+        "Participant introuvable.",
     )
-    if participant is None:
-        raise not_found("Participant introuvable.")
     return salon, participant
 
 
@@ -675,9 +683,10 @@ def revoke_link(
     _, participant = salon_participant(
         session, organiser=organiser, salon_id=salon_id, participant_id=participant_id
     )
-    link = storage.find_link(session, participant_id=participant.id, link_id=link_id)
-    if link is None:
-        raise not_found("Lien introuvable.")
+    link = found(
+        storage.find_link(session, participant_id=participant.id, link_id=link_id),
+        "Lien introuvable.",
+    )
     if link.revoked_at is None:
         link.revoked_at = utc_now()
     session.commit()
@@ -753,9 +762,9 @@ def salon_wish(
     session: Session, *, organiser: CurrentOrganiser, salon_id: int, wish_id: int
 ) -> tuple[Salon, Wish]:
     salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
-    wish = storage.find_wish(session, salon_id=salon.id, wish_id=wish_id)
-    if wish is None:
-        raise not_found("Souhait introuvable.")
+    wish = found(
+        storage.find_wish(session, salon_id=salon.id, wish_id=wish_id), "Souhait introuvable."
+    )
     return salon, wish
 
 
@@ -947,10 +956,7 @@ def salon_job(
     session: Session, *, organiser: CurrentOrganiser, salon_id: int, job_id: int
 ) -> SolveJob:
     salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
-    job = storage.find_job(session, job_id=job_id, salon_id=salon.id)
-    if job is None:
-        raise not_found("Calcul introuvable.")
-    return job
+    return found(storage.find_job(session, job_id=job_id, salon_id=salon.id), "Calcul introuvable.")
 
 
 def get_solve(
@@ -1049,10 +1055,9 @@ def salon_schedule(
     session: Session, *, organiser: CurrentOrganiser, salon_id: int, version: int
 ) -> Schedule:
     salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
-    schedule = storage.find_schedule(session, salon_id=salon.id, version=version)
-    if schedule is None:
-        raise not_found("Planning introuvable.")
-    return schedule
+    return found(
+        storage.find_schedule(session, salon_id=salon.id, version=version), "Planning introuvable."
+    )
 
 
 def late_unscheduled(salon: v1.Salon, schedule: v1.Schedule) -> list[v1.UnscheduledWish]:
