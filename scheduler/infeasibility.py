@@ -175,6 +175,11 @@ def _pair_clash(problem: SalonProblem, pair: Pair, clock: _Clock) -> Clash:
     )
 
 
+def pair_clash(problem: SalonProblem, pair: Pair) -> Clash:
+    """A required meeting taking part in a clash, in English and French."""
+    return _pair_clash(problem, pair, _Clock(problem))
+
+
 def _clash(problem: SalonProblem, requirement: Requirement, clock: _Clock) -> Clash:
     if requirement.rule == "required_meeting":
         return _pair_clash(problem, problem.pairs[int(requirement.subject)], clock)

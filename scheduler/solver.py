@@ -20,7 +20,7 @@ from scheduler.bounds import build_selection_model, naive_bounds
 from scheduler.errors import Clash, InfeasibleError
 from scheduler.explain import explain_unscheduled
 from scheduler.format import ObjectiveValue, Salon, Schedule, ScheduledMeeting
-from scheduler.infeasibility import explain_infeasible
+from scheduler.infeasibility import explain_infeasible, pair_clash
 from scheduler.measures import objective_values
 from scheduler.problem import SalonProblem, build_problem
 from scheduler.progress import Progress, SolveOptions
@@ -89,20 +89,13 @@ def _requirement_clashes(problem: SalonProblem, options: SolveOptions) -> list[C
     if status == cp_model.INFEASIBLE:
         for index in solver.sufficient_assumptions_for_infeasibility():
             literal = selection.model.get_bool_var_from_proto_index(index)
-            pair = problem.pairs[selection.requirements[literal]]
-            clashes.append(
-                Clash("required_meeting", f"the required meeting {pair.first}-{pair.second}")
-            )
+            clashes.append(pair_clash(problem, problem.pairs[selection.requirements[literal]]))
     return clashes or _unplaceable_requirements(problem)
 
 
 def _unplaceable_requirements(problem: SalonProblem) -> list[Clash]:
-    clashes = []
-    for pair in problem.pairs:
-        if pair.required and not pair.allowed:
-            message = f"the required meeting {pair.first}-{pair.second} has no common free slot"
-            clashes.append(Clash("required_meeting", message))
-    return clashes
+    """The required meetings without any possible slot, with each one's free times."""
+    return [pair_clash(problem, p) for p in problem.pairs if p.required and not p.allowed]
 
 
 def _solution_hint(
@@ -149,8 +142,9 @@ def select_pairs(
             raise InfeasibleError(clashes)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             if hint is None:
+                message_fr = "aucune sélection trouvée dans le temps imparti"
                 raise InfeasibleError(
-                    [Clash("time_limit", "no selection found within the time limit")]
+                    [Clash("time_limit", "no selection found within the time limit", message_fr)]
                 )
             # An earlier stage's selection stands; this objective keeps the naive bound (every
             # allowed pair met): CP-SAT's bound is not reliable before it has any solution.

@@ -800,7 +800,11 @@ def solve_timetable(
     return result
 
 
-UNPLACED = Clash("required_meeting", "the required and pinned meetings cannot all be placed")
+UNPLACED = Clash(
+    "required_meeting",
+    "the required and pinned meetings cannot all be placed",
+    "les rendez-vous obligatoires et imposés ne peuvent pas tous être placés",
+)
 
 
 def _unplaced_requirements(

@@ -346,3 +346,17 @@ def test_any_int_is_a_seed(seed: int) -> None:
     schedule = solve(salon, SolveOptions(time_limit=0.5, workers=1, seed=seed))
     _check_schedule(salon, schedule)
     assert schedule.stats["seed"] == seed
+
+
+def test_a_required_meeting_without_a_common_free_slot_is_named_in_french_too() -> None:
+    """The clash came in English only ('has no common free slot'), unlike every other one."""
+    away = [interval("09:00", "10:00")]
+    salon = make_salon(
+        [person("D1", "T1"), person("C1", unavailable=away)], [wish("C1", "D1", required=True)]
+    )
+    with pytest.raises(InfeasibleError) as caught:
+        solve(salon, OPTIONS)
+    [clash] = caught.value.clashes
+    assert clash.rule == "required_meeting"
+    assert "C1-D1" in clash.message and "C1-D1" in clash.message_fr
+    assert "C1 is free in no slot" in clash.message
