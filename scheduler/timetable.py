@@ -505,7 +505,10 @@ def _solve_block(
     placement = improve_by_neighbourhoods(
         problem, placed, placement, options, work, stop_at, random.Random(seed)
     )
-    if whole and work.left() > 0.2 and _has_time_cost(problem, placement, names):
+    # Not once the wall clock is spent: building the whole block's model alone takes seconds
+    # when sessions have hundreds of slots (short meetings all day).
+    finish = whole and work.left() > 0.2 and not work.exhausted
+    if finish and _has_time_cost(problem, placement, names):
         block = BlockModel(problem, placed)
         placement, _, _ = _run_stages(block, _time_stages(block), options, work, placement)
     result.placement = placement
