@@ -290,6 +290,7 @@ def test_check_a_valid_schedule(
         "  couverture : 4",
         "  score : 7",
         "  créneaux d'attente : 2",  # C2 and D1 wait at 09:15
+        "  équité : 12600",  # C2 and D1 meet twice (2520 + 1260), C1 and D2 once (2520)
         "  pauses : 2",
     ]
 
