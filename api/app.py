@@ -34,26 +34,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import api
 from api.db import MIGRATIONS_DIR, make_engine, make_session_factory, migrate
 from api.errors import DomainError, FieldProblem, pydantic_problem
-from api.i18n import pick_language
+from api.i18n import request_language
 from api.jobs import make_runner
 from api.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
 MIGRATION_LOCK_KEY = 7_215_004_211  # pg_advisory_lock key of schema migrations
-
-
-LANGUAGE_COOKIE = "lang"  # set by the language switch of the pages and of the catalogue
-
-
-def request_language(request: Request) -> str:
-    """The language of a request's answers, everywhere (API, pages, catalogue): `?lang=`, then
-    the `lang` cookie of the language switch, then Accept-Language; French by default."""
-    return pick_language(
-        request.query_params.get("lang"),
-        request.cookies.get(LANGUAGE_COOKIE),
-        accept_language=request.headers.get("accept-language"),
-    )
 
 
 # ---------------------------------------------------------------- migrations

@@ -17,7 +17,10 @@ from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+from starlette.requests import Request
 
+LANGUAGE_COOKIE = "lang"
+"""Set by the language switch of the pages and of the catalogue."""
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -87,3 +90,13 @@ def format_clock(value: dt.datetime | dt.time, language: str) -> str:
 def format_moment(value: dt.datetime, language: str) -> str:
     """'mardi 28 novembre 2023, 9 h 20' / 'Tuesday 28 November 2023, 09:20'."""
     return f"{format_day(value.date(), language)}, {format_clock(value, language)}"
+
+
+def request_language(request: Request) -> str:
+    """The language of a request's answers, everywhere (API, pages, catalogue): `?lang=`, then
+    the `lang` cookie of the language switch, then Accept-Language; French by default."""
+    return pick_language(
+        request.query_params.get("lang"),
+        request.cookies.get(LANGUAGE_COOKIE),
+        accept_language=request.headers.get("accept-language"),
+    )

@@ -57,7 +57,6 @@ from api.catalogue.vocabulary import (
     WHEN,
 )
 from api.catalogue.web import (
-    LANGUAGE_COOKIE,
     MODERATOR_COOKIE,
     SESSION_COOKIE,
     as_catalogue_error,
@@ -65,7 +64,6 @@ from api.catalogue.web import (
     contributor_session_token,
     optional_contributor,
     page_moderator,
-    request_language,
     request_settings,
     set_session_cookie,
 )
@@ -79,7 +77,14 @@ from api.catalogue.workflow import (
 )
 from api.db import SessionDep
 from api.errors import DomainError
-from api.i18n import LANGUAGES, format_day, gettext, normalise_language
+from api.i18n import (
+    LANGUAGE_COOKIE,
+    LANGUAGES,
+    format_day,
+    gettext,
+    normalise_language,
+    request_language,
+)
 from api.rendering import render
 
 FACET_TITLES = {

@@ -24,12 +24,11 @@ from api.catalogue.tables import Contributor
 from api.catalogue.workflow import Actor
 from api.db import SessionDep
 from api.errors import DomainError
-from api.i18n import pick_language
+from api.i18n import request_language
 from api.settings import Settings, get_settings
 
 SESSION_COOKIE = "catalogue_session"
 MODERATOR_COOKIE = "catalogue_moderator"
-LANGUAGE_COOKIE = "lang"
 
 
 def set_session_cookie(response: Response, token: str, *, secure: bool = False) -> None:
@@ -42,14 +41,6 @@ def set_session_cookie(response: Response, token: str, *, secure: bool = False) 
         samesite="lax",
         secure=secure,
         path="/catalogue",
-    )
-
-
-def request_language(request: Request) -> str:
-    return pick_language(
-        request.query_params.get("lang"),
-        request.cookies.get(LANGUAGE_COOKIE),
-        accept_language=request.headers.get("accept-language"),
     )
 
 

@@ -333,7 +333,13 @@ def solve(
 def solve_page(
     salon_id: SalonId, job_id: JobId, request: Request, session: SessionDep, signed: SignedDep
 ) -> HTMLResponse:
-    job = salons.get_solve(session, organiser=signed.organiser, salon_id=salon_id, job_id=job_id)
+    job = salons.get_solve(
+        session,
+        organiser=signed.organiser,
+        salon_id=salon_id,
+        job_id=job_id,
+        language=request_language(request),
+    )
     read = salons.get_salon(session, organiser=signed.organiser, salon_id=salon_id)
     return page(
         request,

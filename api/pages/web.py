@@ -18,21 +18,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 
 from api.errors import DomainError
-from api.i18n import LANGUAGES, gettext, normalise_language, pick_language
+from api.i18n import (
+    LANGUAGE_COOKIE,
+    LANGUAGES,
+    gettext,
+    normalise_language,
+    request_language,
+)
 from api.rendering import render
 from api.settings import Settings
 
-LANGUAGE_COOKIE = "lang"
 YEAR = 365 * 24 * 3600
-
-
-def request_language(request: Request) -> str:
-    """`?lang=`, then the `lang` cookie, then Accept-Language; French by default."""
-    return pick_language(
-        request.query_params.get("lang"),
-        request.cookies.get(LANGUAGE_COOKIE),
-        accept_language=request.headers.get("accept-language"),
-    )
 
 
 def request_settings(request: Request) -> Settings:

@@ -17,11 +17,11 @@ from api.db import SessionDep
 from api.errors import error_responses
 from api.repairs import service
 from api.repairs.schemas import RepairCreate, RepairRead
-from api.salons.routes import SessionReleasingRoute
+from api.salons.routes import StrictQueryRoute
 from api.salons.schemas import Page
 from api.settings import Settings
 
-router = APIRouter(route_class=SessionReleasingRoute)
+router = APIRouter(route_class=StrictQueryRoute)
 
 TAGS: list[str | Enum] = ["repairs (organiser)"]
 MAX_ID = 2_147_483_647

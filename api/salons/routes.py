@@ -14,10 +14,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile, status
 from fastapi.routing import APIRoute
 
-from api.app import request_language
 from api.auth import OrganiserDep, ParticipantDep
 from api.db import SessionDep
 from api.errors import DomainError, FieldProblem, error_responses
+from api.i18n import request_language
 from api.jobs import SolveRunner
 from api.salons import importers, self_service, service
 from api.salons.schemas import (
@@ -72,7 +72,6 @@ class StrictQueryRoute(APIRoute):
         return checked
 
 
-SessionReleasingRoute = StrictQueryRoute  # former name, still imported by api/repairs/routes.py
 
 
 def unknown_query_parameters(names: list[str]) -> DomainError:

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from scheduler.format import Interval, ObjectiveName, SessionSpec, TableSpec
+from scheduler.format import MAX_LIMIT, Interval, ObjectiveName, SessionSpec, TableSpec
 
 ItemT = TypeVar("ItemT")
 
@@ -52,9 +52,9 @@ class SalonCreate(_In):
     changeover_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 0
     sessions: Annotated[list[SessionSpec], Field(min_length=1, max_length=100)]
     tables: Tables = 0
-    max_in_a_row: Annotated[int, Field(ge=1)] | None = None
+    max_in_a_row: Annotated[int, Field(ge=1, le=MAX_LIMIT)] | None = None
     objectives: list[ObjectiveName] | None = None
-    max_break_spread: Annotated[int, Field(ge=0)] | None = None
+    max_break_spread: Annotated[int, Field(ge=0, le=MAX_LIMIT)] | None = None
     wish_deadline: dt.datetime | None = None
     max_wishes: Annotated[int, Field(ge=1, le=1000)] | None = None
 
@@ -68,9 +68,9 @@ class SalonUpdate(_In):
     changeover_minutes: Annotated[int, Field(ge=0, le=24 * 60)] | None = None
     sessions: Annotated[list[SessionSpec], Field(min_length=1, max_length=100)] | None = None
     tables: Tables | None = None
-    max_in_a_row: Annotated[int, Field(ge=1)] | None = None
+    max_in_a_row: Annotated[int, Field(ge=1, le=MAX_LIMIT)] | None = None
     objectives: list[ObjectiveName] | None = None
-    max_break_spread: Annotated[int, Field(ge=0)] | None = None
+    max_break_spread: Annotated[int, Field(ge=0, le=MAX_LIMIT)] | None = None
     wish_deadline: dt.datetime | None = None
     max_wishes: Annotated[int, Field(ge=1, le=1000)] | None = None
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from pages_helpers import sign_in, wishes_and_solve
-from service_helpers import World
+from service_helpers import World, wait_for_job
 
 from api.rendering import get_environment
 
@@ -104,3 +104,21 @@ def test_schedule_page_shows_how_meetings_spread(world: World) -> None:
     # I1 and I2 each meet D1 and D2; I3 asked nobody.
     assert cells["Directeurs de programme"] == {"2": "2"}
     assert cells["Industriels"] == {"0": "1", "2": "2"}
+
+
+def test_solve_page_shows_the_clash_in_the_page_language(world: World) -> None:
+    client = world.client
+    for asker in ("I1", "I2"):
+        body = {"from": asker, "to": "D1", "required": True, "pinned": "2023-11-28T09:00:00"}
+        assert (
+            client.post(world.url("/wishes"), json=body, headers=world.organiser).status_code == 201
+        )
+    started = client.post(world.url("/solves"), json={"time_limit": 2}, headers=world.organiser)
+    job = wait_for_job(client, world.organiser, world.salon_id, started.json()["id"])
+    assert job["state"] == "failed"
+    sign_in(client, world.organiser)
+    path = f"/o/salons/{world.salon_id}/solves/{job['id']}"
+    french = client.get(path, params={"lang": "fr"}).text
+    assert "le rendez-vous obligatoire I" in french and "Les règles impératives" in french
+    english = client.get(path, params={"lang": "en"}).text
+    assert "the required meeting I" in english and "le rendez-vous obligatoire" not in english
