@@ -14,6 +14,7 @@ Sign-in and form tokens as the other organiser pages (api.pages.organiser).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -124,6 +125,48 @@ def _record_page(
     )
 
 
+@dataclass
+class _Desk:
+    """One submission of the record page: what it carried, to show the page again."""
+
+    request: Request
+    session: Session
+    signed: Any
+    salon_id: int
+    pending: list[dict[str, Any]]
+    now_text: str
+
+    def again(self, problems: Problems, status: int = 422) -> HTMLResponse:
+        """The record page again, with the problems found."""
+        return _record_page(
+            self.request,
+            self.session,
+            self.signed,
+            self.salon_id,
+            pending=self.pending,
+            now_text=self.now_text,
+            problems=problems,
+            status=status,
+        )
+
+
+def _sort_into(
+    problems: Problems,
+    error: DomainError,
+    changes: list[dict[str, Any]],
+    new_kind: str | None,
+    language: str,
+) -> list[Any]:
+    """Put an `invalid_changes` error's problems on the recorded changes and the page; the
+    problems of the new change (of kind `new_kind`) are returned for its form."""
+    spread = sort_problems(error, changes, new_kind=new_kind)
+    problems.recorded = {
+        i: [p.render(language) for p in found] for i, found in spread.recorded.items()
+    }
+    problems.general = [p.render(language) for p in spread.general]
+    return list(spread.new)
+
+
 def _domain_problems(error: DomainError, language: str) -> list[str]:
     return [" ".join([error.render(language), *(p.render(language) for p in error.problems)])]
 
@@ -175,6 +218,7 @@ def add_change(
     pending = _pending(first(form, "pending"))
     now_text = first(form, "now")
     now = _now(now_text)
+    desk = _Desk(request, session, signed, salon_id, pending, now_text)
     kind = first(form, "kind")
     if kind not in FORMS:
         raise PageError("Changement inconnu.", status=422)
@@ -188,16 +232,7 @@ def add_change(
         change = change_from_form(kind, values, days=days, known=known, tables=tables)
     except FormInvalidError as error:
         presenters.form_problems(problems, kind, values, error.problems, language)
-        return _record_page(
-            request,
-            session,
-            signed,
-            salon_id,
-            pending=pending,
-            now_text=now_text,
-            problems=problems,
-            status=422,
-        )
+        return desk.again(problems)
     changes = [*pending, change]
     try:
         service.check_changes(
@@ -211,32 +246,10 @@ def add_change(
         if error.code != "invalid_changes":
             problems.general = _domain_problems(error, language)
             presenters.form_problems(problems, kind, values, [], language)
-            return _record_page(
-                request,
-                session,
-                signed,
-                salon_id,
-                pending=pending,
-                now_text=now_text,
-                problems=problems,
-                status=error.status,
-            )
-        spread = sort_problems(error, changes, new_kind=kind)
-        presenters.form_problems(problems, kind, values, spread.new, language)
-        problems.recorded = {
-            i: [p.render(language) for p in found] for i, found in spread.recorded.items()
-        }
-        problems.general = [p.render(language) for p in spread.general]
-        return _record_page(
-            request,
-            session,
-            signed,
-            salon_id,
-            pending=pending,
-            now_text=now_text,
-            problems=problems,
-            status=422,
-        )
+            return desk.again(problems, error.status)
+        new = _sort_into(problems, error, changes, kind, language)
+        presenters.form_problems(problems, kind, values, new, language)
+        return desk.again(problems)
     return redirect(
         _record_url(salon_id), changes=write_pending(changes), now=now_text, done="added"
     )
@@ -272,21 +285,13 @@ def run_repair(
     pending = _pending(first(form, "pending"))
     now_text = first(form, "now")
     now = _now(now_text)
+    desk = _Desk(request, session, signed, salon_id, pending, now_text)
     problems = Problems()
     if not pending:
         problems.general.append(
             gettext(language, "Notez d'abord au moins un changement, puis lancez la réparation.")
         )
-        return _record_page(
-            request,
-            session,
-            signed,
-            salon_id,
-            pending=pending,
-            now_text=now_text,
-            problems=problems,
-            status=422,
-        )
+        return desk.again(problems)
     try:
         data = RepairCreate.model_validate({"changes": pending, "now": now})
         repair = service.create_repair(
@@ -297,25 +302,10 @@ def run_repair(
     except DomainError as error:
         session.rollback()
         if error.code == "invalid_changes":
-            spread = sort_problems(error, pending, new_kind=None)
-            problems.recorded = {
-                i: [p.render(language) for p in found] for i, found in spread.recorded.items()
-            }
-            problems.general = [p.render(language) for p in spread.general]
-            if not problems.any():
-                problems.general = _domain_problems(error, language)
-        else:
+            _sort_into(problems, error, pending, None, language)
+        if not problems.any():
             problems.general = _domain_problems(error, language)
-        return _record_page(
-            request,
-            session,
-            signed,
-            salon_id,
-            pending=pending,
-            now_text=now_text,
-            problems=problems,
-            status=error.status,
-        )
+        return desk.again(problems, error.status)
     return redirect(f"/o/salons/{salon_id}/repairs/{repair.id}", done="repaired")
 
 
