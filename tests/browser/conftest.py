@@ -7,7 +7,6 @@ launched by its path; screenshots go to test-artifacts/ (git-ignored).
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT / "tests" / "api"))
 sys.path.insert(0, str(PROJECT / "tests" / "api" / "documents"))
 
-from browser_helpers import CHROMIUM_ARGS, Site  # noqa: E402
+from browser_helpers import Site, launched_chromium  # noqa: E402
 from documents_helpers import salon_data  # noqa: E402
 from service_helpers import running_server  # noqa: E402
 
@@ -63,17 +62,5 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail(
-            "Debian's chromium is not installed: run `make test` (it installs it with "
-            "scripts/system-deps.sh), or `sh scripts/system-deps.sh` as root."
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with launched_chromium() as launched:
+        yield launched

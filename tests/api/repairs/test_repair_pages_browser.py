@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -25,7 +24,7 @@ from api.mail import read_outbox
 from api.organisers.service import create_organiser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "browser"))
-from browser_helpers import CHROMIUM_ARGS, screenshot  # noqa: E402
+from browser_helpers import launched_chromium, screenshot  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -68,20 +67,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail(
-            "Debian's chromium is not installed: run `make test` (it installs it with "
-            "scripts/system-deps.sh), or `sh scripts/system-deps.sh` as root."
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with launched_chromium() as launched:
+        yield launched
 
 
 def test_organiser_records_a_cancellation_repairs_and_publishes(
