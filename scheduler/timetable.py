@@ -770,6 +770,7 @@ def solve_timetable(
     remaining = max(0.5, time_limit - elapsed - FINISH_MARGIN * time_limit)
     shares = [min(1.0, threads * len(c) / total_pairs) for c in blocks]
     started = time.monotonic()
+    options.report(Progress("timetable", elapsed, message=f"0/{len(blocks)} sessions placed"))
     with ThreadPoolExecutor(max_workers=threads) as pool:
         futures = [
             pool.submit(
