@@ -198,6 +198,11 @@ def _leaves(read: _Reader, tables: Sequence[str]) -> dict[str, Any]:
     end = read.days.ends[day]
     if start >= end:
         read.fail("time", "Cette heure est après la fin de la journée.")
+    return _unavailable(participant, start, end)
+
+
+def _unavailable(participant: str, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
+    """The changes/v1 item of a participant away from `start` to `end`."""
     return {
         "kind": "participant_unavailable",
         "participant": participant,
@@ -216,12 +221,7 @@ def _late(read: _Reader, tables: Sequence[str]) -> dict[str, Any]:
     start = read.days.starts[day]
     if arrival <= start:
         read.fail("time", "Cette heure est avant le début de la journée : ce n'est pas un retard.")
-    return {
-        "kind": "participant_unavailable",
-        "participant": participant,
-        "start": _iso(start),
-        "end": _iso(arrival),
-    }
+    return _unavailable(participant, start, arrival)
 
 
 def _away(read: _Reader, tables: Sequence[str]) -> dict[str, Any]:
@@ -232,12 +232,7 @@ def _away(read: _Reader, tables: Sequence[str]) -> dict[str, Any]:
         return {}
     if end <= start:
         read.fail("end", "La fin doit être après le début.")
-    return {
-        "kind": "participant_unavailable",
-        "participant": participant,
-        "start": _iso(start),
-        "end": _iso(end),
-    }
+    return _unavailable(participant, start, end)
 
 
 def _no_show(read: _Reader, tables: Sequence[str]) -> dict[str, Any]:

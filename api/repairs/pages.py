@@ -150,6 +150,16 @@ class _Desk:
         )
 
 
+def _open_desk(
+    request: Request, session: Session, signed: Any, salon_id: int, form: Any
+) -> tuple[_Desk, dt.datetime | None]:
+    """What a posted record form carried (its list of changes, its time), and that time."""
+    now_text = first(form, "now")
+    now = _now(now_text)
+    pending = _pending(first(form, "pending"))
+    return _Desk(request, session, signed, salon_id, pending, now_text), now
+
+
 def _sort_into(
     problems: Problems,
     error: DomainError,
@@ -215,10 +225,8 @@ def add_change(
     """Check one change from its form against the published schedule, then note it."""
     check_csrf(form, signed.key)
     language = request_language(request)
-    pending = _pending(first(form, "pending"))
-    now_text = first(form, "now")
-    now = _now(now_text)
-    desk = _Desk(request, session, signed, salon_id, pending, now_text)
+    desk, now = _open_desk(request, session, signed, salon_id, form)
+    pending = desk.pending
     kind = first(form, "kind")
     if kind not in FORMS:
         raise PageError("Changement inconnu.", status=422)
@@ -251,7 +259,7 @@ def add_change(
         presenters.form_problems(problems, kind, values, new, language)
         return desk.again(problems)
     return redirect(
-        _record_url(salon_id), changes=write_pending(changes), now=now_text, done="added"
+        _record_url(salon_id), changes=write_pending(changes), now=desk.now_text, done="added"
     )
 
 
@@ -282,10 +290,8 @@ def run_repair(
     """Repair the published schedule after the recorded changes (in the request)."""
     check_csrf(form, signed.key)
     language = request_language(request)
-    pending = _pending(first(form, "pending"))
-    now_text = first(form, "now")
-    now = _now(now_text)
-    desk = _Desk(request, session, signed, salon_id, pending, now_text)
+    desk, now = _open_desk(request, session, signed, salon_id, form)
+    pending = desk.pending
     problems = Problems()
     if not pending:
         problems.general.append(
