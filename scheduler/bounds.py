@@ -184,6 +184,7 @@ class Bounds:
     proven: bool
     over_requested: list[tuple[str, int, int]]
     feasible: bool = True
+    fairness: int | None = None  # only when the salon lists the fairness objective
 
 
 def naive_bounds(problem: SalonProblem) -> dict[str, int]:
@@ -220,7 +221,10 @@ def relaxation_bounds(problem: SalonProblem, time_limit: float = 10.0, workers: 
     """Solve the selection relaxation for each objective alone: upper bounds on each."""
     values: dict[str, int] = {}
     proven = feasible = True
-    for name in ("coverage", "score", "meetings"):
+    names = ["coverage", "score", "meetings"]
+    if "fairness" in problem.salon.objectives:
+        names.append("fairness")
+    for name in names:
         selection = build_selection_model(problem)
         expression = (
             sum(selection.selected.values()) if name == "meetings" else selection.objectives[name]
@@ -246,4 +250,5 @@ def relaxation_bounds(problem: SalonProblem, time_limit: float = 10.0, workers: 
         proven=proven,
         over_requested=over_requested(problem),
         feasible=feasible,
+        fairness=values.get("fairness"),
     )

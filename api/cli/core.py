@@ -95,6 +95,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "bound_coverage": "couverture ≤ {value} participant(s) sur {of}",
         "bound_score": "score ≤ {value}",
         "bound_meetings": "rendez-vous ≤ {value}",
+        "bound_fairness": "équité ≤ {value}",
         "bounds_infeasible": "Les rendez-vous obligatoires ne peuvent pas tous avoir lieu : "
         "aucun planning n'existe (salon solve nomme les exigences en conflit).",
         "over_requested": "Participants trop demandés :",
@@ -152,6 +153,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "bound_coverage": "coverage ≤ {value} participant(s) of {of}",
         "bound_score": "score ≤ {value}",
         "bound_meetings": "meetings ≤ {value}",
+        "bound_fairness": "fairness ≤ {value}",
         "bounds_infeasible": "The required meetings cannot all take place: no schedule "
         "exists (salon solve names the clashing requirements).",
         "over_requested": "Over-requested participants:",
@@ -801,6 +803,7 @@ def salon_stats(salon: Salon, time_limit: float, workers: int) -> dict[str, Any]
             "coverage": bounds.coverage,
             "score": bounds.score,
             "meetings": bounds.meetings,
+            **({} if bounds.fairness is None else {"fairness": bounds.fairness}),
             "proven": bounds.proven,
             "feasible": bounds.feasible,
         },
@@ -836,6 +839,8 @@ def _print_stats(stats: dict[str, Any], t: Texts) -> None:
         print("  " + t("bound_coverage", value=bounds["coverage"], of=size["participants"]))
         print("  " + t("bound_score", value=bounds["score"]))
         print("  " + t("bound_meetings", value=bounds["meetings"]))
+        if "fairness" in bounds:
+            print("  " + t("bound_fairness", value=bounds["fairness"]))
     print(t("over_requested") + ("" if stats["over_requested"] else f" {t('none')}"))
     for entry in stats["over_requested"]:
         print("  " + t("over_requested_line", **entry))

@@ -444,6 +444,20 @@ def test_stats_json(capsys: pytest.CaptureFixture[str], salon_file: Path) -> Non
     assert stats["over_requested"] == [{"participant": "C1", "requests": 2, "capacity": 1}]
 
 
+def test_stats_bound_fairness_when_the_salon_lists_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    salon = write(
+        tmp_path / "salon.json", salon_data(objectives=["coverage", "fairness", "score"])
+    )
+    code, out, _ = run(capsys, "stats", str(salon), "--json", *FAST)
+    assert code == 0
+    # Three meetings at most (C1 holds one): C1 and D2 once (2520), C2 and D1 twice (2520 + 1260).
+    assert json.loads(out)["bounds"]["fairness"] == 2 * 2520 + 2 * 3780
+    code, out, _ = run(capsys, "stats", str(salon), *FAST)
+    assert "  équité ≤ 12600" in out.splitlines()
+
+
 def test_stats_counts_mutual_required_pinned_and_slotless_pairs(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

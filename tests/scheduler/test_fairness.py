@@ -124,3 +124,18 @@ def test_repair_gives_a_freed_slot_by_fairness(objectives: list[str], gets_d4: s
     for objective in repaired.objectives:
         if objective.name in ("coverage", "fairness", "score"):
             assert objective.value <= objective.bound
+
+
+def test_relaxation_bounds_fairness_only_when_listed() -> None:
+    from scheduler.bounds import relaxation_bounds
+
+    plain = relaxation_bounds(
+        build_problem(_six_directors(["coverage", "score"])), time_limit=2, workers=1
+    )
+    assert plain.fairness is None
+    fair_salon = _six_directors(["coverage", "fairness", "score"])
+    bounds = relaxation_bounds(build_problem(fair_salon), time_limit=2, workers=1)
+    schedule = _solve(fair_salon)
+    fairness = next(o for o in schedule.objectives if o.name == "fairness")
+    # Alone, fairness is at its best with A and B at 3 meetings each: the solve reaches it.
+    assert bounds.fairness == fairness.value == 2 * fairness_of(3) + 6 * fairness_of(1)
