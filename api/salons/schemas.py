@@ -299,13 +299,23 @@ class AgendaMeeting(_Out):
     with_: Counterpart = Field(alias="with")
 
 
+class AgendaUnmet(_Out):
+    """A wish made or received by the participant that the published schedule does not hold."""
+
+    with_: Counterpart = Field(alias="with")
+    asked_by_me: bool
+    reason: str = Field(description="the rule that explains it (docs/formats.md)")
+
+
 class AgendaRead(_Out):
-    """The participant's meetings in the published schedule (empty before publication)."""
+    """The participant's meetings in the published schedule (empty before publication), and
+    the wishes and requests it does not hold."""
 
     published: bool
     version: int | None
     published_at: dt.datetime | None
     meetings: list[AgendaMeeting]
+    unscheduled: list[AgendaUnmet] = Field(default_factory=list)
 
 
 # -------------------------------------------------------------- solves, schedules

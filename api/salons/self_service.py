@@ -18,6 +18,7 @@ from api.salons import convert, rules, storage
 from api.salons.schemas import (
     AgendaMeeting,
     AgendaRead,
+    AgendaUnmet,
     DirectoryEntry,
     MeRead,
     MyWishesUpdate,
@@ -233,6 +234,10 @@ def decide_request(
     return _request_read(wish, asker)
 
 
+def _counterpart(other: Participant) -> dict[str, str]:
+    return {"code": other.code, "name": other.name, "organisation": other.organisation}
+
+
 def my_agenda(session: Session, *, participant: CurrentParticipant) -> AgendaRead:
     """The participant's meetings in the published schedule; empty before publication."""
     salon, row = _me(session, participant)
@@ -240,8 +245,14 @@ def my_agenda(session: Session, *, participant: CurrentParticipant) -> AgendaRea
     if schedule is None:
         return AgendaRead(published=False, version=None, published_at=None, meetings=[])
     meetings = storage.schedule_meetings(session, schedule_id=schedule.id, participant_id=row.id)
+    unmet = [
+        u
+        for u in storage.schedule_unscheduled(session, schedule_id=schedule.id)
+        if row.id in (u.from_id, u.to_id)
+    ]
+    ends = [(m.from_id, m.to_id) for m in meetings] + [(u.from_id, u.to_id) for u in unmet]
     others = storage.participants_by_id(
-        session, ids=[m.to_id if m.from_id == row.id else m.from_id for m in meetings]
+        session, ids=[to_id if from_id == row.id else from_id for from_id, to_id in ends]
     )
     tables = storage.tables_by_id(session, ids=[m.table_id for m in meetings])
     return AgendaRead(
@@ -256,14 +267,20 @@ def my_agenda(session: Session, *, participant: CurrentParticipant) -> AgendaRea
                     "table": tables[m.table_id].code,
                     "table_name": tables[m.table_id].name,
                     "room": tables[m.table_id].room,
-                    "with": {
-                        "code": other.code,
-                        "name": other.name,
-                        "organisation": other.organisation,
-                    },
+                    "with": _counterpart(other),
                 }
             )
             for m in meetings
             for other in [others[m.to_id if m.from_id == row.id else m.from_id]]
+        ],
+        unscheduled=[
+            AgendaUnmet.model_validate(
+                {
+                    "with": _counterpart(others[u.to_id if u.from_id == row.id else u.from_id]),
+                    "asked_by_me": u.from_id == row.id,
+                    "reason": u.reason,
+                }
+            )
+            for u in unmet
         ],
     )

@@ -141,7 +141,13 @@ def test_declined_wish_is_never_scheduled_and_agenda_is_private(world: World) ->
     )
     client.put(f"/me/requests/{request_id}", json={"decision": "declined"}, headers=world.me("D1"))
     before = client.get("/me/agenda", headers=world.me("I1")).json()
-    assert before == {"published": False, "version": None, "published_at": None, "meetings": []}
+    assert before == {
+        "published": False,
+        "version": None,
+        "published_at": None,
+        "meetings": [],
+        "unscheduled": [],
+    }
 
     job = client.post(
         world.url("/solves"), json={"time_limit": 2, "workers": 1}, headers=organiser
@@ -163,8 +169,20 @@ def test_declined_wish_is_never_scheduled_and_agenda_is_private(world: World) ->
     d1 = client.get("/me/agenda", headers=world.me("D1")).json()
     assert [m["with"]["code"] for m in d1["meetings"]] == ["I1"]
     assert all(m["table"] == "T1" for m in d1["meetings"])
+    assert agenda["unscheduled"] == []
+    # The declined request is in the agendas of both, each from its side.
+    i2 = client.get("/me/agenda", headers=world.me("I2")).json()["unscheduled"]
+    assert i2 == [
+        {
+            "with": {"code": "D1", "name": "Nom D1", "organisation": "Org D1"},
+            "asked_by_me": True,
+            "reason": "declined_never_scheduled",
+        }
+    ]
+    assert [(u["with"]["code"], u["asked_by_me"]) for u in d1["unscheduled"]] == [("I2", False)]
     # I3 has no meeting and sees none of the others'.
-    assert client.get("/me/agenda", headers=world.me("I3")).json()["meetings"] == []
+    i3 = client.get("/me/agenda", headers=world.me("I3")).json()
+    assert i3["meetings"] == [] and i3["unscheduled"] == []
     # Nobody sees another participant's wishes.
     assert client.get("/me/wishes", headers=world.me("I3")).json() == {"data": [], "count": 0}
     assert client.get("/me/requests", headers=world.me("I1")).json() == {"data": [], "count": 0}
