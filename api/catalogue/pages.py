@@ -332,6 +332,29 @@ def event_page(request: Request, session: SessionDep, event_id: int) -> HTMLResp
     )
 
 
+@router.get("/guide", response_class=HTMLResponse)
+def guide_page(request: Request, session: SessionDep) -> HTMLResponse:
+    """What the catalogue holds: its editions, tracks and formats, each a way into the search."""
+    language = request_language(request)
+    url = base_url(request)
+    tracks = [
+        presenters.track_read(
+            track, storage.track_steps(session, track_id=track.id, states=("published",)), url
+        )
+        for track in storage.list_tracks(session)
+    ]
+    formats = storage.list_formats(session, active_only=True)
+    return page(
+        request,
+        "guide.html",
+        title=gettext(language, "Éditions, parcours et formats"),
+        editions=[presenters.edition_read(e) for e in storage.list_editions(session)],
+        tracks=tracks,
+        formats=[presenters.format_read(f) for f in formats],
+        search_url=lambda name, value: url_with("/catalogue/", {name: value}),
+    )
+
+
 @router.get("/tracks/{slug}", response_class=HTMLResponse)
 def track_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
     """A track and its published steps in order, with its schema.org EventSeries JSON-LD."""
