@@ -202,9 +202,9 @@ def write_documents(
     Agendas carry each participant's printed personal link and its QR code.
     """
     from api.documents import meetings_xlsx
-    from api.pages.printed_links import printed_links
     from api.pages.service import current_schedule, make_pdf, schedule_documents
     from api.salons import storage
+    from api.salons.printed_links import printed_links
 
     with factory() as session:
         salon = storage.find_salon(session, salon_id=salon_id)

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
@@ -22,8 +22,7 @@ from api.auth import CurrentOrganiser, organiser_for_key
 from api.db import SessionDep
 from api.documents import agenda_html, meetings_csv, meetings_xlsx, side_of
 from api.i18n import gettext
-from api.pages import service
-from api.pages.printed_links import printed_links
+from api.pages import invitations, service
 from api.pages.web import (
     FormDep,
     PageError,
@@ -39,6 +38,7 @@ from api.pages.web import (
 )
 from api.salons import convert, storage
 from api.salons import service as salons
+from api.salons.printed_links import printed_links
 from api.salons.schemas import SalonUpdate, SolveCreate
 from api.settings import Settings
 from scheduler.errors import FileFormatError
@@ -210,6 +210,8 @@ def dashboard_page(
     session: SessionDep,
     signed: SignedDep,
     bounds: bool = False,
+    sent: Annotated[int, Query(ge=0)] = 0,
+    missing: Annotated[int, Query(ge=0)] = 0,
 ) -> HTMLResponse:
     row = _salon(session, signed, salon_id)
     read = salons.get_salon(session, organiser=signed.organiser, salon_id=salon_id)
@@ -239,6 +241,8 @@ def dashboard_page(
         labels=service.side_labels(session, salon_id=salon_id),
         active=storage.active_job(session, salon_id=salon_id),
         priority=priority_of(list(read.objectives)),
+        mailed={"sent": sent, "missing": missing},
+        published=service.current_schedule(session, salon_id=salon_id) is not None,
     )
 
 
@@ -287,6 +291,43 @@ def save_priority(
         data=SalonUpdate(objectives=[*choice, *timing]),
     )
     return redirect(f"/o/salons/{salon_id}", done="priority")
+
+
+MAIL_KINDS = ("invitation", "published")
+
+
+@router.post("/salons/{salon_id}/mails")
+def send_mails(
+    salon_id: SalonId, session: SessionDep, signed: SignedDep, settings: SettingsDep, form: FormDep
+) -> Response:
+    """Mail each participant its personal link: to make wishes, or to read its agenda."""
+    check_csrf(form, signed.key)
+    kind = first(form, "kind")
+    if kind not in MAIL_KINDS:
+        raise PageError("Envoi inconnu.", status=422)
+    row = _salon(session, signed, salon_id)
+    if kind == "published" and service.current_schedule(session, salon_id=salon_id) is None:
+        raise PageError("Aucun planning n'est publié : publiez-en un d'abord.", status=409)
+    mail_kind: invitations.MailKind = "published" if kind == "published" else "invitation"
+    report = invitations.send_links(session, salon=row, settings=settings, kind=mail_kind)
+    missing = len(report.without_address) + len(report.failed)
+    return redirect(
+        f"/o/salons/{salon_id}", done="mailed", sent=str(report.sent), missing=str(missing)
+    )
+
+
+@router.get("/salons/{salon_id}/links.csv")
+def links_file(
+    salon_id: SalonId, session: SessionDep, signed: SignedDep, settings: SettingsDep
+) -> Response:
+    """Every participant's personal link, for a mail merge or a hand-out."""
+    row = _salon(session, signed, salon_id)
+    people = invitations.recipients(session, salon=row, settings=settings)
+    return Response(
+        invitations.links_csv(people),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="liens-personnels.csv"'},
+    )
 
 
 @router.post("/salons/{salon_id}/wish-window")

@@ -28,7 +28,6 @@ from api.errors import DomainError
 from api.i18n import gettext
 from api.pages import service as pages_service
 from api.pages.organiser import SignedDep
-from api.pages.printed_links import printed_links
 from api.pages.web import (
     FormDep,
     PageError,
@@ -52,6 +51,7 @@ from api.repairs.forms import (
 from api.repairs.presenters import Problems
 from api.repairs.schemas import RepairCreate
 from api.salons import service as salons
+from api.salons.printed_links import printed_links
 
 router = APIRouter(prefix="/o", route_class=PageRoute, include_in_schema=False)
 MAX_ID = 2_147_483_647

@@ -37,6 +37,7 @@ from api.repairs.tables import Repair
 from api.salons import convert
 from api.salons import service as salons
 from api.salons import storage as salon_storage
+from api.salons.printed_links import printed_links
 from api.salons.schemas import ObjectiveRead, Page, UnscheduledRead
 from api.salons.tables import Salon, Schedule
 from api.settings import Settings
@@ -428,8 +429,10 @@ def _line(change: dict[str, Any], code: str, english: bool) -> str:
     return ""
 
 
-def agenda_mail(salon_name: str, name: str, code: str, changes: list[dict[str, Any]]) -> str:
-    """The mail to one participant: its changes, in French then English."""
+def agenda_mail(
+    salon_name: str, name: str, code: str, changes: list[dict[str, Any]], url: str = ""
+) -> str:
+    """The mail to one participant: its changes, in French then English, and its link."""
     mine = [c for c in changes if c["kind"] != "kept" and code in (c["from"], c["to"])]
     french = [_line(c, code, False) for c in mine]
     english = [_line(c, code, True) for c in mine]
@@ -440,7 +443,7 @@ def agenda_mail(salon_name: str, name: str, code: str, changes: list[dict[str, A
             f"Votre agenda du salon « {salon_name} » a changé :",
             *french,
             "",
-            "Votre agenda à jour est sur votre lien personnel.",
+            "Votre agenda à jour est sur votre lien personnel." + (f"\n{url}" if url else ""),
             "",
             "-- English --",
             "",
@@ -449,7 +452,7 @@ def agenda_mail(salon_name: str, name: str, code: str, changes: list[dict[str, A
             f"Your agenda at '{salon_name}' has changed:",
             *english,
             "",
-            "Your updated agenda is on your personal link.",
+            "Your updated agenda is on your personal link." + (f"\n{url}" if url else ""),
         ]
     )
 
@@ -460,10 +463,12 @@ def notify(session: Session, *, settings: Settings, repair: Repair) -> int:
     if salon is None:
         return 0
     sent = 0
+    links = printed_links(session, salon=salon, settings=settings)
     for person in _affected(session, salon_id=repair.salon_id, codes=list(repair.participants)):
         if not person.email:
             continue
-        body = agenda_mail(salon.name, person.name, person.code, list(repair.change_list))
+        url = links.get(person.code, "")
+        body = agenda_mail(salon.name, person.name, person.code, list(repair.change_list), url)
         subject = f"Votre agenda a changé / Your agenda has changed – {salon.name}"
         try:
             send_mail(settings, to=person.email, subject=subject, body=body)

@@ -8,6 +8,7 @@ schedule holds them all, whatever their times.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -137,6 +138,9 @@ def test_publishing_a_repair_tells_the_participants(desk: World, outbox: Path) -
     assert "Votre agenda du salon « Salon test » a changé" in body
     assert "- annulé : rendez-vous avec I1" in body
     assert "- cancelled: meeting with I1" in body
+    # The mail carries D1's personal link, which opens D1's page.
+    [link] = set(re.findall(r"http://testserver/p/[A-Za-z0-9_-]{32}", body))
+    assert "Nom D1" in desk.client.get(link.removeprefix("http://testserver")).text
     assert desk.client.get("/me/agenda", headers=desk.me("D1")).json()["version"] == 2
     # Publishing again sends nothing more.
     again = desk.client.post(desk.url(f"/repairs/{repair['id']}/publish"), headers=desk.organiser)

@@ -10,7 +10,7 @@ from pages_helpers import sign_in, wait_print, wishes_and_solve
 from pypdf import PdfReader
 from service_helpers import World
 
-from api.pages.printed_links import printed_token, site_secret
+from api.salons.printed_links import printed_token, site_secret
 from api.settings import Settings
 
 
