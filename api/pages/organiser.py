@@ -21,6 +21,7 @@ from starlette.datastructures import UploadFile
 from api.auth import CurrentOrganiser, organiser_for_key
 from api.db import SessionDep
 from api.documents import agenda_html, meetings_csv, meetings_xlsx, side_of
+from api.errors import DomainError
 from api.i18n import gettext
 from api.pages import invitations, service
 from api.pages.web import (
@@ -36,7 +37,7 @@ from api.pages.web import (
     redirect,
     request_language,
 )
-from api.salons import convert, storage
+from api.salons import convert, importers, storage
 from api.salons import service as salons
 from api.salons.printed_links import printed_links
 from api.salons.schemas import SalonUpdate, SolveCreate
@@ -212,7 +213,31 @@ def dashboard_page(
     bounds: bool = False,
     sent: Annotated[int, Query(ge=0)] = 0,
     missing: Annotated[int, Query(ge=0)] = 0,
+    created: Annotated[int, Query(ge=0)] = 0,
+    updated: Annotated[int, Query(ge=0)] = 0,
 ) -> HTMLResponse:
+    return _dashboard(
+        request,
+        session,
+        signed,
+        salon_id,
+        bounds=bounds,
+        counts={"sent": sent, "missing": missing, "created": created, "updated": updated},
+    )
+
+
+def _dashboard(
+    request: Request,
+    session: Session,
+    signed: Signed,
+    salon_id: int,
+    *,
+    bounds: bool = False,
+    counts: dict[str, int] | None = None,
+    import_problems: list[str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The salon's dashboard; with `import_problems`, the participants file was refused."""
     row = _salon(session, signed, salon_id)
     read = salons.get_salon(session, organiser=signed.organiser, salon_id=salon_id)
     document = convert.salon_document(session, salon=row)
@@ -231,6 +256,7 @@ def dashboard_page(
     return page(
         request,
         "organiser_dashboard.html",
+        status=status,
         title=read.name,
         signed=signed,
         salon=read,
@@ -241,8 +267,49 @@ def dashboard_page(
         labels=service.side_labels(session, salon_id=salon_id),
         active=storage.active_job(session, salon_id=salon_id),
         priority=priority_of(list(read.objectives)),
-        mailed={"sent": sent, "missing": missing},
+        counts=counts or {},
+        import_problems=import_problems or [],
         published=service.current_schedule(session, salon_id=salon_id) is not None,
+    )
+
+
+@router.post("/salons/{salon_id}/participants", response_class=HTMLResponse)
+async def import_participants(
+    salon_id: SalonId, request: Request, session: SessionDep, signed: SignedDep
+) -> Response:
+    """Create or update participants from a CSV, XLSX or salon/v1 JSON file (all or nothing)."""
+    form = await request.form()
+    check_csrf({"csrf": [str(form.get("csrf") or "")]}, signed.key)
+    _salon(session, signed, salon_id)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise PageError("Choisissez un fichier de participants (CSV, XLSX ou JSON).", status=422)
+    content = await upload.read(importers.MAX_BYTES + 1)
+    try:
+        fmt = importers.detect_format(upload.filename, upload.content_type, None)
+        specs = importers.read_participants(content, fmt)
+        done = salons.import_participants(
+            session, organiser=signed.organiser, salon_id=salon_id, specs=specs
+        )
+    except DomainError as error:
+        session.rollback()
+        if error.status == 404:
+            raise
+        language = request_language(request)
+        problems = [f"{p.field} : {p.render(language)}" for p in error.problems]
+        return _dashboard(
+            request,
+            session,
+            signed,
+            salon_id,
+            import_problems=problems or [error.render(language)],
+            status=422,
+        )
+    return redirect(
+        f"/o/salons/{salon_id}",
+        done="participants",
+        created=str(done.created),
+        updated=str(done.updated),
     )
 
 
