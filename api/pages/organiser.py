@@ -20,7 +20,7 @@ from starlette.datastructures import UploadFile
 
 from api.auth import CurrentOrganiser, organiser_for_key
 from api.db import SessionDep
-from api.documents import agenda_html, meetings_csv, meetings_xlsx, side_of
+from api.documents import SalonDocuments, agenda_html, meetings_csv, meetings_xlsx, side_of
 from api.errors import DomainError
 from api.i18n import gettext
 from api.pages import invitations, service
@@ -537,14 +537,14 @@ def publish(
     return redirect(f"/o/salons/{salon_id}/schedules/{version}", done="published")
 
 
-def _documents(
+def organiser_documents(
     session: Session,
     signed: Signed,
     salon_id: int,
     version: int,
     language: str,
     settings: Settings | None = None,
-) -> Any:
+) -> SalonDocuments:
     """A schedule version's documents; with `settings`, agendas carry their printed links."""
     row = _salon(session, signed, salon_id)
     schedule = salons.salon_schedule(
@@ -565,7 +565,7 @@ def meetings(
     session: SessionDep,
     signed: SignedDep,
 ) -> Response:
-    docs = _documents(session, signed, salon_id, version, request_language(request))
+    docs = organiser_documents(session, signed, salon_id, version, request_language(request))
     name = f"rendez-vous-v{version}.{fmt}"
     if fmt == "csv":
         return Response(
@@ -593,7 +593,8 @@ def one_agenda(
     signed: SignedDep,
     settings: SettingsDep,
 ) -> HTMLResponse:
-    docs = _documents(session, signed, salon_id, version, request_language(request), settings)
+    language = request_language(request)
+    docs = organiser_documents(session, signed, salon_id, version, language, settings)
     if code not in docs.participants:
         raise PageError("Participant introuvable.", status=404)
     return HTMLResponse(agenda_html(docs, code))
@@ -612,7 +613,8 @@ def start_print(
     check_csrf(form, signed.key)
     kind = first(form, "kind")
     with_links = settings if kind.startswith("agendas") else None
-    docs = _documents(session, signed, salon_id, version, request_language(request), with_links)
+    language = request_language(request)
+    docs = organiser_documents(session, signed, salon_id, version, language, with_links)
     job = service.start_print(
         settings,
         docs=docs,

@@ -26,8 +26,7 @@ from api.db import SessionDep
 from api.documents import agendas_pdf
 from api.errors import DomainError
 from api.i18n import gettext
-from api.pages import service as pages_service
-from api.pages.organiser import SignedDep
+from api.pages.organiser import SignedDep, organiser_documents
 from api.pages.web import (
     FormDep,
     PageError,
@@ -51,7 +50,6 @@ from api.repairs.forms import (
 from api.repairs.presenters import Problems
 from api.repairs.schemas import RepairCreate
 from api.salons import service as salons
-from api.salons.printed_links import printed_links
 
 router = APIRouter(prefix="/o", route_class=PageRoute, include_in_schema=False)
 MAX_ID = 2_147_483_647
@@ -327,6 +325,20 @@ def repair_page(
     signed: SignedDep,
 ) -> HTMLResponse:
     """The repair's change list, the people to tell, the waiting list, publish, documents."""
+    return _repair_result(request, session, signed, salon_id, repair_id)
+
+
+def _repair_result(
+    request: Request,
+    session: Session,
+    signed: Any,
+    salon_id: int,
+    repair_id: int,
+    *,
+    problems: list[str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """A repair's page; `problems` when publishing it was refused."""
     language = request_language(request)
     context = presenters.repair_context(
         session,
@@ -335,10 +347,13 @@ def repair_page(
         repair_id=repair_id,
         language=language,
     )
+    if problems is not None:
+        context["problems"] = problems
     title = gettext(language, "Réparation %(num)s") % {"num": repair_id}
     return page(
         request,
         "organiser_repair_result.html",
+        status=status,
         title=f"{title} — {context['salon'].name}",
         signed=signed,
         **context,
@@ -370,22 +385,14 @@ def publish_repair(
         if error.status == 404:
             raise
         session.rollback()
-        context = presenters.repair_context(
-            session,
-            organiser=signed.organiser,
-            salon_id=salon_id,
-            repair_id=repair_id,
-            language=language,
-        )
-        context["problems"] = _domain_problems(error, language)
-        title = gettext(language, "Réparation %(num)s") % {"num": repair_id}
-        return page(
+        return _repair_result(
             request,
-            "organiser_repair_result.html",
+            session,
+            signed,
+            salon_id,
+            repair_id,
+            problems=_domain_problems(error, language),
             status=error.status,
-            title=f"{title} — {context['salon'].name}",
-            signed=signed,
-            **context,
         )
     return redirect(f"/o/salons/{salon_id}/repairs/{repair_id}", done="published")
 
@@ -406,16 +413,8 @@ def changed_agendas(
     codes = [p.code for p in repair.participants]
     if not codes:
         raise PageError("Aucun agenda n'a changé : rien à réimprimer.", status=404)
-    salon = salons.organiser_salon(session, organiser=signed.organiser, salon_id=salon_id)
-    schedule = salons.salon_schedule(
-        session, organiser=signed.organiser, salon_id=salon_id, version=repair.version
-    )
-    docs = pages_service.schedule_documents(
-        session,
-        salon=salon,
-        schedule=schedule,
-        language=request_language(request),
-        links=printed_links(session, salon=salon, settings=settings),
+    docs = organiser_documents(
+        session, signed, salon_id, repair.version, request_language(request), settings
     )
     agendas = docs.agendas(ids=[code for code in codes if code in docs.participants])
     session.rollback()  # no connection held while the PDF is laid out
