@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,3 +61,27 @@ def launched_chromium() -> Iterator[Any]:
             yield launched
         finally:
             launched.close()
+
+
+def organiser_database(folder: Path, email: str) -> tuple[str, str]:
+    """A migrated SQLite database in `folder` with one organiser: its URL and the API key."""
+    from api.db import make_engine, make_session_factory, migrate
+    from api.organisers.service import create_organiser
+
+    url = f"sqlite:///{folder / 'salon.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        key = create_organiser(session, email=email).key
+    engine.dispose()
+    return url, key
+
+
+def import_salon(api: httpx.Client, data: dict[str, Any]) -> int:
+    """Import a salon/v1 document through the API; its id."""
+    response = api.post(
+        "/salons/import", content=json.dumps(data), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 201, response.text
+    salon_id: int = response.json()["id"]
+    return salon_id

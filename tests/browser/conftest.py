@@ -6,7 +6,6 @@ launched by its path; screenshots go to test-artifacts/ (git-ignored).
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,38 +17,27 @@ PROJECT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT / "tests" / "api"))
 sys.path.insert(0, str(PROJECT / "tests" / "api" / "documents"))
 
-from browser_helpers import Site, launched_chromium  # noqa: E402
+from browser_helpers import (  # noqa: E402
+    Site,
+    import_salon,
+    launched_chromium,
+    organiser_database,
+)
 from documents_helpers import salon_data  # noqa: E402
 from service_helpers import running_server  # noqa: E402
-
-from api.db import migrate  # noqa: E402
-from api.organisers.service import create_organiser  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("browser")
-    url = f"sqlite:///{folder / 'salon.db'}"
-    migrate(url)
-    from api.db import make_engine, make_session_factory
-
-    engine = make_engine(url)
-    with make_session_factory(engine)() as session:
-        key = create_organiser(session, email="browser@example.org").key
-    engine.dispose()
+    url, key = organiser_database(folder, "browser@example.org")
     data = salon_data()
     data["participants"][2]["name"] = "Évelyne Industrielle"
     with running_server(url, SALON_OUTBOX_DIR=str(folder / "outbox")) as server:
         with httpx.Client(
             base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {key}"}
         ) as api:
-            response = api.post(
-                "/salons/import",
-                content=json.dumps(data),
-                headers={"Content-Type": "application/json"},
-            )
-            assert response.status_code == 201, response.text
-            salon_id = response.json()["id"]
+            salon_id = import_salon(api, data)
             assert api.post(f"/salons/{salon_id}/wish-window/open").status_code == 200
             people = api.get(f"/salons/{salon_id}/participants").json()["data"]
             tokens = {}

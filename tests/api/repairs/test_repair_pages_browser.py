@@ -6,7 +6,6 @@ Debian's chromium driven by Playwright, against a real `salon serve` (as tests/b
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 import time
@@ -19,12 +18,15 @@ import pytest
 from documents_helpers import salon_data
 from service_helpers import running_server
 
-from api.db import make_engine, make_session_factory, migrate
 from api.mail import read_outbox
-from api.organisers.service import create_organiser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "browser"))
-from browser_helpers import launched_chromium, screenshot  # noqa: E402
+from browser_helpers import (  # noqa: E402
+    import_salon,
+    launched_chromium,
+    organiser_database,
+    screenshot,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -33,12 +35,7 @@ pytestmark = pytest.mark.browser
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A served salon (the documents' tiny one), solved and published; its organiser key."""
     folder = tmp_path_factory.mktemp("repair-browser")
-    url = f"sqlite:///{folder / 'salon.db'}"
-    migrate(url)
-    engine = make_engine(url)
-    with make_session_factory(engine)() as session:
-        key = create_organiser(session, email="desk@example.org").key
-    engine.dispose()
+    url, key = organiser_database(folder, "desk@example.org")
     data = salon_data()
     data["participants"][1]["email"] = "bruno@example.org"  # d2
     outbox = folder / "outbox"
@@ -46,13 +43,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         with httpx.Client(
             base_url=server.base_url, timeout=60, headers={"Authorization": f"Bearer {key}"}
         ) as api:
-            response = api.post(
-                "/salons/import",
-                content=json.dumps(data),
-                headers={"Content-Type": "application/json"},
-            )
-            assert response.status_code == 201, response.text
-            salon_id = response.json()["id"]
+            salon_id = import_salon(api, data)
             job = api.post(f"/salons/{salon_id}/solves", json={"time_limit": 2, "workers": 1})
             job_url = f"/salons/{salon_id}/solves/{job.json()['id']}"
             for _ in range(600):
