@@ -95,17 +95,15 @@ def store_schedule(
     session: Session, *, job_id: int, salon_id: int, snapshot: Snapshot, document: v1.Schedule
 ) -> Schedule:
     """Save a solved schedule as the salon's next preliminary version."""
-    schedule = Schedule(
+    return convert.store_schedule(
+        session,
         salon_id=salon_id,
-        version=storage.next_schedule_version(session, salon_id=salon_id),
         job_id=job_id,
-        salon_name=document.salon,
-        status=document.status,
-        stats=dict(document.stats),
-        created_at=utc_now(),
+        document=document,
+        participant_ids=snapshot.participant_ids,
+        table_ids=snapshot.table_ids,
+        now=utc_now(),
     )
-    rows = convert.schedule_rows(document, snapshot.participant_ids, snapshot.table_ids)
-    return storage.insert_schedule(session, schedule=schedule, rows=rows)
 
 
 def _owner_parts(owner: str) -> tuple[str, int, str] | None:

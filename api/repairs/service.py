@@ -235,19 +235,15 @@ def _store_additions(session: Session, *, salon_id: int, posted: list[DayChange]
 def _store_draft(session: Session, *, salon_id: int, document: v1.Schedule) -> Schedule:
     participants, _ = salon_storage.list_participants(session, salon_id=salon_id)
     tables = salon_storage.list_tables(session, salon_id=salon_id)
-    schedule = Schedule(
+    return convert.store_schedule(
+        session,
         salon_id=salon_id,
-        version=salon_storage.next_schedule_version(session, salon_id=salon_id),
         job_id=None,
-        salon_name=document.salon,
-        status=document.status,
-        stats=dict(document.stats),
-        created_at=utc_now(),
+        document=document,
+        participant_ids={p.code: p.id for p in participants},
+        table_ids={t.code: t.id for t in tables},
+        now=utc_now(),
     )
-    rows = convert.schedule_rows(
-        document, {p.code: p.id for p in participants}, {t.code: t.id for t in tables}
-    )
-    return salon_storage.insert_schedule(session, schedule=schedule, rows=rows)
 
 
 def _published_base(session: Session, *, salon_id: int) -> Schedule:

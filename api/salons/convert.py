@@ -282,6 +282,30 @@ def schedule_rows(
     return rows
 
 
+def store_schedule(
+    session: Session,
+    *,
+    salon_id: int,
+    job_id: int | None,
+    document: v1.Schedule,
+    participant_ids: dict[str, int],
+    table_ids: dict[str, int],
+    now: dt.datetime,
+) -> Schedule:
+    """Save a schedule/v1 document as the salon's next (preliminary) version."""
+    schedule = Schedule(
+        salon_id=salon_id,
+        version=storage.next_schedule_version(session, salon_id=salon_id),
+        job_id=job_id,
+        salon_name=document.salon,
+        status=document.status,
+        stats=dict(document.stats),
+        created_at=now,
+    )
+    rows = schedule_rows(document, participant_ids, table_ids)
+    return storage.insert_schedule(session, schedule=schedule, rows=rows)
+
+
 def schedule_document(session: Session, *, schedule: Schedule) -> v1.Schedule:
     """A stored schedule as a schedule/v1 document."""
     meetings = storage.schedule_meetings(session, schedule_id=schedule.id)
