@@ -11,7 +11,7 @@ every selected pair, the schedule reaches the bound and is optimal for both.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -160,14 +160,20 @@ def _fairness(
     terms: list[cp_model.LinearExprT] = []
     for participant_id in problem.participants:
         pairs = [selected[p] for p in problem.pairs_of[participant_id] if p in selected]
-        if not pairs:
-            continue
-        reached = [
-            model.new_bool_var(f"level_{participant_id}_{k}") for k in range(1, len(pairs) + 1)
-        ]
-        model.add(sum(reached) <= sum(pairs))
-        terms.extend(meeting_worth(k) * z for k, z in enumerate(reached, start=1))
+        if pairs:
+            terms.append(worth_levels(model, participant_id, pairs, kept=0))
     return sum(terms)
+
+
+def worth_levels(
+    model: cp_model.CpModel, name: str, placed: Sequence[cp_model.LinearExprT], kept: int
+) -> cp_model.LinearExprT:
+    """The fairness worth that `placed` (0/1 expressions) add to a participant who already
+    holds `kept` meetings: one level a possible meeting, each worth meeting_worth of its rank,
+    at most as many levels reached as meetings placed."""
+    reached = [model.new_bool_var(f"level_{name}_{k}") for k in range(len(placed))]
+    model.add(sum(reached) <= sum(placed))
+    return sum(meeting_worth(k) * z for k, z in enumerate(reached, start=kept + 1))
 
 
 @dataclass
@@ -189,17 +195,22 @@ class Bounds:
 
 def naive_bounds(problem: SalonProblem) -> dict[str, int]:
     """Bounds that need no solver: every allowed pair met; idle and breaks cannot go below 0."""
-    possible = [pair for pair in problem.pairs if pair.allowed]
+    possible = [pair.index for pair in problem.pairs if pair.allowed]
+    return {**bounds_if_all_meet(problem, possible), "idle": 0, "breaks": 0}
+
+
+def bounds_if_all_meet(problem: SalonProblem, pairs: Iterable[int]) -> dict[str, int]:
+    """Coverage, fairness and score if every pair of `pairs` met: upper bounds when no other
+    pair can meet."""
+    chosen = set(pairs)
     partners: dict[str, int] = defaultdict(int)
-    for pair in possible:
-        for member in pair.members:
+    for p in chosen:
+        for member in problem.pairs[p].members:
             partners[member] += 1
     return {
         "coverage": len(partners),
         "fairness": sum(fairness_of(count) for count in partners.values()),
-        "score": sum(pair.weight for pair in possible),
-        "idle": 0,
-        "breaks": 0,
+        "score": sum(problem.pairs[p].weight for p in chosen),
     }
 
 

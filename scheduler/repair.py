@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from scheduler.bounds import bounds_if_all_meet, worth_levels
 from scheduler.changes import AppliedChanges, ChangeSet, apply_changes
 from scheduler.construct import GreedyState
 from scheduler.explain import explain_unscheduled
@@ -53,7 +54,6 @@ from scheduler.measures import (
     breaks_of,
     fairness_of,
     idle_of,
-    meeting_worth,
     objective_values,
 )
 from scheduler.problem import Pair, SalonProblem, build_problem
@@ -452,12 +452,8 @@ def _coverage(model: RepairModel, free: list[int]) -> cp_model.LinearExprT:
     problem = model.problem
     fixed = [p for p in model.candidates if p not in model.optional]
     covered = {m for p in fixed for m in problem.pairs[p].members}
-    by_member: dict[str, list[int]] = defaultdict(list)
-    for p in free:
-        for member in problem.pairs[p].members:
-            by_member[member].append(p)
     terms: list[cp_model.LinearExprT] = []
-    for member, pairs in sorted(by_member.items()):
+    for member, pairs in _by_member(problem, free):
         if member in covered:
             continue
         variable = model.model.new_bool_var(f"covered_{member}")
@@ -473,18 +469,21 @@ def _fairness(
     each participant's levels start after the meetings it keeps outside the free pairs."""
     problem = model.problem
     free_set = set(free)
+    terms: list[cp_model.LinearExprT] = []
+    for member, pairs in _by_member(problem, free):
+        kept = sum(1 for q in problem.pairs_of[member] if q in placement and q not in free_set)
+        placed = [model.placed[p] for p in pairs]
+        terms.append(worth_levels(model.model, member, placed, kept))
+    return total(terms)
+
+
+def _by_member(problem: SalonProblem, free: list[int]) -> list[tuple[str, list[int]]]:
+    """Each participant of the free pairs with its free pairs, by participant id."""
     by_member: dict[str, list[int]] = defaultdict(list)
     for p in free:
         for member in problem.pairs[p].members:
             by_member[member].append(p)
-    terms: list[cp_model.LinearExprT] = []
-    for member, pairs in sorted(by_member.items()):
-        kept = sum(1 for q in problem.pairs_of[member] if q in placement and q not in free_set)
-        reached = [model.model.new_bool_var(f"level_{member}_{k}") for k in range(len(pairs))]
-        model.model.add(total(reached) <= total(model.placed[p] for p in pairs))
-        for k, variable in enumerate(reached, start=kept + 1):
-            terms.append(meeting_worth(k) * variable)
-    return total(terms)
+    return sorted(by_member.items())
 
 
 # ------------------------------------------------------------------ greedy
@@ -998,15 +997,7 @@ def _bounds(state: RepairState) -> dict[str, int]:
     possible = set(state.frozen) | {
         p.index for p in problem.pairs if not p.declined and state.future_slots(p)
     }
-    partners: dict[str, int] = defaultdict(int)
-    for p in possible:
-        for member in problem.pairs[p].members:
-            partners[member] += 1
-    return {
-        "coverage": len(partners),
-        "fairness": sum(fairness_of(count) for count in partners.values()),
-        "score": sum(problem.pairs[p].weight for p in possible),
-    }
+    return bounds_if_all_meet(problem, possible)
 
 
 def _no_show_stats(applied: AppliedChanges) -> list[dict[str, str]]:
