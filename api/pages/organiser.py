@@ -10,6 +10,7 @@ Domain work goes through api.salons.service; forms carry a token bound to the ke
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import asdict
 from typing import Annotated, Any
 
@@ -544,13 +545,19 @@ def organiser_documents(
     version: int,
     language: str,
     settings: Settings | None = None,
+    codes: Collection[str] | None = None,
 ) -> SalonDocuments:
-    """A schedule version's documents; with `settings`, agendas carry their printed links."""
+    """A schedule version's documents; with `settings`, agendas carry their printed links
+    (those of `codes` only, when given)."""
     row = _salon(session, signed, salon_id)
     schedule = salons.salon_schedule(
         session, organiser=signed.organiser, salon_id=salon_id, version=version
     )
-    links = None if settings is None else printed_links(session, salon=row, settings=settings)
+    links = (
+        None
+        if settings is None
+        else printed_links(session, salon=row, settings=settings, codes=codes)
+    )
     return service.schedule_documents(
         session, salon=row, schedule=schedule, language=language, links=links
     )
@@ -594,7 +601,7 @@ def one_agenda(
     settings: SettingsDep,
 ) -> HTMLResponse:
     language = request_language(request)
-    docs = organiser_documents(session, signed, salon_id, version, language, settings)
+    docs = organiser_documents(session, signed, salon_id, version, language, settings, [code])
     if code not in docs.participants:
         raise PageError("Participant introuvable.", status=404)
     return HTMLResponse(agenda_html(docs, code))

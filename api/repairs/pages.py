@@ -413,9 +413,8 @@ def changed_agendas(
     codes = [p.code for p in repair.participants]
     if not codes:
         raise PageError("Aucun agenda n'a changé : rien à réimprimer.", status=404)
-    docs = organiser_documents(
-        session, signed, salon_id, repair.version, request_language(request), settings
-    )
+    language = request_language(request)
+    docs = organiser_documents(session, signed, salon_id, repair.version, language, settings, codes)
     agendas = docs.agendas(ids=[code for code in codes if code in docs.participants])
     session.rollback()  # no connection held while the PDF is laid out
     result = agendas_pdf(docs, agendas, workers=1 if len(agendas) <= SMALL_BATCH else None)

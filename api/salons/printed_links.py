@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Collection
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -53,31 +54,36 @@ def printed_token(secret: bytes, *, salon_id: int, code: str) -> str:
     return base64.urlsafe_b64encode(digest[:24]).decode("ascii")
 
 
-def printed_links(session: Session, *, salon: Salon, settings: Settings) -> dict[str, str]:
-    """Participant code -> personal URL to print; revoked or expired printed links are left out."""
+def printed_links(
+    session: Session, *, salon: Salon, settings: Settings, codes: Collection[str] | None = None
+) -> dict[str, str]:
+    """Participant code -> personal URL to print (of the participants of `codes`, or all);
+    revoked or expired printed links are left out. Each link is stored the first time."""
     secret = site_secret(settings)
     now = utc_now()
     participants, _ = storage.list_participants(session, salon_id=salon.id)
+    if codes is not None:
+        participants = [p for p in participants if p.code in codes]
+    tokens = {p.code: printed_token(secret, salon_id=salon.id, code=p.code) for p in participants}
+    hashes = {code: hash_secret(token) for code, token in tokens.items()}
+    stored = storage.links_by_hash(session, token_hashes=list(hashes.values()))
     links: dict[str, str] = {}
     for participant in participants:
-        token = printed_token(secret, salon_id=salon.id, code=participant.code)
-        if _link_usable(session, participant_id=participant.id, token=token, now=now):
-            links[participant.code] = participant_url(settings.base_url, token)
+        token_hash = hashes[participant.code]
+        link = stored.get(token_hash)
+        if link is None:
+            storage.insert_link(
+                session,
+                link=ParticipantLink(
+                    participant_id=participant.id, token_hash=token_hash, created_at=now
+                ),
+            )
+        elif not _usable(link, now):
+            continue
+        links[participant.code] = participant_url(settings.base_url, tokens[participant.code])
     session.commit()
     return links
 
 
-def _link_usable(session: Session, *, participant_id: int, token: str, now: dt.datetime) -> bool:
-    """Store the printed link the first time; afterwards it is usable unless revoked or expired."""
-    token_hash = hash_secret(token)
-    found = storage.find_link_by_hash(session, token_hash=token_hash)
-    if found is None:
-        storage.insert_link(
-            session,
-            link=ParticipantLink(
-                participant_id=participant_id, token_hash=token_hash, created_at=now
-            ),
-        )
-        return True
-    link, _ = found
+def _usable(link: ParticipantLink, now: dt.datetime) -> bool:
     return link.revoked_at is None and (link.expires_at is None or link.expires_at > now)

@@ -434,6 +434,18 @@ def find_link_by_hash(
     return None if row is None else (row[0], row[1])
 
 
+def links_by_hash(
+    session: Session, *, token_hashes: Sequence[str]
+) -> dict[str, ParticipantLink]:
+    """The stored links among these token hashes, by hash (one query)."""
+    if not token_hashes:
+        return {}
+    rows = session.scalars(
+        select(ParticipantLink).where(ParticipantLink.token_hash.in_(list(token_hashes)))
+    )
+    return {row.token_hash: row for row in rows}
+
+
 def list_links(session: Session, *, participant_id: int) -> list[ParticipantLink]:
     return list(
         session.scalars(
