@@ -83,4 +83,4 @@ def test_publication_notice_needs_a_published_schedule(mailing: tuple[World, Pat
     assert "3 e-mails envoyés." in sent.text
     assert all("Your agenda at" in mail.get_content() for mail in read_outbox(outbox))
     unknown = client.post(f"{dashboard}/mails", data={"csrf": token, "kind": "spam"})
-    assert unknown.status_code == 422
+    assert unknown.status_code == 422 and "Envoi inconnu." in unknown.text
