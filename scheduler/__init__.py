@@ -3,7 +3,14 @@
 Pure: depends on pydantic and ortools only (never on the web or storage layers).
 """
 
-from scheduler.errors import Clash, FileFormatError, InfeasibleError, Problem, SalonError
+from scheduler.errors import (
+    Clash,
+    FileFormatError,
+    InfeasibleError,
+    NoScheduleInTimeError,
+    Problem,
+    SalonError,
+)
 from scheduler.format import Salon, Schedule
 from scheduler.loading import load_salon, load_schedule
 from scheduler.progress import Progress, SolveOptions
@@ -12,6 +19,7 @@ __all__ = [
     "Clash",
     "FileFormatError",
     "InfeasibleError",
+    "NoScheduleInTimeError",
     "Problem",
     "Progress",
     "Salon",

@@ -48,3 +48,31 @@ class InfeasibleError(SalonError):
         self.clashes = clashes
         lines = "\n".join(f"  - {c.message} [{c.rule}]" for c in clashes)
         super().__init__(f"the rules cannot all be met; these requirements clash:\n{lines}")
+
+
+class NoScheduleInTimeError(SalonError):
+    """The time ran out (or the solve was stopped) before any schedule holding every required
+    and pinned meeting was found. Nothing is proven: the salon may well have a schedule, and
+    more time may find it. Distinct from InfeasibleError, which is raised only on a proof."""
+
+    message = (
+        "no schedule was found within the time limit ({seconds} s); the salon is NOT proven "
+        "impossible: give the solver more time"
+    )
+    message_fr = (
+        "aucun planning trouvé dans le temps imparti ({seconds} s) ; le salon n'est PAS prouvé "
+        "impossible : donnez plus de temps au calcul"
+    )
+
+    def __init__(self, seconds: float, stopped: bool = False) -> None:
+        self.seconds = seconds
+        self.stopped = stopped
+        super().__init__(self.message.format(seconds=_seconds(seconds)))
+
+    def french(self) -> str:
+        """The same in French."""
+        return self.message_fr.format(seconds=_seconds(self.seconds))
+
+
+def _seconds(seconds: float) -> str:
+    return f"{seconds:g}"

@@ -27,11 +27,19 @@ ProgressCallback = Callable[[Progress], None]
 
 @dataclass
 class SolveOptions:
-    """How long and how hard to search. Deterministic for a fixed seed and worker count."""
+    """How long and how hard to search.
+
+    By default a solve uses its whole time limit on every core it is given (`workers` CP-SAT
+    workers in all), and stops early only when every objective is proven optimal. With
+    `reproducible`, budgets are counted in CP-SAT's deterministic work instead: a fixed seed and
+    worker count then give the same schedule on any machine (tests, benches); the time limit
+    stays a safety net.
+    """
 
     time_limit: float = 60.0
     workers: int = 8
     seed: int = 0
+    reproducible: bool = False
     on_progress: ProgressCallback | None = None
     stop: threading.Event | None = None
 
