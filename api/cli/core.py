@@ -28,12 +28,11 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
-from scheduler.bounds import Bounds, relaxation_bounds
 from scheduler.errors import Clash, FileFormatError, InfeasibleError
 from scheduler.format import Salon, Schedule
 from scheduler.loading import load_salon, load_schedule
-from scheduler.problem import SalonProblem, build_problem
 from scheduler.progress import Progress, SolveOptions
+from scheduler.stats import salon_statistics
 from scheduler.validator import Report, Violation, validate
 
 EXIT_OK = 0
@@ -768,52 +767,6 @@ def run_check(args: argparse.Namespace) -> int:
 # -------------------------------------------------------------------- stats
 
 
-def salon_size(problem: SalonProblem) -> dict[str, Any]:
-    """The figures that say how big and how constrained a salon is."""
-    salon = problem.salon
-    roles = Counter(p.role for p in salon.participants)
-    return {
-        "participants": len(salon.participants),
-        "roles": dict(sorted(roles.items())),
-        "home_tables": sum(1 for p in salon.participants if p.table is not None),
-        "tables": len(problem.tables),
-        "pool_tables": len(problem.pool_tables),
-        "sessions": len(salon.sessions),
-        "slots": len(problem.slots),
-        "wishes": len(salon.wishes),
-        "declined_wishes": sum(1 for w in salon.wishes if w.declined),
-        "pairs": len(problem.pairs),
-        "mutual_pairs": sum(1 for p in problem.pairs if len(p.wishes) > 1),
-        "required_pairs": sum(1 for p in problem.pairs if p.required),
-        "pinned_pairs": sum(1 for p in problem.pairs if p.pinned is not None),
-        "pairs_without_common_slot": sum(
-            1 for p in problem.pairs if not p.declined and not p.allowed
-        ),
-    }
-
-
-def salon_stats(salon: Salon, time_limit: float, workers: int) -> dict[str, Any]:
-    """Size, relaxation bounds and over-requested participants, as `salon stats --json` prints."""
-    problem = build_problem(salon)
-    bounds: Bounds = relaxation_bounds(problem, time_limit=time_limit, workers=workers)
-    return {
-        "salon": salon.name,
-        "size": salon_size(problem),
-        "bounds": {
-            "coverage": bounds.coverage,
-            "score": bounds.score,
-            "meetings": bounds.meetings,
-            **({} if bounds.fairness is None else {"fairness": bounds.fairness}),
-            "proven": bounds.proven,
-            "feasible": bounds.feasible,
-        },
-        "over_requested": [
-            {"participant": participant, "requests": requests, "capacity": capacity}
-            for participant, requests, capacity in bounds.over_requested
-        ],
-    }
-
-
 def _print_stats(stats: dict[str, Any], t: Texts) -> None:
     size, bounds = stats["size"], stats["bounds"]
     print(t("stats_title", name=stats["salon"]))
@@ -852,7 +805,7 @@ def run_stats(args: argparse.Namespace) -> int:
     if salon is None:
         return EXIT_BAD_FILE
     try:
-        stats = salon_stats(salon, args.time_limit, args.workers)
+        stats = salon_statistics(salon, args.time_limit, args.workers)
     except KeyboardInterrupt:
         _err(t("interrupted"))
         return EXIT_INTERRUPTED

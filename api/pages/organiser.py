@@ -45,6 +45,7 @@ from api.salons.schemas import SalonUpdate, SolveCreate
 from api.settings import Settings
 from scheduler.errors import FileFormatError
 from scheduler.loading import load_salon
+from scheduler.stats import salon_statistics
 
 router = APIRouter(prefix="/o", route_class=PageRoute, include_in_schema=False)
 ORGANISER_COOKIE = "salon_organiser"
@@ -245,9 +246,7 @@ def _dashboard(
     figures = service.dashboard(document)
     stats = None
     if bounds:
-        from api.cli.core import salon_stats
-
-        stats = salon_stats(document, time_limit=BOUNDS_SECONDS, workers=1)
+        stats = salon_statistics(document, time_limit=BOUNDS_SECONDS, workers=1)
     solves = salons.list_solves(
         session, organiser=signed.organiser, salon_id=salon_id, offset=0, limit=5
     ).data
