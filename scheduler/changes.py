@@ -28,9 +28,9 @@ from scheduler.format import (
     Schedule,
     ScheduledMeeting,
     Wish,
-    _local,
+    reject_utc_offset,
 )
-from scheduler.loading import _parse, _read_json, salon_problems
+from scheduler.loading import parse_document, read_json, salon_problems
 from scheduler.slots import build_slots
 
 CHANGE_KINDS = (
@@ -55,7 +55,9 @@ def _not_a_number(value: Any) -> Any:
     return value
 
 
-LocalTime = Annotated[dt.datetime, BeforeValidator(_not_a_number), AfterValidator(_local)]
+LocalTime = Annotated[
+    dt.datetime, BeforeValidator(_not_a_number), AfterValidator(reject_utc_offset)
+]
 """A time of the salon: ISO text, local to the salon's timezone (no UTC offset)."""
 
 
@@ -151,9 +153,9 @@ def _untagged(problem: Problem) -> Problem:
 
 def load_changes(source: str | bytes | Path | dict[str, Any]) -> ChangeSet:
     """Parse a changes/v1 document; raise FileFormatError listing every problem."""
-    data = _read_json(source, "changes")
+    data = read_json(source, "changes")
     try:
-        return _parse(ChangeSet, data, "changes", "changes/v1")
+        return parse_document(ChangeSet, data, "changes", "changes/v1")
     except FileFormatError as error:
         raise FileFormatError([_untagged(p) for p in error.problems], "changes") from error
 

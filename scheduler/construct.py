@@ -25,7 +25,9 @@ class GreedyState:
         self.table_use: dict[tuple[str | None, int], int] = defaultdict(int)
         self.meetings: dict[str, int] = defaultdict(int)
 
-    def _table_key(self, pair_index: int) -> str | None | bool:
+    def table_key(self, pair_index: int) -> str | None | bool:
+        """The table whose use the pair counts: its home table when shared, None for the
+        free tables (pool), False when no count is needed."""
         table = self.problem.pairs[pair_index].home_table
         if table is None or len(self.problem.table_owners.get(table, ())) > 1:
             return table
@@ -42,7 +44,7 @@ class GreedyState:
                 return False
             if not self._run_ok(member, slot):
                 return False
-        key = self._table_key(pair_index)
+        key = self.table_key(pair_index)
         if key is not False:
             capacity = len(problem.pool_tables) if key is None else 1
             if self.table_use[key, slot] >= capacity:  # type: ignore[index]
@@ -85,7 +87,7 @@ class GreedyState:
             self.load[member, slot] += 1
             self.positions[member].add(slot)
             self.meetings[member] += 1
-        key = self._table_key(pair_index)
+        key = self.table_key(pair_index)
         if key is not False:
             self.table_use[key, slot] += 1  # type: ignore[index]
 

@@ -44,8 +44,9 @@ class Reason:
 # ------------------------------------------------------------------ wording
 
 
-def _listing(items: list[str], french: bool) -> str:
-    """`a, b, c` or `a, b, c, d, e et 3 autres` (English: `and 3 more`)."""
+def listing(items: list[str], french: bool) -> str:
+    """Items in a sentence: `a, b, c`, or the first LISTED and the count of the others
+    (`a, b, c, d, e et 3 autre(s)`, in English `and 3 more`)."""
     shown = items[:LISTED]
     text = ", ".join(shown)
     rest = len(items) - len(shown)
@@ -54,7 +55,7 @@ def _listing(items: list[str], french: bool) -> str:
     return text
 
 
-class _Clock:
+class Clock:
     """Times as the desk reads them: `09:20`, with the day when the salon lasts several days."""
 
     def __init__(self, problem: SalonProblem) -> None:
@@ -62,10 +63,12 @@ class _Clock:
         self.days = len({slot.start.date() for slot in problem.slots}) > 1
 
     def at(self, slot: Slot) -> str:
+        """The slot's start: `09:20`, or `14/03 09:20` over several days."""
         day = f"{slot.start:%d/%m} " if self.days else ""
         return f"{day}{slot.start:%H:%M}"
 
     def starts(self, slots: Iterable[int]) -> list[str]:
+        """The starts of the slots (indices), in time order."""
         return [self.at(self.slots[s]) for s in sorted(slots)]
 
     def ranges(self, slots: Iterable[int]) -> list[str]:
@@ -92,7 +95,7 @@ class _State:
     placement: Mapping[int, int]
     open_slots: frozenset[int]
     pool_capacity: Mapping[int, int] | None
-    clock: _Clock
+    clock: Clock
     load: dict[tuple[str, int], int] = field(default_factory=lambda: defaultdict(int))
     held: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     table_use: dict[tuple[str | None, int], int] = field(default_factory=lambda: defaultdict(int))
@@ -124,7 +127,7 @@ def _state(
     pool_capacity: Mapping[int, int] | None,
 ) -> _State:
     slots = frozenset(range(len(problem.slots))) if open_slots is None else frozenset(open_slots)
-    return _State(problem, placement, slots, pool_capacity, _Clock(problem))
+    return _State(problem, placement, slots, pool_capacity, Clock(problem))
 
 
 # ------------------------------------------------------------------ reasons
@@ -198,6 +201,12 @@ def _no_common_slot(state: _State, pair: Pair) -> Reason:
     )
 
 
+def no_common_slot_reason(problem: SalonProblem, pair: Pair) -> Reason:
+    """Why the pair has no possible slot at all (every slot open): each participant's free
+    times, or what rules their common ones out (a pin, the wishes' times)."""
+    return _no_common_slot(_state(problem, {}, None, None), pair)
+
+
 def _kept_instead(state: _State, participant: str, pair: Pair) -> tuple[str, str]:
     """The meetings a participant holds, heaviest first, as `G3 (poids 3), …`."""
     held = sorted(
@@ -216,8 +225,8 @@ def _kept_instead(state: _State, participant: str, pair: Pair) -> tuple[str, str
         f"{len(stronger)} meetings of equal or higher weight (this request: {pair.weight}) kept"
     )
     if stronger:
-        french += " : " + _listing(names, True)
-        english += ": " + _listing(names, False)
+        french += " : " + listing(names, True)
+        english += ": " + listing(names, False)
     if weaker:
         french += f", et {weaker} de poids inférieur"
         english += f", and {weaker} of lower weight"
@@ -239,8 +248,8 @@ def _participant_full(state: _State, pair: Pair, common: list[int]) -> Reason | 
     for member in pair.members:
         if all(state.full(member, s) for s in common):
             kept_fr, kept_en = _kept_instead(state, member, pair)
-            times = _listing(state.clock.starts(common), True)
-            times_en = _listing(state.clock.starts(common), False)
+            times = listing(state.clock.starts(common), True)
+            times_en = listing(state.clock.starts(common), False)
             return Reason(
                 "cap_reached",
                 f"{member} est complet à tous les créneaux possibles ({times}) : {kept_fr}.",
@@ -289,17 +298,17 @@ def _blocked(state: _State, pair: Pair, free_for_both: list[int]) -> Reason | No
         return Reason(
             "max_in_a_row",
             f"Aux créneaux où {pair.first} et {pair.second} sont tous deux libres "
-            f"({_listing(times, True)}), l'un d'eux aurait plus de {limit} rendez-vous "
+            f"({listing(times, True)}), l'un d'eux aurait plus de {limit} rendez-vous "
             "d'affilée.",
             f"In the slots where {pair.first} and {pair.second} are both free "
-            f"({_listing(times, False)}), one of them would have more than {limit} meetings "
+            f"({listing(times, False)}), one of them would have more than {limit} meetings "
             "in a row.",
         )
     left = [s for s in free_for_both if s not in in_a_row]
     if not all(_table_taken(state, pair, s) for s in left):
         return None
-    times_fr = _listing(state.clock.starts(left), True)
-    times_en = _listing(state.clock.starts(left), False)
+    times_fr = listing(state.clock.starts(left), True)
+    times_en = listing(state.clock.starts(left), False)
     both_fr = f"aux créneaux où {pair.first} et {pair.second} sont tous deux libres"
     both_en = f"in the slots where {pair.first} and {pair.second} are both free"
     if pair.home_table is None:

@@ -30,7 +30,7 @@ class _Strict(BaseModel):
 LOCAL_TIME_MESSAGE = "times are local to the salon's timezone: remove the UTC offset"
 
 
-def _local(value: Any) -> Any:
+def reject_utc_offset(value: Any) -> Any:
     """Reject a datetime or time with a UTC offset: every time of a salon is local."""
     if value is not None and value.tzinfo is not None:
         raise ValueError(LOCAL_TIME_MESSAGE)
@@ -43,7 +43,7 @@ class Interval(_Strict):
     start: dt.datetime
     end: dt.datetime
 
-    _naive = field_validator("start", "end")(_local)
+    _naive = field_validator("start", "end")(reject_utc_offset)
 
     def overlaps(self, start: dt.datetime, end: dt.datetime) -> bool:
         """True when [start, end) meets this interval."""
@@ -61,7 +61,7 @@ class SessionSpec(_Strict):
     start: dt.time
     end: dt.time
 
-    _naive = field_validator("start", "end")(_local)
+    _naive = field_validator("start", "end")(reject_utc_offset)
 
     @property
     def starts_at(self) -> dt.datetime:
@@ -99,7 +99,7 @@ class Wish(_Strict):
     during: list[Interval] | None = None
     pinned: dt.datetime | None = None
 
-    _naive = field_validator("pinned")(_local)
+    _naive = field_validator("pinned")(reject_utc_offset)
 
     @property
     def weight(self) -> int:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from scheduler.errors import Clash
-from scheduler.explain import _Clock, _listing, _no_common_slot, _state
+from scheduler.explain import Clock, listing, no_common_slot_reason
 from scheduler.problem import Pair, SalonProblem
 from scheduler.rules import counting_constraints
 
@@ -143,14 +143,14 @@ def clashing_requirements(problem: SalonProblem, seconds: float = 10.0) -> list[
 # ------------------------------------------------------------------ wording
 
 
-def _pair_clash(problem: SalonProblem, pair: Pair, clock: _Clock) -> Clash:
+def _pair_clash(problem: SalonProblem, pair: Pair, clock: Clock) -> Clash:
     name = f"{pair.first}-{pair.second}"
     pin_en = pin_fr = ""
     if pair.pinned is not None:
         pin_en = f" (pinned at {pair.pinned:%H:%M})"
         pin_fr = f" (imposé à {pair.pinned:%H:%M})"
     if not pair.allowed:
-        reason = _no_common_slot(_state(problem, {}, None, None), pair)
+        reason = no_common_slot_reason(problem, pair)
         return Clash(
             "required_meeting",
             f"the required meeting {name}{pin_en} has no possible slot: {reason.english}",
@@ -170,17 +170,17 @@ def _pair_clash(problem: SalonProblem, pair: Pair, clock: _Clock) -> Clash:
     only_fr = " seulement" if len(times) == 1 else ""
     return Clash(
         "required_meeting",
-        f"the required meeting {name}{pin_en}, possible{only_en} at {_listing(times, False)}",
-        f"le rendez-vous obligatoire {name}{pin_fr}, possible{only_fr} à {_listing(times, True)}",
+        f"the required meeting {name}{pin_en}, possible{only_en} at {listing(times, False)}",
+        f"le rendez-vous obligatoire {name}{pin_fr}, possible{only_fr} à {listing(times, True)}",
     )
 
 
 def pair_clash(problem: SalonProblem, pair: Pair) -> Clash:
     """A required meeting taking part in a clash, in English and French."""
-    return _pair_clash(problem, pair, _Clock(problem))
+    return _pair_clash(problem, pair, Clock(problem))
 
 
-def _clash(problem: SalonProblem, requirement: Requirement, clock: _Clock) -> Clash:
+def _clash(problem: SalonProblem, requirement: Requirement, clock: Clock) -> Clash:
     if requirement.rule == "required_meeting":
         return _pair_clash(problem, problem.pairs[int(requirement.subject)], clock)
     participant = requirement.subject
@@ -202,7 +202,7 @@ def _clash(problem: SalonProblem, requirement: Requirement, clock: _Clock) -> Cl
 def explain_infeasible(problem: SalonProblem, seconds: float = 10.0) -> list[Clash]:
     """The clashing requirements in words (English `message`, French `message_fr`); empty when
     the required meetings do fit together (or no proof was found within `seconds`)."""
-    clock = _Clock(problem)
+    clock = Clock(problem)
     found = clashing_requirements(problem, seconds)
     order = {"required_meeting": 0, "max_meetings": 1, "max_in_a_row": 2}
     found.sort(

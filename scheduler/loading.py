@@ -142,7 +142,7 @@ def _decode(source: str | bytes | Path, what: str) -> Any:
         raise FileFormatError([Problem("$", "json", message)], what) from exc
 
 
-def _read_json(source: str | bytes | Path | dict[str, Any], what: str) -> dict[str, Any]:
+def read_json(source: str | bytes | Path | dict[str, Any], what: str) -> dict[str, Any]:
     """The JSON object of a text, bytes, a file or an already parsed value."""
     data = _decode(source, what) if isinstance(source, str | bytes | Path) else source
     if not isinstance(data, dict):
@@ -153,7 +153,9 @@ def _read_json(source: str | bytes | Path | dict[str, Any], what: str) -> dict[s
     return data
 
 
-def _parse(model: type[ModelT], data: dict[str, Any], what: str, fmt: str) -> ModelT:
+def parse_document(model: type[ModelT], data: dict[str, Any], what: str, fmt: str) -> ModelT:
+    """`data` (from read_json) as a `model`; `fmt` is the expected `format` field (none is
+    fine). Raises FileFormatError naming the `what` file and every problem's JSON path."""
     if data.get("format") not in (None, fmt):
         message = f"unsupported format {data.get('format')!r}, expected {fmt!r}"
         raise FileFormatError([Problem("$.format", "format", message)], what)
@@ -165,7 +167,7 @@ def _parse(model: type[ModelT], data: dict[str, Any], what: str, fmt: str) -> Mo
 
 def load_salon(source: str | bytes | Path | dict[str, Any]) -> Salon:
     """Parse and check a salon/v1 document; raise FileFormatError listing every problem."""
-    salon = _parse(Salon, _read_json(source, "salon"), "salon", "salon/v1")
+    salon = parse_document(Salon, read_json(source, "salon"), "salon", "salon/v1")
     problems = salon_problems(salon)
     if problems:
         raise FileFormatError(problems)
@@ -174,7 +176,7 @@ def load_salon(source: str | bytes | Path | dict[str, Any]) -> Salon:
 
 def load_schedule(source: str | bytes | Path | dict[str, Any]) -> Schedule:
     """Parse a schedule/v1 document; raise FileFormatError listing every problem."""
-    return _parse(Schedule, _read_json(source, "schedule"), "schedule", "schedule/v1")
+    return parse_document(Schedule, read_json(source, "schedule"), "schedule", "schedule/v1")
 
 
 def _duplicates(values: list[str]) -> set[str]:

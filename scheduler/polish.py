@@ -60,7 +60,7 @@ class Polisher:
             self.at[member, slot].remove(p)
             if state.load[member, slot] == 0:
                 state.positions[member].discard(slot)
-        key = state._table_key(p)
+        key = state.table_key(p)
         if key is not False:
             state.table_use[key, slot] -= 1  # type: ignore[index]
         return slot

@@ -320,7 +320,8 @@ class Texts:
 # ----------------------------------------------------------------- arguments
 
 
-def _positive_float(text: str) -> float:
+def positive_float(text: str) -> float:
+    """An argparse type: a number above 0 (seconds)."""
     try:
         value = float(text)
     except ValueError as exc:
@@ -346,7 +347,8 @@ def _default_language() -> str:
     return language if language in LANGUAGES else "fr"
 
 
-def _add_language(parser: argparse.ArgumentParser) -> None:
+def add_language(parser: argparse.ArgumentParser) -> None:
+    """The `--lang fr|en` option of every command (default $SALON_LANG, else French)."""
     parser.add_argument(
         "--lang",
         choices=LANGUAGES,
@@ -372,7 +374,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="fichier du planning à écrire",
     )
     solve_parser.add_argument(
-        "--time-limit", type=_positive_float, default=60.0, metavar="S",
+        "--time-limit", type=positive_float, default=60.0, metavar="S",
         help="temps de calcul en secondes (défaut 60)",
     )
     solve_parser.add_argument(
@@ -383,7 +385,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--seed", type=int, default=0, metavar="N",
         help="graine : même graine, même nombre de fils, même planning (défaut 0)",
     )
-    _add_language(solve_parser)
+    add_language(solve_parser)
     solve_parser.set_defaults(handler=run_solve)
 
     check_parser = commands.add_parser(
@@ -397,7 +399,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     check_parser.add_argument(
         "schedule", type=Path, metavar="SCHEDULE.json", help="le planning (schedule/v1)"
     )
-    _add_language(check_parser)
+    add_language(check_parser)
     check_parser.set_defaults(handler=run_check)
 
     stats_parser = commands.add_parser(
@@ -410,13 +412,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     stats_parser.add_argument("salon", type=Path, metavar="SALON.json", help=SALON_HELP)
     stats_parser.add_argument("--json", action="store_true", help="sortie JSON")
     stats_parser.add_argument(
-        "--time-limit", type=_positive_float, default=10.0, metavar="S",
+        "--time-limit", type=positive_float, default=10.0, metavar="S",
         help="temps de calcul de chaque borne en secondes (défaut 10)",
     )
     stats_parser.add_argument(
         "--workers", type=_positive_int, default=2, metavar="N", help="fils de calcul (défaut 2)"
     )
-    _add_language(stats_parser)
+    add_language(stats_parser)
     stats_parser.set_defaults(handler=run_stats)
 
 
@@ -644,7 +646,7 @@ def _solve_in_thread(salon: Salon, options: SolveOptions, t: Texts) -> Schedule:
     return schedule
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
+def write_json(path: Path, data: dict[str, Any]) -> None:
     """Write atomically: a temporary file in the same folder, then renamed."""
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -700,7 +702,7 @@ def run_solve(args: argparse.Namespace) -> int:
         _err(t("interrupted"))
         return EXIT_INTERRUPTED
     try:
-        _write_json(output, schedule.to_json_dict())
+        write_json(output, schedule.to_json_dict())
     except OSError as error:
         _err(t("cannot_write", path=output, reason=error.strerror or error))
         return EXIT_BAD_FILE

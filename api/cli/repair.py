@@ -23,9 +23,9 @@ from api.cli.core import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     Texts,
-    _add_language,
-    _positive_float,
-    _write_json,
+    add_language,
+    positive_float,
+    write_json,
 )
 from scheduler.changes import AppliedChanges, apply_changes, load_changes
 from scheduler.errors import FileFormatError, InfeasibleError
@@ -168,13 +168,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument(
         "--time-limit",
-        type=_positive_float,
+        type=positive_float,
         default=DEFAULT_SECONDS,
         metavar="S",
         help=f"temps de calcul en secondes (défaut {DEFAULT_SECONDS:g})",
     )
     parser.add_argument("--seed", type=int, default=0, metavar="N", help="graine (défaut 0)")
-    _add_language(parser)
+    add_language(parser)
     parser.set_defaults(handler=run_repair)
 
 
@@ -286,9 +286,9 @@ def run_repair(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     seconds = (dt.datetime.now() - started).total_seconds()
     try:
-        _write_json(args.output, repaired.to_json_dict())
+        write_json(args.output, repaired.to_json_dict())
         if args.salon_output is not None:
-            _write_json(args.salon_output, applied.salon.to_json_dict())
+            write_json(args.salon_output, applied.salon.to_json_dict())
     except OSError as error:
         _err(t.say("cannot_write", path=args.output, reason=error.strerror or error))
         return EXIT_BAD_FILE
