@@ -2,7 +2,8 @@
 
 Exit codes: 0 done (a schedule, a valid schedule, the statistics), 1 the checked schedule breaks
 a rule, 2 a file cannot be read or is not valid (every problem is printed with its JSON path),
-3 the rules cannot all be met (the clashing requirements are named), 130 interrupted.
+3 the rules cannot all be met (proven: the clashing requirements are named), 4 no schedule found
+within the time limit (nothing proven: more time may find one), 130 interrupted.
 Texts are French by default, English with `--lang en`.
 """
 
@@ -28,7 +29,7 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
-from scheduler.errors import Clash, FileFormatError, InfeasibleError
+from scheduler.errors import Clash, FileFormatError, InfeasibleError, NoScheduleInTimeError
 from scheduler.format import Salon, Schedule
 from scheduler.loading import load_salon, load_schedule
 from scheduler.progress import Progress, SolveOptions
@@ -39,6 +40,7 @@ EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_BAD_FILE = 2
 EXIT_INFEASIBLE = 3
+EXIT_NO_SCHEDULE_IN_TIME = 4
 EXIT_INTERRUPTED = 130
 
 LANGUAGES = ("fr", "en")
@@ -54,8 +56,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "schedule_file": "de planning",
         "infeasible": "Les règles ne peuvent pas toutes être respectées ; "
         "ces exigences se contredisent :",
-        "time_limit": "Aucun planning trouvé dans le temps imparti ({seconds} s) : "
-        "augmentez --time-limit.",
+        "more_time": "Relancez avec un --time-limit plus grand.",
+        "stopped_empty": "Arrêté avant qu'un planning soit trouvé : rien n'est écrit.",
         "cannot_write": "Impossible d'écrire le planning dans {path} : {reason}",
         "no_directory": "le dossier {directory} n'existe pas",
         "interrupted": "Interrompu.",
@@ -114,8 +116,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "salon_file": "salon",
         "schedule_file": "schedule",
         "infeasible": "The rules cannot all be met; these requirements clash:",
-        "time_limit": "No schedule found within the time limit ({seconds} s): "
-        "raise --time-limit.",
+        "more_time": "Run it again with a larger --time-limit.",
+        "stopped_empty": "Stopped before any schedule was found: nothing is written.",
         "cannot_write": "Cannot write the schedule to {path}: {reason}",
         "no_directory": "the folder {directory} does not exist",
         "interrupted": "Interrupted.",
@@ -341,6 +343,11 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _core_count() -> int:
+    """The machine's cores: the default number of solver workers of `salon solve`."""
+    return os.cpu_count() or 1
+
+
 def _default_language() -> str:
     """$SALON_LANG when it names one of our languages, else French."""
     language = os.environ.get("SALON_LANG", "")
@@ -365,8 +372,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "solve",
         help="planifier un salon (salon/v1) et écrire le planning (schedule/v1)",
         description="Planifie les rendez-vous d'un salon et écrit le planning. Codes de sortie : "
-        "0 planning écrit, 2 fichier invalide, 3 règles impossibles à respecter, 130 interrompu. "
-        "Ctrl-C arrête la recherche et écrit le meilleur planning trouvé.",
+        "0 planning écrit, 2 fichier invalide, 3 règles impossibles à respecter (prouvé), "
+        "4 aucun planning trouvé dans le temps imparti (rien n'est prouvé : donnez plus de "
+        "temps), 130 interrompu. Ctrl-C arrête la recherche et écrit le meilleur planning "
+        "trouvé.",
     )
     solve_parser.add_argument("salon", type=Path, metavar="SALON.json", help=SALON_HELP)
     solve_parser.add_argument(
@@ -378,12 +387,18 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="temps de calcul en secondes (défaut 60)",
     )
     solve_parser.add_argument(
-        "--workers", type=_positive_int, default=2, metavar="N",
-        help="fils de calcul (défaut 2)",
+        "--workers", type=_positive_int, default=_core_count(), metavar="N",
+        help="fils de calcul (défaut : le nombre de cœurs de la machine, ici %(default)s)",
     )
     solve_parser.add_argument(
         "--seed", type=int, default=0, metavar="N",
-        help="graine : même graine, même nombre de fils, même planning (défaut 0)",
+        help="graine du calcul (défaut 0) ; avec --reproducible, même graine et même nombre de "
+        "fils donnent le même planning",
+    )
+    solve_parser.add_argument(
+        "--reproducible", action="store_true",
+        help="budgets comptés en travail déterministe de CP-SAT : même graine et même nombre de "
+        "fils donnent le même planning ; par défaut tout le temps imparti est utilisé",
     )
     add_language(solve_parser)
     solve_parser.set_defaults(handler=run_solve)
@@ -611,7 +626,8 @@ def _sigint_keeper() -> Callable[[], None]:
 def _solve_in_thread(salon: Salon, options: SolveOptions, t: Texts) -> Schedule:
     """Solve in a worker thread so that Ctrl-C asks the solver to stop and keep its best.
 
-    A second Ctrl-C raises KeyboardInterrupt; InfeasibleError is raised as solve raised it.
+    A second Ctrl-C raises KeyboardInterrupt; InfeasibleError and NoScheduleInTimeError are
+    raised as solve raised them.
     """
     from scheduler.solver import solve
 
@@ -671,6 +687,14 @@ def _print_clashes(clashes: list[Clash], t: Texts) -> None:
             _err(f"    {clash.message}")
 
 
+def print_no_schedule_in_time(error: NoScheduleInTimeError, t: Texts) -> None:
+    """The time ran out with no schedule: the core's sentence in French, then in English, and
+    what to do in the chosen language. Nothing is proven impossible."""
+    _err(error.french())
+    _err(str(error))
+    _err(t("more_time"))
+
+
 def run_solve(args: argparse.Namespace) -> int:
     t = Texts(args.lang)
     output: Path = args.output
@@ -686,6 +710,7 @@ def run_solve(args: argparse.Namespace) -> int:
         time_limit=args.time_limit,
         workers=args.workers,
         seed=args.seed,
+        reproducible=args.reproducible,
         on_progress=display,
         stop=threading.Event(),
     )
@@ -693,11 +718,14 @@ def run_solve(args: argparse.Namespace) -> int:
         with display:
             schedule = _solve_in_thread(salon, options, t)
     except InfeasibleError as error:
-        if [c.rule for c in error.clashes] == ["time_limit"]:
-            _err(t("time_limit", seconds=t.seconds(args.time_limit)))
-        else:
-            _print_clashes(error.clashes, t)
+        _print_clashes(error.clashes, t)
         return EXIT_INFEASIBLE
+    except NoScheduleInTimeError as error:
+        if error.stopped:  # Ctrl-C before any schedule was found
+            _err(t("stopped_empty"))
+            return EXIT_INTERRUPTED
+        print_no_schedule_in_time(error, t)
+        return EXIT_NO_SCHEDULE_IN_TIME
     except KeyboardInterrupt:
         _err(t("interrupted"))
         return EXIT_INTERRUPTED

@@ -5,7 +5,8 @@ changes, and print the change list for the desk.
 
 CHANGES.json is a changes/v1 file (docs/changes.md); NEW.json is a schedule/v1 file with its
 `changes` list. Exit codes as `salon solve`: 0 written, 2 a file (or --now) is not valid,
-3 the rules cannot all be met, 130 interrupted. Texts are French by default, English with
+3 the rules cannot all be met (proven), 4 no schedule found within the time limit (nothing
+proven), 130 interrupted. Texts are French by default, English with
 `--lang en`.
 """
 
@@ -21,14 +22,16 @@ from api.cli.core import (
     EXIT_BAD_FILE,
     EXIT_INFEASIBLE,
     EXIT_INTERRUPTED,
+    EXIT_NO_SCHEDULE_IN_TIME,
     EXIT_OK,
     Texts,
     add_language,
     positive_float,
+    print_no_schedule_in_time,
     write_json,
 )
 from scheduler.changes import AppliedChanges, apply_changes, load_changes
-from scheduler.errors import FileFormatError, InfeasibleError
+from scheduler.errors import FileFormatError, InfeasibleError, NoScheduleInTimeError
 from scheduler.format import Change, Schedule
 from scheduler.loading import load_salon, load_schedule
 from scheduler.progress import SolveOptions
@@ -137,7 +140,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         description="Replanifie après les désistements, absences, retards et nouvelles demandes "
         "en changeant le moins de rendez-vous possible, et affiche la liste des changements. "
         "Codes de sortie : 0 planning écrit, 2 fichier invalide, 3 règles impossibles à "
-        "respecter, 130 interrompu.",
+        "respecter (prouvé), 4 aucun planning trouvé dans le temps imparti (rien n'est prouvé : "
+        "donnez plus de temps), 130 interrompu.",
     )
     parser.add_argument("salon", type=Path, metavar="SALON.json", help="le salon (salon/v1)")
     parser.add_argument(
@@ -281,6 +285,9 @@ def run_repair(args: argparse.Namespace) -> int:
             message = clash.message_fr if t.language == "fr" and clash.message_fr else clash.message
             _err(f"  - {t.rule_line(clash.rule, message)}")
         return EXIT_INFEASIBLE
+    except NoScheduleInTimeError as error:
+        print_no_schedule_in_time(error, t)
+        return EXIT_NO_SCHEDULE_IN_TIME
     except KeyboardInterrupt:
         _err(t.say("interrupted"))
         return EXIT_INTERRUPTED
