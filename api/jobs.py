@@ -46,6 +46,13 @@ from scheduler.validator import validate
 log = logging.getLogger(__name__)
 
 HOSTNAME = socket.gethostname()
+NO_SCHEDULE_IN_TIME = "no_schedule_in_time"
+"""The error code of a job whose time ran out before any schedule was found: nothing is proven
+(unlike `infeasible`), more time may find one."""
+NO_SCHEDULE_IN_TIME_MESSAGE = (
+    "Aucun planning trouvé dans le temps imparti. Le salon n'est pas prouvé impossible : "
+    "relancez le calcul avec une durée maximale plus longue."
+)
 PROGRESS_INTERVAL = 0.5  # seconds between two progress writes of the same phase
 POLL_INTERVAL = 0.2
 
@@ -63,7 +70,7 @@ class Snapshot:
 class Outcome:
     """How a solve process ended."""
 
-    kind: str  # done, infeasible, error, cancelled, crashed, timeout, stopped
+    kind: str  # done, infeasible, timed_out, error, cancelled, crashed, timeout, stopped
     schedule: dict[str, Any] | None = None
     clashes: list[Clash] = field(default_factory=list)
     message: str = ""
@@ -476,6 +483,13 @@ class SolveRunner:
                 "ne peuvent pas toutes être respectées.",
                 outcome.clashes,
             )
+        elif outcome.kind == "timed_out":
+            self._finish(
+                job_id,
+                state="failed",
+                error_code=NO_SCHEDULE_IN_TIME,
+                error_message=NO_SCHEDULE_IN_TIME_MESSAGE,
+            )
         elif outcome.kind == "stopped":
             self._finish(
                 job_id,
@@ -604,6 +618,8 @@ def _outcome(message: dict[str, Any]) -> Outcome:
         return Outcome("done", schedule=message["schedule"])
     if kind == "infeasible":
         return Outcome("infeasible", clashes=[Clash(*clash) for clash in message["clashes"]])
+    if kind == "timed_out":
+        return Outcome("timed_out")
     return Outcome("error", message=str(message.get("message", "")))
 
 

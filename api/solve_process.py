@@ -5,8 +5,10 @@ Kept light (only the scheduling core), and talking JSON lines over its standard 
   (ask the solver to stop, SolveOptions.stop); end of input (the server closed the pipe or died)
   stops the solver too and ends the process shortly after.
 - stdout: `{"kind": "progress", "phase", "elapsed", "values", "bounds", "message"}` lines, then
-  one of `{"kind": "done", "schedule"}`, `{"kind": "error", "message"}` or
-  `{"kind": "infeasible", "clashes": [[rule, english, french]]}`.
+  one of `{"kind": "done", "schedule"}`, `{"kind": "error", "message"}`,
+  `{"kind": "infeasible", "clashes": [[rule, english, french]]}` (proven: the rules cannot all
+  be met) or `{"kind": "timed_out", "seconds", "stopped"}` (no schedule found in time, or
+  stopped before one was; nothing proven).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import threading
 import time
 from typing import IO, Any
 
-from scheduler.errors import InfeasibleError
+from scheduler.errors import InfeasibleError, NoScheduleInTimeError
 from scheduler.format import Salon
 from scheduler.progress import Progress, SolveOptions
 from scheduler.solver import solve
@@ -79,6 +81,8 @@ def run(request: dict[str, Any], writer: _Writer, stop: threading.Event) -> None
     except InfeasibleError as exc:
         clashes = [[c.rule, c.message, c.message_fr] for c in exc.clashes]
         writer.send({"kind": "infeasible", "clashes": clashes})
+    except NoScheduleInTimeError as exc:
+        writer.send({"kind": "timed_out", "seconds": exc.seconds, "stopped": exc.stopped})
     except Exception as exc:  # any solver failure is reported, never lost
         writer.send({"kind": "error", "message": f"{type(exc).__name__}: {exc}"})
     else:
