@@ -55,7 +55,7 @@ def listing(items: list[str], french: bool) -> str:
     return text
 
 
-class Clock:
+class SlotTimes:
     """Times as the desk reads them: `09:20`, with the day when the salon lasts several days."""
 
     def __init__(self, problem: SalonProblem) -> None:
@@ -95,7 +95,7 @@ class _State:
     placement: Mapping[int, int]
     open_slots: frozenset[int]
     pool_capacity: Mapping[int, int] | None
-    clock: Clock
+    clock: SlotTimes
     load: dict[tuple[str, int], int] = field(default_factory=lambda: defaultdict(int))
     held: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     table_use: dict[tuple[str | None, int], int] = field(default_factory=lambda: defaultdict(int))
@@ -127,7 +127,7 @@ def _state(
     pool_capacity: Mapping[int, int] | None,
 ) -> _State:
     slots = frozenset(range(len(problem.slots))) if open_slots is None else frozenset(open_slots)
-    return _State(problem, placement, slots, pool_capacity, Clock(problem))
+    return _State(problem, placement, slots, pool_capacity, SlotTimes(problem))
 
 
 # ------------------------------------------------------------------ reasons

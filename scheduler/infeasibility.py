@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from scheduler.errors import Clash
-from scheduler.explain import Clock, listing, no_common_slot_reason
+from scheduler.explain import SlotTimes, listing, no_common_slot_reason
 from scheduler.problem import Pair, SalonProblem
 from scheduler.rules import counting_constraints
 
@@ -143,7 +143,7 @@ def clashing_requirements(problem: SalonProblem, seconds: float = 10.0) -> list[
 # ------------------------------------------------------------------ wording
 
 
-def _pair_clash(problem: SalonProblem, pair: Pair, clock: Clock) -> Clash:
+def _pair_clash(problem: SalonProblem, pair: Pair, clock: SlotTimes) -> Clash:
     name = f"{pair.first}-{pair.second}"
     pin_en = pin_fr = ""
     if pair.pinned is not None:
@@ -177,10 +177,10 @@ def _pair_clash(problem: SalonProblem, pair: Pair, clock: Clock) -> Clash:
 
 def pair_clash(problem: SalonProblem, pair: Pair) -> Clash:
     """A required meeting taking part in a clash, in English and French."""
-    return _pair_clash(problem, pair, Clock(problem))
+    return _pair_clash(problem, pair, SlotTimes(problem))
 
 
-def _clash(problem: SalonProblem, requirement: Requirement, clock: Clock) -> Clash:
+def _clash(problem: SalonProblem, requirement: Requirement, clock: SlotTimes) -> Clash:
     if requirement.rule == "required_meeting":
         return _pair_clash(problem, problem.pairs[int(requirement.subject)], clock)
     participant = requirement.subject
@@ -202,7 +202,7 @@ def _clash(problem: SalonProblem, requirement: Requirement, clock: Clock) -> Cla
 def explain_infeasible(problem: SalonProblem, seconds: float = 10.0) -> list[Clash]:
     """The clashing requirements in words (English `message`, French `message_fr`); empty when
     the required meetings do fit together (or no proof was found within `seconds`)."""
-    clock = Clock(problem)
+    clock = SlotTimes(problem)
     found = clashing_requirements(problem, seconds)
     order = {"required_meeting": 0, "max_meetings": 1, "max_in_a_row": 2}
     found.sort(
