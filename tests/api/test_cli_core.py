@@ -143,6 +143,35 @@ def test_solve_records_the_seed_and_workers(
     assert (stats["seed"], stats["workers"]) == (5, 1)
 
 
+def test_solve_uses_every_core_by_default_and_reproducible_repeats_itself(
+    capsys: pytest.CaptureFixture[str], salon_file: Path, tmp_path: Path
+) -> None:
+    """No --workers: as many workers as the machine has cores. --reproducible: budgets in
+    deterministic work, so the same seed and workers give the same schedule again."""
+    schedules = []
+    for name in ("first.json", "second.json"):
+        output = tmp_path / name
+        code, _, _ = run(
+            capsys, "solve", str(salon_file), "-o", str(output), "--time-limit", "2",
+            "--reproducible",
+        )
+        assert code == 0
+        schedules.append(load_schedule(output))
+    assert schedules[0].stats["workers"] == os.cpu_count()
+    assert schedules[0].meetings == schedules[1].meetings
+
+
+def test_solve_help_names_every_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["solve", "--help"])
+    assert caught.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for code in ("0 planning écrit", "2 fichier invalide", "3 règles impossibles à respecter",
+                 "4 aucun planning trouvé dans le temps imparti", "130 interrompu"):
+        assert code in text, text
+    assert "--reproducible" in text and f"ici {os.cpu_count()}" in text
+
+
 def test_solve_a_bad_salon_prints_every_problem(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
