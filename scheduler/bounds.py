@@ -10,14 +10,18 @@ every selected pair, the schedule reaches the bound and is optimal for both.
 
 from __future__ import annotations
 
+import math
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from scheduler.measures import fairness_of, meeting_worth
+from scheduler.cpsat import TIME_OBJECTIVES, TimeModel, configure, worth_levels
+from scheduler.measures import fairness_of
 from scheduler.problem import SalonProblem
+from scheduler.progress import SolveOptions
 
 
 def busy_capacity(free_positions: list[int], limit: int | None) -> int:
@@ -165,17 +169,6 @@ def _fairness(
     return sum(terms)
 
 
-def worth_levels(
-    model: cp_model.CpModel, name: str, placed: Sequence[cp_model.LinearExprT], kept: int
-) -> cp_model.LinearExprT:
-    """The fairness worth that `placed` (0/1 expressions) add to a participant who already
-    holds `kept` meetings: one level a possible meeting, each worth meeting_worth of its rank,
-    at most as many levels reached as meetings placed."""
-    reached = [model.new_bool_var(f"level_{name}_{k}") for k in range(len(placed))]
-    model.add(sum(reached) <= sum(placed))
-    return sum(meeting_worth(k) * z for k, z in enumerate(reached, start=kept + 1))
-
-
 @dataclass
 class Bounds:
     """Proven upper bounds on coverage and score, and the figures `salon stats` prints.
@@ -263,3 +256,76 @@ def relaxation_bounds(problem: SalonProblem, time_limit: float = 10.0, workers: 
         feasible=feasible,
         fairness=values.get("fairness"),
     )
+
+
+TIME_BOUND_SECONDS = 0.1
+"""Share of the time limit given to the per-participant time bounds (time_bounds)."""
+
+TIME_BOUND_MAX_SECONDS = 5.0
+"""Most seconds spent on the per-participant time bounds."""
+
+
+def forced_pairs(problem: SalonProblem, values: dict[str, int]) -> set[int]:
+    """Pairs that meet in every schedule reaching the selection's `values`: the required ones,
+    and every pair that may meet when the score reached is the weight of all of them."""
+    forced = {pair.index for pair in problem.pairs if pair.required and pair.allowed}
+    possible = [pair.index for pair in problem.pairs if pair.allowed]
+    if values.get("score") == bounds_if_all_meet(problem, possible)["score"]:
+        forced.update(possible)
+    return forced
+
+
+def time_bounds(
+    problem: SalonProblem, values: dict[str, int], options: SolveOptions
+) -> dict[str, int]:
+    """Proven lower bounds on idle and breaks, participant by participant.
+
+    A participant whose forced meetings (forced_pairs) cannot all be held in a row has idle
+    time or breaks in every schedule: the least it can have, alone with all its possible
+    meetings (the others optional, to fill gaps) and every counting rule over them, bounds its
+    share; the sum over participants bounds the salon's total. Each small CP-SAT search gives
+    its proven bound, even when stopped early. Valid for every schedule that reaches `values`.
+    """
+    names = [n for n in problem.salon.objectives if n in TIME_OBJECTIVES]
+    found: dict[str, int] = {name: 0 for name in names}
+    if not names:
+        return found
+    forced = forced_pairs(problem, values)
+    seconds = min(TIME_BOUND_MAX_SECONDS, TIME_BOUND_SECONDS * options.time_limit)
+    deadline = time.monotonic() + seconds
+    for participant in problem.participants:
+        mine = [p for p in problem.pairs_of[participant] if problem.pairs[p].allowed]
+        if sum(1 for p in mine if p in forced) < 2:
+            continue
+        if time.monotonic() >= deadline or options.stopped:
+            break
+        for name, bound in participant_time_bounds(problem, participant, mine, forced, options,
+                                                   deadline).items():
+            if name in found:
+                found[name] += bound
+    return found
+
+
+def participant_time_bounds(
+    problem: SalonProblem,
+    participant: str,
+    pairs: list[int],
+    forced: set[int],
+    options: SolveOptions,
+    deadline: float,
+) -> dict[str, int]:
+    """The least idle and breaks a participant can have with its forced meetings held."""
+    candidates = {p: list(problem.pairs[p].allowed) for p in pairs}
+    optional = frozenset(p for p in pairs if p not in forced)
+    model = TimeModel(problem, candidates, optional)
+    terms = model.time_terms([participant])
+    bounds: dict[str, int] = {}
+    for name in TIME_OBJECTIVES:
+        model.model.minimize(terms[name][participant])
+        solver = cp_model.CpSolver()
+        configure(solver, options, max(0.05, min(0.5, deadline - time.monotonic())))
+        status = solver.solve(model.model)
+        if status == cp_model.INFEASIBLE:
+            return {}  # the forced meetings cannot hold: the selection would have said so
+        bounds[name] = max(0, int(math.ceil(solver.best_objective_bound - 1e-6)))
+    return bounds

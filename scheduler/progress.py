@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -23,6 +24,21 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class Clock:
+    """Elapsed time and the remaining budget of a solve."""
+
+    limit: float
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def remaining(self, floor: float = 0.05) -> float:
+        return max(floor, self.limit - self.elapsed)
 
 
 @dataclass

@@ -38,9 +38,21 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from scheduler.bounds import bounds_if_all_meet, worth_levels
+from scheduler.bounds import bounds_if_all_meet
 from scheduler.changes import AppliedChanges, ChangeSet, apply_changes
 from scheduler.construct import GreedyState
+from scheduler.cpsat import (
+    BUILD_WORK_PER_VARIABLE,
+    CHOICE_OBJECTIVES,
+    TIME_OBJECTIVES,
+    WALL_DEADLINE,
+    WORK_PER_SECOND,
+    Stage,
+    TimeModel,
+    Work,
+    total,
+    worth_levels,
+)
 from scheduler.explain import explain_unscheduled
 from scheduler.format import (
     Change,
@@ -59,25 +71,13 @@ from scheduler.measures import (
 from scheduler.problem import Pair, SalonProblem, build_problem
 from scheduler.progress import Progress, SolveOptions
 from scheduler.rules import slot_violations
-from scheduler.timetable import (
-    BUILD_WORK_PER_VARIABLE,
-    WALL_DEADLINE,
-    WORK_PER_SECOND,
-    BlockModel,
-    Work,
-    _hint_from,
-    drop_to_spread,
-    total,
-)
+from scheduler.timetable import drop_to_spread
 from scheduler.validator import break_spread_violations
 
 DEFAULT_SECONDS = 3.0
 """Default time limit of a repair: the desk waits for it."""
 
-CHOICE_OBJECTIVES = ("coverage", "fairness", "score")
-TIME_OBJECTIVES = ("idle", "breaks")
 
-Stage = tuple[str, cp_model.LinearExprT, bool]
 """(name, expression, maximise) of one lexicographic stage."""
 
 
@@ -211,24 +211,9 @@ def read_state(applied: AppliedChanges, schedule: Schedule) -> RepairState:
 # ---------------------------------------------------------------- the model
 
 
-class RepairModel(BlockModel):
-    """The timetable's block model where every pair in `optional` may stay out (required ones
-    too: a repair drops a required meeting that can no longer take place, it does not fail)."""
-
-    def __init__(
-        self, problem: SalonProblem, candidates: dict[int, list[int]], optional: frozenset[int]
-    ) -> None:
-        self._may_stay_out = optional
-        super().__init__(problem, candidates, optional=optional)
-        self.optional = optional
-
-    def _post_placement(self) -> None:
-        for p, slots in self.candidates.items():
-            terms = [self.x[p, s] for s in slots]
-            if p in self._may_stay_out:
-                self.model.add_at_most_one(terms)
-            else:
-                self.model.add_exactly_one(terms)
+RepairModel = TimeModel
+"""The repair's model: every pair in `optional` may stay out, required ones too (a repair
+drops a required meeting that can no longer take place, it does not fail)."""
 
 
 @dataclass
@@ -392,47 +377,8 @@ def _time_stages_of(model: RepairModel, free: list[int]) -> list[Stage]:
     for p in free:
         for member in problem.pairs[p].members:
             sessions[member].update(problem.slots[s].session for s in model.candidates[p])
-    gaps: list[cp_model.LinearExprT] = []
-    starts: list[cp_model.LinearExprT] = []
-    for member in sorted(sessions):
-        for session in sorted(sessions[member]):
-            busy = [model.busy(member, s) for s in problem.session_slots[session]]
-            found_gaps, found_starts = _gap_literals(model.model, f"{member}_{session}", busy)
-            gaps.extend(found_gaps)
-            starts.extend(found_starts)
-    measures = {"idle": total(gaps), "breaks": total(starts)}
-    return [(name, measures[name], False) for name in names]
-
-
-def _gap_literals(
-    model: cp_model.CpModel, name: str, busy: list[cp_model.LinearExpr]
-) -> tuple[list[cp_model.IntVar], list[cp_model.IntVar]]:
-    """gap[i]: slot i is empty between two busy slots; start[i]: a run of gaps begins at i."""
-    n = len(busy)
-    before = [model.new_bool_var(f"before_{name}_{i}") for i in range(n)]
-    after = [model.new_bool_var(f"after_{name}_{i}") for i in range(n)]
-    gap = [model.new_bool_var(f"gap_{name}_{i}") for i in range(n)]
-    starts = []
-    for i in range(n):
-        previous = total([before[i - 1]] if i else [])
-        following = total([after[i + 1]] if i + 1 < n else [])
-        model.add(before[i] >= previous)
-        model.add(before[i] >= busy[i])
-        model.add(before[i] <= total([previous, busy[i]]))
-        model.add(after[i] >= following)
-        model.add(after[i] >= busy[i])
-        model.add(after[i] <= total([following, busy[i]]))
-        model.add(total([before[i], after[i], -1 * busy[i]]) - 1 <= gap[i])
-        model.add(gap[i] <= before[i])
-        model.add(gap[i] <= after[i])
-        model.add(gap[i] <= 1 - busy[i])
-        if i:
-            start = model.new_bool_var(f"break_{name}_{i}")
-            model.add(start >= gap[i] - gap[i - 1])
-            model.add(start <= gap[i])
-            model.add(start <= 1 - gap[i - 1])
-            starts.append(start)
-    return gap, starts
+    terms = model.time_terms(sessions)
+    return [(name, total(terms[name].values()), False) for name in names]
 
 
 def _post_pool_closures(state: RepairState, model: RepairModel) -> None:
@@ -653,7 +599,7 @@ def _improve(
     if not free:
         return None
     sub = _sub_model(state, free, hood.mobile, placement, drop)
-    work.spent += BUILD_WORK_PER_VARIABLE * len(sub.model.x)
+    work.charge(BUILD_WORK_PER_VARIABLE * len(sub.model.x))
     hint = {p: s for p, s in placement.items() if p in sub.model.candidates}
     found = _run_lexicographic(sub.model, sub.stages, hint, options, work)
     if found is None:
@@ -698,7 +644,7 @@ def _run_lexicographic(
     finds no solution. Presolve is off: on these small models it costs more than it saves."""
     placement = hint
     for _name, expression, maximise in stages:
-        _hint_from(model, placement)
+        model.hint(placement)
         if maximise:
             model.model.maximize(expression)
         else:
@@ -780,20 +726,8 @@ def _within_spread(
 
 
 def _breaks_of_everyone(model: RepairModel) -> dict[str, cp_model.LinearExprT]:
-    """Each participant's breaks in every session where it may meet, built slot by slot."""
-    problem = model.problem
-    sessions: dict[str, set[int]] = defaultdict(set)
-    for p, slots in model.candidates.items():
-        for member in problem.pairs[p].members:
-            sessions[member].update(problem.slots[s].session for s in slots)
-    breaks: dict[str, cp_model.LinearExprT] = {}
-    for member in sorted(sessions):
-        starts: list[cp_model.LinearExprT] = []
-        for session in sorted(sessions[member]):
-            busy = [model.busy(member, s) for s in problem.session_slots[session]]
-            starts.extend(_gap_literals(model.model, f"spread_{member}_{session}", busy)[1])
-        breaks[member] = total(starts)
-    return breaks
+    """Each participant's breaks in every session where it may meet."""
+    return model.time_terms()["breaks"]
 
 
 @dataclass

@@ -1,29 +1,42 @@
-"""The CP-SAT solver: selection relaxation, then per-session timetables.
+"""The solve: selection relaxation, per-session timetables, and the exact model beside them.
 
 1. Selection (scheduler.bounds): choose which pairs meet and in which session, lexicographically
-   on the choice objectives (coverage, score). It is a relaxation, so its optimum is a proven
-   bound; hinted by the previous stage, each stage keeps the former's optimum.
-2. Timetable: for each session (all sessions together when max_break_spread couples them),
-   place every selected pair in a slot under every counting rule of scheduler.rules, minimising
-   the time objectives (idle, breaks). When a session cannot hold all its pairs, the fewest,
-   lightest pairs are dropped and the status is "feasible" instead of "optimal".
+   on the choice objectives (coverage, fairness, score). It is a relaxation, so its optimum is a
+   proven bound; an INFEASIBLE answer proves the salon impossible.
+2. Timetable (scheduler.timetable): for each session (all sessions together when
+   max_break_spread couples them), place every selected pair in a slot under every counting rule
+   of scheduler.rules, minimising the time objectives (idle, breaks).
+3. Exact model (scheduler.exact), on salons small enough for it: the whole salon in one
+   time-indexed CP-SAT model, every worker, hinted by the timetable's schedule, for the rest of
+   the time. It can only improve the schedule, proves bounds for every objective, and its
+   INFEASIBLE answer is a proof.
+
+Outcomes are honest: a schedule (status "optimal" only when every objective meets its proven
+bound), InfeasibleError only on a proof (a clash core, or an exact model that answered
+INFEASIBLE), NoScheduleInTimeError when the time ran out before any schedule was found.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from scheduler.bounds import build_selection_model, naive_bounds
-from scheduler.errors import Clash, InfeasibleError
+from scheduler.bounds import build_selection_model, naive_bounds, time_bounds
+from scheduler.cpsat import (
+    CHOICE_OBJECTIVES,
+    WORK_PER_SECOND,
+    assign_tables,
+    configure,
+)
+from scheduler.errors import Clash, InfeasibleError, NoScheduleInTimeError
+from scheduler.exact import exact_fits, solve_exact
 from scheduler.explain import explain_unscheduled
 from scheduler.format import ObjectiveValue, Salon, Schedule, ScheduledMeeting
 from scheduler.infeasibility import explain_infeasible, pair_clash
 from scheduler.measures import objective_values
 from scheduler.problem import SalonProblem, build_problem
-from scheduler.progress import Progress, SolveOptions
+from scheduler.progress import Clock, Progress, SolveOptions
 from scheduler.sessions import assign_sessions
 from scheduler.timetable import (
     FINISH_MARGIN,
@@ -32,38 +45,15 @@ from scheduler.timetable import (
     solve_timetable,
 )
 
-CHOICE_OBJECTIVES = ("coverage", "fairness", "score")
-TIME_OBJECTIVES = ("idle", "breaks")
+SELECTION_SHARE = 0.3
+"""Most of the time limit the selection may take (it stops as soon as it is proven)."""
 
+TIMETABLE_SHARE = 0.85
+"""Part of the time limit planned for the timetable when it works alone."""
 
-@dataclass
-class Clock:
-    """Elapsed time and the remaining budget of a solve."""
-
-    limit: float
-    started: float = field(default_factory=time.monotonic)
-
-    @property
-    def elapsed(self) -> float:
-        return time.monotonic() - self.started
-
-    def remaining(self, floor: float = 0.05) -> float:
-        return max(floor, self.limit - self.elapsed)
-
-
-def solver_parameters(solver: cp_model.CpSolver, options: SolveOptions, seconds: float) -> None:
-    """Deterministic search for a fixed seed and worker count, within `seconds`.
-
-    The budget is deterministic time (CP-SAT's work units, close to seconds here) so that the
-    same input, seed and workers give the same schedule; the wall-clock limit is a safety net.
-    """
-    solver.parameters.num_workers = max(1, options.workers)
-    solver.parameters.catch_sigint_signal = False  # leave Ctrl-C to the host program
-    solver.parameters.random_seed = options.cp_seed
-    solver.parameters.max_deterministic_time = max(0.05, seconds)
-    solver.parameters.max_time_in_seconds = max(0.5, 3 * seconds)
-    if options.workers > 1:
-        solver.parameters.interleave_search = True
+DECOMPOSITION_SHARE = 0.3
+"""Part of what is left after the selection that the timetable gets when the exact model runs
+after it (the exact model gets the rest)."""
 
 
 @dataclass
@@ -129,23 +119,19 @@ def select_pairs(
             model.clear_hints()
             for variable, value in hint.items():
                 model.add_hint(variable, value)
-        # What an earlier stage left of its share goes to the later ones (deterministic time).
-        solver_parameters(solver, options, remaining / (max(1, len(names)) - done))
-        # One worker with the full LP closes this relaxation fastest, and deterministically.
-        solver.parameters.num_workers = 1
-        solver.parameters.interleave_search = False
+        # What an earlier stage left of its share goes to the later ones. One worker with the
+        # full LP closes this relaxation fastest, and deterministically.
+        configure(solver, options, remaining / (max(1, len(names)) - done), workers=1)
         solver.parameters.linearization_level = 2
         status = solver.solve(model)
-        remaining = max(0.0, remaining - solver.deterministic_time)
+        spent = solver.deterministic_time / WORK_PER_SECOND
+        remaining = max(0.0, remaining - (spent if options.reproducible else solver.wall_time))
         if status == cp_model.INFEASIBLE:
             clashes = explain_infeasible(problem) or _requirement_clashes(problem, options)
             raise InfeasibleError(clashes)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             if hint is None:
-                message_fr = "aucune sélection trouvée dans le temps imparti"
-                raise InfeasibleError(
-                    [Clash("time_limit", "no selection found within the time limit", message_fr)]
-                )
+                raise NoScheduleInTimeError(options.time_limit, stopped=options.stopped)
             # An earlier stage's selection stands; this objective keeps the naive bound (every
             # allowed pair met): CP-SAT's bound is not reliable before it has any solution.
             optimal = False
@@ -164,21 +150,6 @@ def select_pairs(
     return Selection(session_of, values, bounds, optimal)
 
 
-def _assign_tables(problem: SalonProblem, placement: dict[int, int]) -> dict[int, str]:
-    """Each pair's table: its home table, or the next free table of the pool in its slot."""
-    tables: dict[int, str] = {}
-    used: dict[int, int] = {}
-    for pair_index in sorted(placement, key=lambda p: (placement[p], p)):
-        pair = problem.pairs[pair_index]
-        if pair.home_table is not None:
-            tables[pair_index] = pair.home_table
-        else:
-            slot = placement[pair_index]
-            tables[pair_index] = problem.pool_tables[used.get(slot, 0)]
-            used[slot] = used.get(slot, 0) + 1
-    return tables
-
-
 def build_schedule(
     problem: SalonProblem,
     placement: dict[int, int],
@@ -187,7 +158,7 @@ def build_schedule(
     stats: dict[str, object],
 ) -> Schedule:
     """A schedule/v1 from a placement (pair -> slot)."""
-    tables = _assign_tables(problem, placement)
+    tables = assign_tables(problem, placement)
     meetings = [
         ScheduledMeeting.model_validate(
             {
@@ -218,45 +189,113 @@ def build_schedule(
 
 
 def _place_requirements_first(
+    problem: SalonProblem, selection: Selection, options: SolveOptions, clock: Clock
+) -> TimetableResult:
+    """When the sessions chosen cannot hold the required meetings: the whole salon in one
+    model, only the required compulsory."""
+    seconds = clock.remaining() * (1 - FINISH_MARGIN)
+    return solve_requirements_first(problem, selection.session_of, options, seconds)
+
+
+def _no_schedule(problem: SalonProblem, options: SolveOptions) -> Exception:
+    """The outcome when no schedule was found: InfeasibleError when a clash core proves it,
+    else NoScheduleInTimeError (nothing proven)."""
+    clashes = [] if options.stopped else explain_infeasible(problem)
+    if clashes:
+        return InfeasibleError(clashes)
+    return NoScheduleInTimeError(options.time_limit, stopped=options.stopped)
+
+
+def _lexicographic_key(problem: SalonProblem, placement: dict[int, int]) -> tuple[int, ...]:
+    """A placement's objective values in the salon's order, larger is better."""
+    values = objective_values(problem, placement)
+    return tuple(
+        values[name] if name in CHOICE_OBJECTIVES else -values[name]
+        for name in problem.salon.objectives
+    )
+
+
+@dataclass
+class Outcome:
+    """The best placement of a solve so far, with the proven bounds."""
+
+    placement: dict[int, int]
+    bounds: dict[str, int]
+    optimal: bool
+
+
+def _timetable_budget(options: SolveOptions, clock: Clock, exact: bool) -> tuple[float, float]:
+    """(work units, wall seconds) for the timetable: all the time when it works alone, its
+    share when the exact model follows."""
+    share = DECOMPOSITION_SHARE if exact else 1.0
+    units = TIMETABLE_SHARE * options.time_limit * share * WORK_PER_SECOND
+    wall = clock.remaining() * (1 - FINISH_MARGIN) * share
+    if not options.reproducible:
+        units = wall * WORK_PER_SECOND
+    return units, wall
+
+
+def _run_exact(
     problem: SalonProblem,
-    selection: Selection,
     options: SolveOptions,
     clock: Clock,
-    short: TimetableResult,
-) -> TimetableResult:
-    """When the sessions chosen cannot hold the required meetings (`short` fell short): the
-    clash if there is one, else the whole salon in one model, only the required compulsory."""
-    clashes = explain_infeasible(problem)
-    if clashes:
-        raise InfeasibleError(clashes)
+    selection: Selection,
+    outcome: Outcome | None,
+    hint: dict[int, int],
+) -> Outcome | None:
+    """The exact model for the rest of the time, from the timetable's schedule (or what it
+    placed); raises InfeasibleError when it proves that no schedule exists."""
     seconds = clock.remaining() * (1 - FINISH_MARGIN)
-    result = solve_requirements_first(
-        problem, selection.session_of, options, seconds, short.placement
-    )
-    if result.infeasible_requirements:
-        raise InfeasibleError(result.infeasible_requirements)
-    return result
+    if options.reproducible:
+        seconds = (1 - TIMETABLE_SHARE * DECOMPOSITION_SHARE) * options.time_limit * 0.6
+        seconds = min(seconds, clock.remaining() * (1 - FINISH_MARGIN))
+    options.report(Progress("exact", clock.elapsed, message="whole-salon model"))
+    known = dict(selection.bounds) if selection.optimal else {}
+    result = solve_exact(problem, options, seconds, outcome.placement if outcome else hint, known)
+    if result.infeasible:
+        raise InfeasibleError(result.clashes)
+    bounds = dict(outcome.bounds) if outcome else dict(selection.bounds)
+    for name, bound in result.bounds.items():
+        mine = bounds.get(name)
+        better = min if name in CHOICE_OBJECTIVES else max
+        bounds[name] = bound if mine is None else better(mine, bound)
+    if not result.found or not result.values:
+        return None if outcome is None else Outcome(outcome.placement, bounds, outcome.optimal)
+    placement = result.placement
+    if outcome is not None and _lexicographic_key(problem, outcome.placement) > _lexicographic_key(
+        problem, placement
+    ):
+        placement = outcome.placement
+    return Outcome(placement, bounds, all(result.proven.values()))
 
 
 def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
     """Solve a salon: the best schedule found within the options' time limit.
 
-    Raises InfeasibleError (naming the clashing requirements) when the hard rules cannot hold.
+    Raises InfeasibleError (naming the clashing requirements) only when no schedule is proven
+    to exist, NoScheduleInTimeError when the time ran out (or the solve was stopped) first.
     """
     options = options or SolveOptions()
     clock = Clock(options.time_limit)
     problem = build_problem(salon)
     options.report(Progress("selection", clock.elapsed, message="choosing the meetings"))
-    selection = select_pairs(problem, options, clock, budget=0.3 * options.time_limit)
+    selection = select_pairs(problem, options, clock, budget=SELECTION_SHARE * options.time_limit)
     selection_seconds = clock.elapsed
-    result: TimetableResult = solve_timetable(
-        problem, selection.session_of, options, clock.elapsed, options.time_limit
-    )
-    if result.infeasible_requirements:
-        result = _place_requirements_first(problem, selection, options, clock, result)
-    bounds = dict(selection.bounds)
-    bounds.update(result.bounds)
-    optimal = selection.optimal and result.complete
+    exact = exact_fits(problem)
+    units, wall = _timetable_budget(options, clock, exact)
+    result = solve_timetable(problem, selection.session_of, options, clock, units, wall)
+    if result.missing_required and not exact and not options.stopped:
+        result = _place_requirements_first(problem, selection, options, clock)
+    bounds = {**naive_bounds(problem), **selection.bounds}
+    bounds.update(time_bounds(problem, selection.values, options))
+    outcome = None
+    if not result.missing_required:
+        optimal = selection.optimal and result.complete
+        outcome = Outcome(result.placement, bounds, optimal)
+    if exact and not options.stopped:
+        outcome = _run_exact(problem, options, clock, selection, outcome, result.placement)
+    if outcome is None:
+        raise _no_schedule(problem, options)
     stats: dict[str, object] = {
         "seconds": round(clock.elapsed, 3),
         "selection_seconds": round(selection_seconds, 3),
@@ -265,10 +304,11 @@ def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
         "pairs": len(problem.pairs),
         "selected": len(selection.session_of),
         "dropped_in_timetable": len(result.dropped),
+        "exact_model": exact,
         "workers": options.workers,
         "seed": options.seed,
     }
-    schedule = build_schedule(problem, result.placement, bounds, optimal, stats)
+    schedule = build_schedule(problem, outcome.placement, outcome.bounds, outcome.optimal, stats)
     options.report(
         Progress(
             "done",

@@ -18,18 +18,24 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from scheduler.construct import compact_greedy, sequential_matching
-from scheduler.errors import Clash
+from scheduler.cpsat import (
+    TIME_OBJECTIVES,
+    WALL_DEADLINE,
+    WORK_PER_SECOND,
+    Stage,
+    TimeModel,
+    Work,
+    configure,
+    total,
+)
 from scheduler.measures import breaks_of, busy_slots, idle_of
 from scheduler.polish import polish
 from scheduler.problem import SalonProblem
-from scheduler.progress import Progress, SolveOptions
-from scheduler.rules import Constraint, counting_constraints
+from scheduler.progress import Clock, Progress, SolveOptions
 
-TIME_OBJECTIVES = ("idle", "breaks")
-POSTED_BY_BLOCK = {"one_meeting_per_pair", "required_meeting"}
-WALL_DEADLINE: ContextVar[float] = ContextVar("wall_deadline", default=float("inf"))
-"""The wall-clock time by which the current block must be done (a safety net over the
-deterministic work budget, so that the user's time limit holds on a loaded machine)."""
+BLOCK_WORKERS: ContextVar[int] = ContextVar("block_workers", default=1)
+"""CP-SAT workers of each search of the current block (the cores left to it by the blocks
+solved at the same time)."""
 
 
 @dataclass
@@ -40,208 +46,19 @@ class TimetableResult:
     complete: bool = True
     dropped: list[int] = field(default_factory=list)
     first_solution_seconds: float = 0.0
-    infeasible_requirements: list[Clash] = field(default_factory=list)
+    missing_required: bool = False
+    """A selected required meeting is not placed: this result is no schedule."""
 
 
-def total(items: Iterable[cp_model.LinearExprT]) -> cp_model.LinearExpr:
-    """The sum of linear expressions, typed for CP-SAT (the built-in sum is not)."""
-    return cp_model.LinearExpr.sum(list(items))
-
-
-class BlockModel:
-    """The CP-SAT model of one block of sessions, with the selected pairs it must place."""
-
-    def __init__(
-        self,
-        problem: SalonProblem,
-        candidates: dict[int, list[int]],
-        optional: frozenset[int] = frozenset(),
-        candidates_index: dict[int, list[int]] | None = None,
-    ) -> None:
-        self.problem = problem
-        self.candidates = candidates
-        self._pairs_of: dict[str, list[int]] = defaultdict(list)
-        self._pairs_at_table: dict[str | None, list[int]] = defaultdict(list)
-        for p in candidates_index if candidates_index is not None else candidates:
-            for member in problem.pairs[p].members:
-                self._pairs_of[member].append(p)
-            self._pairs_at_table[problem.pairs[p].home_table].append(p)
-        # Pairs that may stay unplaced (never a required one); all others must be placed.
-        self.optional = frozenset(p for p in optional if not problem.pairs[p].required)
-        self.model = cp_model.CpModel()
-        self.x: dict[tuple[int, int], cp_model.IntVar] = {}
-        for p, slots in candidates.items():
-            for s in slots:
-                self.x[p, s] = self.model.new_bool_var(f"x_{p}_{s}")
-        self._busy: dict[tuple[str, int], cp_model.LinearExpr] = {}
-        self.by_participant_slot: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
-        for (p, s), variable in self.x.items():
-            for member in problem.pairs[p].members:
-                self.by_participant_slot[member, s].append(variable)
-        self.placed = {p: sum(self.x[p, s] for s in slots) for p, slots in candidates.items()}
-        self._post_placement()
-        for constraint in counting_constraints(problem, candidates):
-            if constraint.rule not in POSTED_BY_BLOCK:
-                self.post(constraint)
-        self.objectives: dict[str, cp_model.LinearExprT] = {}
-
-    def pairs_of(self, participant: str) -> list[int]:
-        """The block's pairs of a participant."""
-        return self._pairs_of.get(participant, [])
-
-    def pairs_at_table(self, table: str | None) -> list[int]:
-        """The block's pairs meeting at a home table (None: the pool)."""
-        return self._pairs_at_table.get(table, [])
-
-    def participants(self) -> list[str]:
-        return list(self._pairs_of)
-
-    def _post_placement(self) -> None:
-        for p, slots in self.candidates.items():
-            terms = [self.x[p, s] for s in slots]
-            if p not in self.optional:
-                self.model.add_exactly_one(terms)
-            else:
-                self.model.add_at_most_one(terms)
-
-    def busy(self, participant: str, slot: int) -> cp_model.LinearExpr:
-        """1 when the participant has a meeting in the slot."""
-        key = (participant, slot)
-        if key not in self._busy:
-            terms = self.by_participant_slot.get(key, [])
-            if self.problem.capacity(participant) == 1 or len(terms) <= 1:
-                self._busy[key] = total(terms)
-            else:
-                variable = self.model.new_bool_var(f"busy_{participant}_{slot}")
-                self.model.add_max_equality(variable, terms)
-                self._busy[key] = total([variable])
-        return self._busy[key]
-
-    def post(self, constraint: Constraint) -> None:
-        """Post a counting rule's constraint on the block's variables."""
-        expression = total(
-            [self.x[t] for t in constraint.meetings if t in self.x]
-            + [self.busy(u, s) for u, s in constraint.busy]
-        )
-        if constraint.upper is not None:
-            self.model.add(expression <= constraint.upper)
-        if constraint.lower is not None:
-            self.model.add(expression >= constraint.lower)
-
-    # ------------------------------------------------------------ objectives
-
-    def participant_sessions(self) -> dict[tuple[str, int], list[int]]:
-        """The block's pairs of each participant in each session."""
-        grouped: dict[tuple[str, int], list[int]] = defaultdict(list)
-        for p, slots in self.candidates.items():
-            session = self.problem.slots[slots[0]].session
-            for member in self.problem.pairs[p].members:
-                grouped[member, session].append(p)
-        return grouped
-
-    def idle_terms(self) -> list[cp_model.LinearExprT]:
-        """Per participant and session: last - first + 1 - busy slots (0 when at most one)."""
-        terms: list[cp_model.LinearExprT] = []
-        session_slots = self.problem.session_slots
-        for (participant, session), pairs in self.participant_sessions().items():
-            if len(pairs) < 2:
-                continue
-            slots = session_slots[session]
-            first = self.model.new_int_var(0, len(slots) - 1, f"first_{participant}_{session}")
-            last = self.model.new_int_var(0, len(slots) - 1, f"last_{participant}_{session}")
-            for p in pairs:
-                position = sum(
-                    self.problem.slots[s].position * self.x[p, s] for s in self.candidates[p]
-                )
-                if p not in self.optional:
-                    self.model.add(first <= position)
-                    self.model.add(last >= position)
-                else:
-                    self.model.add(first <= position).only_enforce_if(
-                        self._placed_literal(p)
-                    )
-                    self.model.add(last >= position).only_enforce_if(self._placed_literal(p))
-            busy = total(self.busy(participant, s) for s in slots)
-            if self.problem.capacity(participant) == 1 and not self.optional.intersection(pairs):
-                self.model.add(last - first + 1 >= len(pairs))
-                terms.append(last - first + 1 - len(pairs))
-            else:
-                span = self.model.new_int_var(0, len(slots), f"span_{participant}_{session}")
-                self.model.add(span >= last - first + 1 - busy)
-                terms.append(span)
-        return terms
-
-    def _placed_literal(self, p: int) -> cp_model.IntVar:
-        literal = self.model.new_bool_var(f"placed_{p}")
-        self.model.add(self.placed[p] == 1).only_enforce_if(literal)
-        self.model.add(self.placed[p] == 0).only_enforce_if(~literal)
-        return literal
-
-    def breaks_by_participant(self) -> dict[str, cp_model.LinearExprT]:
-        """Number of idle periods of each participant, summed over the block's sessions."""
-        breaks: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-        session_slots = self.problem.session_slots
-        for (participant, session), pairs in self.participant_sessions().items():
-            if len(pairs) < 2:
-                continue
-            busy = [self.busy(participant, s) for s in session_slots[session]]
-            breaks[participant].extend(self._break_starts(participant, session, busy))
-        return {u: sum(terms) for u, terms in breaks.items()}
-
-    def _break_starts(
-        self, participant: str, session: int, busy: list[cp_model.LinearExpr]
-    ) -> list[cp_model.IntVar]:
-        model = self.model
-        n = len(busy)
-        name = f"{participant}_{session}"
-        before = [model.new_bool_var(f"before_{name}_{i}") for i in range(n)]
-        after = [model.new_bool_var(f"after_{name}_{i}") for i in range(n)]
-        gap = [model.new_bool_var(f"gap_{name}_{i}") for i in range(n)]
-        starts = []
-        for i in range(n):
-            previous_before = total([before[i - 1]] if i else [])
-            next_after = total([after[i + 1]] if i + 1 < n else [])
-            model.add(before[i] >= previous_before)
-            model.add(before[i] >= busy[i])
-            model.add(before[i] <= total([previous_before, busy[i]]))
-            model.add(after[i] >= next_after)
-            model.add(after[i] >= busy[i])
-            model.add(after[i] <= total([next_after, busy[i]]))
-            model.add(total([before[i], after[i], -busy[i]]) - 1 <= gap[i])
-            model.add(gap[i] <= before[i])
-            model.add(gap[i] <= after[i])
-            model.add(gap[i] <= 1 - busy[i])
-            if i:
-                start = model.new_bool_var(f"break_{name}_{i}")
-                model.add(start >= gap[i] - gap[i - 1])
-                model.add(start <= gap[i])
-                model.add(start <= 1 - gap[i - 1])
-                starts.append(start)
-        return starts
-
-    def add_break_spread(self, limit: int, breaks: dict[str, cp_model.LinearExprT]) -> None:
-        """max_break_spread: most and fewest breaks of two participants who have meetings
-        differ by <= limit (one whose optional pairs all stay out does not count)."""
-        participants = {u for p in self.candidates for u in self.problem.pairs[p].members}
-        horizon = len(self.problem.slots)
-        most = self.model.new_int_var(0, horizon, "most_breaks")
-        fewest = self.model.new_int_var(0, horizon, "fewest_breaks")
-        for participant in sorted(participants):
-            value = breaks.get(participant, 0)
-            self.model.add(most >= value)
-            self.model.add(fewest <= value).only_enforce_if(self._has_meetings(participant))
-        self.model.add(most - fewest <= limit)
-
-    def _has_meetings(self, participant: str) -> cp_model.IntVar:
-        """A literal that is true when the participant has a meeting (free otherwise)."""
-        literal = self.model.new_bool_var(f"has_meetings_{participant}")
-        for p in self.pairs_of(participant):
-            if p in self.candidates:
-                self.model.add(literal >= self.placed[p])
-        return literal
-
-    def placement(self, solver: cp_model.CpSolver) -> dict[int, int]:
-        return {p: s for (p, s), v in self.x.items() if solver.boolean_value(v)}
+def block_model(
+    problem: SalonProblem,
+    candidates: dict[int, list[int]],
+    optional: frozenset[int] = frozenset(),
+    candidates_index: dict[int, list[int]] | None = None,
+) -> TimeModel:
+    """A block's TimeModel: the pairs of `optional` may stay out, never a required one."""
+    compulsory = frozenset(p for p in optional if not problem.pairs[p].required)
+    return TimeModel(problem, candidates, compulsory, candidates_index)
 
 
 def _blocks(problem: SalonProblem) -> list[list[int]]:
@@ -263,21 +80,6 @@ def _candidates(
     return candidates
 
 
-def _time_stages(block: BlockModel) -> list[tuple[str, cp_model.LinearExprT, bool]]:
-    names = [n for n in block.problem.salon.objectives if n in TIME_OBJECTIVES]
-    spread = block.problem.salon.max_break_spread
-    breaks = block.breaks_by_participant() if ("breaks" in names or spread is not None) else {}
-    if spread is not None:
-        block.add_break_spread(spread, breaks)
-    stages: list[tuple[str, cp_model.LinearExprT, bool]] = []
-    for name in names:
-        if name == "idle":
-            stages.append(("idle", sum(block.idle_terms()), False))
-        else:
-            stages.append(("breaks", sum(breaks.values()), False))
-    return stages
-
-
 @dataclass
 class BlockResult:
     placement: dict[int, int] = field(default_factory=dict)
@@ -288,23 +90,11 @@ class BlockResult:
 
 
 def _parameters(
-    solver: cp_model.CpSolver, options: SolveOptions, seconds: float, core: bool
+    solver: cp_model.CpSolver, options: SolveOptions, units: float, core: bool
 ) -> None:
-    """One deterministic worker; core-based search for sums of per-participant penalties."""
-    solver.parameters.num_workers = 1
-    solver.parameters.catch_sigint_signal = False  # leave Ctrl-C to the host program
-    solver.parameters.random_seed = options.cp_seed
-    solver.parameters.max_deterministic_time = max(0.05, seconds)
-    wall_left = WALL_DEADLINE.get() - time.monotonic()
-    solver.parameters.max_time_in_seconds = max(0.05, min(3 * seconds, wall_left))
-    solver.parameters.optimize_with_core = core
-    solver.parameters.linearization_level = 0 if core else 1
-
-
-def _hint_from(block: BlockModel, placement: dict[int, int]) -> None:
-    block.model.clear_hints()
-    for (p, s), variable in block.x.items():
-        block.model.add_hint(variable, 1 if placement.get(p) == s else 0)
+    """A block's search of `units` work units: core-based for sums of per-participant
+    penalties, with the block's share of the workers."""
+    configure(solver, options, units / WORK_PER_SECOND, BLOCK_WORKERS.get(), core)
 
 
 def _first_placement(
@@ -320,7 +110,7 @@ def _first_placement(
     does not fit is placed as far as possible (heaviest first) and the rest is left out.
     """
     started = time.monotonic()
-    block = BlockModel(problem, {}, candidates_index=candidates)
+    block = block_model(problem, {}, candidates_index=candidates)
     placement = _best_start(problem, candidates)
     for attempt in range(1, 5):
         missing = [p for p in candidates if p not in placement]
@@ -352,7 +142,7 @@ def _best_start(problem: SalonProblem, candidates: dict[int, list[int]]) -> dict
     return min(starts, key=quality)
 
 
-def _grow(problem: SalonProblem, block: BlockModel, free: set[int], extra: int) -> set[int]:
+def _grow(problem: SalonProblem, block: TimeModel, free: set[int], extra: int) -> set[int]:
     """Add the pairs of the free pairs' partners, breadth first, up to `extra` more."""
     grown = set(free)
     frontier = sorted({m for p in free for m in problem.pairs[p].members})
@@ -363,32 +153,6 @@ def _grow(problem: SalonProblem, block: BlockModel, free: set[int], extra: int) 
                 grown.add(q)
                 frontier.extend(problem.pairs[q].members)
     return grown
-
-
-@dataclass
-class Work:
-    """Deterministic work spent by a block: CP-SAT's deterministic time plus model building.
-
-    Budgets are counted in these units (about seconds on a current core) rather than wall time,
-    so that a fixed seed and worker count give the same schedule; wall time is only a safety net.
-    """
-
-    budget: float
-    spent: float = 0.0
-
-    def left(self) -> float:
-        return self.budget - self.spent
-
-    @property
-    def exhausted(self) -> bool:
-        return self.spent >= self.budget or time.monotonic() >= WALL_DEADLINE.get()
-
-    def add_solve(self, solver: cp_model.CpSolver, variables: int) -> None:
-        self.spent += solver.deterministic_time + BUILD_WORK_PER_VARIABLE * variables
-
-
-BUILD_WORK_PER_VARIABLE = 2e-5
-"""Work units charged per model variable built in Python (measured: ~20 µs each)."""
 
 
 def _solve_sub(
@@ -403,8 +167,8 @@ def _solve_sub(
 ) -> dict[int, int] | None:
     """Optimally re-place the free pairs of a sub-model (time objectives, lexicographic);
     `optional` pairs may stay out, the most and heaviest placed first."""
-    block = BlockModel(problem, sub, optional=optional)
-    stages = _time_stages(block)
+    block = block_model(problem, sub, optional=optional)
+    stages = block.time_stages()
     weight = 1
     parts: list[cp_model.LinearExprT] = []
     for _name, expression, _ in reversed(stages):
@@ -414,7 +178,7 @@ def _solve_sub(
         keep = total((problem.pairs[p].weight + 1) * block.placed[p] for p in block.optional)
         parts.append(-weight * keep)
     objective = total(parts)
-    _hint_from(block, placement)
+    block.hint(placement)
     if stages or block.optional:
         block.model.minimize(objective)
     solver = cp_model.CpSolver()
@@ -428,8 +192,8 @@ def _solve_sub(
 
 
 def _run_stages(
-    block: BlockModel,
-    stages: list[tuple[str, cp_model.LinearExprT, bool]],
+    block: TimeModel,
+    stages: list[Stage],
     options: SolveOptions,
     work: Work,
     placement: dict[int, int],
@@ -444,7 +208,7 @@ def _run_stages(
         share = work.left() / (len(stages) - index)
         if options.stopped or (found and (share <= 0.05 or work.exhausted)):
             return placement, False, found
-        _hint_from(block, placement)
+        block.hint(placement)
         if maximise:
             block.model.maximize(expression)
         else:
@@ -473,12 +237,14 @@ def _solve_block(
     work_budget: float,
     wall_seconds: float,
     seed: int,
+    workers: int = 1,
 ) -> BlockResult:
     """Place a block's pairs (all of them when they fit), then minimise its time objectives.
 
     `work_budget` (deterministic units) bounds the search; `wall_seconds` is the safety net."""
     WALL_DEADLINE.set(time.monotonic() + wall_seconds)
-    work = Work(work_budget)
+    BLOCK_WORKERS.set(workers)
+    work = Work(work_budget, options.reproducible)
     result = BlockResult()
     placement = _first_placement(problem, candidates, options, work, result)
     result.dropped = [p for p in candidates if p not in placement]
@@ -500,7 +266,7 @@ def _solve_block(
     if names[0] == "idle":
         moves = POLISH_MOVES * len(placed)
         placement = polish(problem, placed, placement, seed, moves, WALL_DEADLINE.get())
-        work.spent += POLISH_WORK_PER_MOVE * moves
+        work.charge(POLISH_WORK_PER_MOVE * moves)
     stop_at = work.spent + work.left() * (0.6 if whole else 1.0)
     placement = improve_by_neighbourhoods(
         problem, placed, placement, options, work, stop_at, random.Random(seed)
@@ -509,8 +275,8 @@ def _solve_block(
     # when sessions have hundreds of slots (short meetings all day).
     finish = whole and work.left() > 0.2 and not work.exhausted
     if finish and _has_time_cost(problem, placement, names):
-        block = BlockModel(problem, placed)
-        placement, _, _ = _run_stages(block, _time_stages(block), options, work, placement)
+        block = block_model(problem, placed)
+        placement, _, _ = _run_stages(block, block.time_stages(), options, work, placement)
     result.placement = placement
     return result
 
@@ -526,19 +292,19 @@ def _solve_coupled(
     """All sessions at once (max_break_spread): CP-SAT with every pair placed; failing that
     (a large salon, a short time limit), the first placement polished and thinned until the
     spread holds (drop_to_spread), then CP-SAT from it with any pair optional."""
-    block = BlockModel(problem, placed)
-    first = Work(0.6 * work.left())
-    new, _, found = _run_stages(block, _time_stages(block), options, first, placement)
-    work.spent += first.spent
+    block = block_model(problem, placed)
+    first = Work(0.6 * work.left(), options.reproducible)
+    new, _, found = _run_stages(block, block.time_stages(), options, first, placement)
+    work.charge(first.charged)
     if found:
         return new
     moves = POLISH_MOVES * len(placed)
     polished = polish(problem, placed, placement, seed, moves, WALL_DEADLINE.get())
-    work.spent += POLISH_WORK_PER_MOVE * moves
+    work.charge(POLISH_WORK_PER_MOVE * moves)
     limit = problem.salon.max_break_spread or 0
     start = drop_to_spread(problem, polished, limit)
-    block = BlockModel(problem, placed, optional=frozenset(placed))
-    stages = [_keep_most(block), *_time_stages(block)]
+    block = block_model(problem, placed, optional=frozenset(placed))
+    stages = [_keep_most(block), *block.time_stages()]
     new, _, found = _run_stages(block, stages, options, work, start or {})
     if found:
         return new
@@ -627,14 +393,6 @@ POLISH_WORK_PER_MOVE = 2e-5
 FINISH_MARGIN = 0.12
 """Part of the time limit kept for building the schedule and its explanations at the end."""
 
-TIMETABLE_SHARE = 0.85
-"""Part of the time limit planned for the timetable stage (the rest for the selection)."""
-
-WORK_PER_SECOND = 0.5
-"""Deterministic work units granted per second of the wall-clock time limit (measured on
-this project's 2-core machines, model building included)."""
-
-
 def _participant_cost(
     problem: SalonProblem, slots: set[int], names: Sequence[str]
 ) -> tuple[int, ...]:
@@ -672,7 +430,7 @@ def _sub_candidates(
     candidates: dict[int, list[int]],
     placement: dict[int, int],
     free: set[int],
-    block: BlockModel,
+    block: TimeModel,
 ) -> dict[int, list[int]]:
     """The free pairs with their slots, and every placed pair that shares a participant or a
     constrained table with them, fixed at its current slot."""
@@ -714,14 +472,14 @@ def improve_by_neighbourhoods(
     if not names:
         return placement
     placement = dict(placement)
-    index = BlockModel(problem, {}, candidates_index=candidates)
+    index = block_model(problem, {}, candidates_index=candidates)
     pairs_of = {u: index.pairs_of(u) for u in index.participants()}
     busy = busy_slots(problem, placement)
     cost = {u: _participant_cost(problem, busy[u], names) for u in pairs_of}
     size = 30
     stalled = 0
     while work.spent < stop_at and not work.exhausted and not options.stopped:
-        if stalled >= STALL_LIMIT:
+        if stalled >= STALL_LIMIT and options.reproducible:
             break
         weighted = [(u, c[0]) for u, c in cost.items() if any(c)]
         if not weighted:
@@ -755,10 +513,13 @@ def solve_timetable(
     problem: SalonProblem,
     session_of: dict[int, int],
     options: SolveOptions,
-    elapsed: float,
-    time_limit: float,
+    clock: Clock,
+    seconds: float,
+    wall_seconds: float,
 ) -> TimetableResult:
-    """Place the selected pairs; blocks run concurrently on `options.workers` threads."""
+    """Place the selected pairs within `seconds` (work units, counted in reproducible mode;
+    wall time otherwise), `wall_seconds` at most on the clock. Blocks run concurrently, each
+    with its share of `options.workers`."""
     result = TimetableResult()
     blocks = [c for c in (_candidates(problem, session_of, b) for b in _blocks(problem)) if c]
     if not blocks:
@@ -766,10 +527,12 @@ def solve_timetable(
     total_pairs = sum(len(c) for c in blocks)
     threads = max(1, min(options.workers, len(blocks)))
     # Work budgets depend on the time limit only (determinism); wall budgets on what is left.
-    planned = TIMETABLE_SHARE * time_limit
-    remaining = max(0.5, time_limit - elapsed - FINISH_MARGIN * time_limit)
+    planned = seconds
+    remaining = max(0.5, wall_seconds)
+    block_workers = max(1, options.workers // threads)
     shares = [min(1.0, threads * len(c) / total_pairs) for c in blocks]
     started = time.monotonic()
+    elapsed = clock.elapsed
     options.report(Progress("timetable", elapsed, message=f"0/{len(blocks)} sessions placed"))
     with ThreadPoolExecutor(max_workers=threads) as pool:
         futures = [
@@ -781,6 +544,7 @@ def solve_timetable(
                 planned * share * WORK_PER_SECOND,
                 remaining * share,
                 options.seed + index,
+                block_workers,
             )
             for index, (c, share) in enumerate(zip(blocks, shares, strict=True))
         ]
@@ -800,27 +564,18 @@ def solve_timetable(
         result.optimal = result.optimal and block_result.optimal
         result.complete = result.complete and block_result.complete
     result.first_solution_seconds = max(r.first_seconds for r in block_results)
-    result.infeasible_requirements = _unplaced_requirements(problem, session_of, result.placement)
+    result.missing_required = _missing_required(problem, session_of, result.placement)
     return result
 
 
-UNPLACED = Clash(
-    "required_meeting",
-    "the required and pinned meetings cannot all be placed",
-    "les rendez-vous obligatoires et imposés ne peuvent pas tous être placés",
-)
-
-
-def _unplaced_requirements(
+def _missing_required(
     problem: SalonProblem, selected: Iterable[int], placement: dict[int, int]
-) -> list[Clash]:
-    """The clash to report when a selected required pair is left out, whatever the stage."""
-    if any(problem.pairs[p].required and p not in placement for p in selected):
-        return [UNPLACED]
-    return []
+) -> bool:
+    """True when a selected required pair is left out: no schedule yet, whatever the stage."""
+    return any(problem.pairs[p].required and p not in placement for p in selected)
 
 
-def _keep_most(block: BlockModel) -> tuple[str, cp_model.LinearExprT, bool]:
+def _keep_most(block: TimeModel) -> tuple[str, cp_model.LinearExprT, bool]:
     """The stage keeping the most and heaviest optional pairs."""
     pairs = block.problem.pairs
     return ("keep", total((pairs[p].weight + 1) * block.placed[p] for p in block.optional), True)
@@ -843,45 +598,35 @@ def solve_requirements_first(
     max_break_spread. `hint`: the placement that fell short, a start for the first model.
     """
     pairs = [p for p in selected if problem.pairs[p].allowed]
-    anywhere = BlockModel(problem, {p: problem.pairs[p].allowed for p in pairs}, frozenset(pairs))
+    anywhere = block_model(problem, {p: problem.pairs[p].allowed for p in pairs}, frozenset(pairs))
     token = WALL_DEADLINE.set(time.monotonic() + max(1.0, seconds))
     budget = max(0.3, seconds * WORK_PER_SECOND) / 2
     try:
         first, _, found = _run_stages(
-            anywhere, [_keep_most(anywhere)], options, Work(budget), hint or {}
+            anywhere,
+            [_keep_most(anywhere)],
+            options,
+            Work(budget, options.reproducible),
+            hint or {},
         )
         if not found:
-            return TimetableResult(infeasible_requirements=_fallback_clash(problem, False))
+            return TimetableResult(missing_required=True)
         session_of = {p: problem.slots[s].session for p, s in first.items()}
         candidates = _candidates(problem, session_of, list(problem.session_slots))
-        block = BlockModel(problem, candidates, optional=frozenset(candidates))
-        stages = [_keep_most(block), *_time_stages(block)]
-        placement, proven, placed = _run_stages(block, stages, options, Work(budget), first)
+        block = block_model(problem, candidates, optional=frozenset(candidates))
+        stages = [_keep_most(block), *block.time_stages()]
+        placement, proven, placed = _run_stages(
+            block, stages, options, Work(budget, options.reproducible), first
+        )
     finally:
         WALL_DEADLINE.reset(token)
     if not placed and problem.salon.max_break_spread is not None:  # else `first` will do
-        return TimetableResult(infeasible_requirements=_fallback_clash(problem, True))
+        return TimetableResult(missing_required=True)
     dropped = [p for p in pairs if p not in placement]
     return TimetableResult(
         placement=placement,
         optimal=proven,
         complete=not dropped,
         dropped=dropped,
-        infeasible_requirements=_unplaced_requirements(problem, pairs, placement),
+        missing_required=_missing_required(problem, pairs, placement),
     )
-
-
-def _fallback_clash(problem: SalonProblem, placed_without_spread: bool) -> list[Clash]:
-    """Why the fallback placed nothing, the required meetings being known to fit together:
-    the break spread, or the time limit (or a stop)."""
-    if placed_without_spread and problem.salon.max_break_spread is not None:
-        message = "the required meetings fit together, but no schedule within max_break_spread"
-        message += " was found"
-        french = (
-            "les rendez-vous obligatoires tiennent ensemble, mais aucun planning respectant "
-            "l'écart de pauses permis n'a été trouvé"
-        )
-        return [Clash("max_break_spread", message, french)]
-    message = "no schedule holding every required meeting was found within the time limit"
-    french = "aucun planning tenant tous les rendez-vous obligatoires trouvé dans le temps imparti"
-    return [Clash("time_limit", message, french)]

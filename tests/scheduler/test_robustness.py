@@ -35,10 +35,10 @@ from scheduler.errors import InfeasibleError
 from scheduler.format import Salon, Schedule
 from scheduler.loading import load_salon
 from scheduler.problem import SalonProblem, build_problem
-from scheduler.progress import SolveOptions
+from scheduler.progress import Clock, SolveOptions
 from scheduler.repair import repair
 from scheduler.sessions import greedy_sessions
-from scheduler.solver import Clock, select_pairs, solve
+from scheduler.solver import select_pairs, solve
 from scheduler.timetable import drop_to_spread, solve_timetable
 from scheduler.validator import validate
 
@@ -172,8 +172,8 @@ def test_required_meetings_the_chosen_sessions_cannot_hold_are_placed_elsewhere(
     salon = _sessions_that_cannot_hold_them()
     problem = build_problem(salon)
     selection = select_pairs(problem, OPTIONS, Clock(1.0), budget=0.3)
-    by_sessions = solve_timetable(problem, selection.session_of, OPTIONS, 0.0, 1.0)
-    assert by_sessions.infeasible_requirements  # the decomposition alone fails...
+    by_sessions = solve_timetable(problem, selection.session_of, OPTIONS, Clock(1.0), 0.5, 1.0)
+    assert by_sessions.missing_required  # the decomposition alone fails...
     schedule = solve(salon, OPTIONS)  # ...but the salon has a schedule, and solve finds it
     _check_schedule(salon, schedule)
     assert len(schedule.meetings) == 3

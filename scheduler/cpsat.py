@@ -1,0 +1,515 @@
+"""The CP-SAT toolkit of the core: what the timetable, the exact model and the repair all build.
+
+- `TimeModel`: x[p, s] is true when pair p meets in slot s (the OR-Tools samples' naming), the
+  counting rules of scheduler.rules posted as they are, busy[u, s] per participant and slot;
+- the objective terms: choice objectives (coverage, fairness, score) and time objectives (idle,
+  breaks, one encoding of both), and the max_break_spread rule;
+- `Stage` and `run_stages`: the lexicographic stage loop, each stage hinted by the last
+  placement and its value then kept;
+- `configure`: the solver parameters of a solve (wall time by default, deterministic work
+  with SolveOptions.reproducible).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from scheduler.measures import meeting_worth
+from scheduler.problem import SalonProblem
+from scheduler.progress import SolveOptions
+from scheduler.rules import Constraint, counting_constraints
+
+CHOICE_OBJECTIVES = ("coverage", "fairness", "score")
+"""Objectives that choose which pairs meet (maximised)."""
+
+TIME_OBJECTIVES = ("idle", "breaks")
+"""Objectives that choose when they meet (minimised)."""
+
+POSTED_BY_MODEL = {"one_meeting_per_pair", "required_meeting"}
+"""Counting rules the model posts itself, as exactly-one or at-most-one per pair."""
+
+WALL_DEADLINE: ContextVar[float] = ContextVar("wall_deadline", default=float("inf"))
+"""The wall-clock time by which the current search must end (per thread of the timetable)."""
+
+WORK_PER_SECOND = 0.5
+"""Deterministic work units granted per second of the time limit in reproducible mode
+(measured on this project's 2-core machines, model building included)."""
+
+BUILD_WORK_PER_VARIABLE = 2e-5
+"""Work units charged per model variable built in Python (measured: ~20 µs each)."""
+
+Stage = tuple[str, cp_model.LinearExprT, bool]
+"""(objective name, expression, maximise) of one lexicographic stage."""
+
+
+def total(items: Iterable[cp_model.LinearExprT]) -> cp_model.LinearExpr:
+    """The sum of linear expressions, typed for CP-SAT (the built-in sum is not)."""
+    return cp_model.LinearExpr.sum(list(items))
+
+
+def wall_left() -> float:
+    """Seconds until the current WALL_DEADLINE."""
+    return WALL_DEADLINE.get() - time.monotonic()
+
+
+@dataclass
+class Work:
+    """The search effort of a part of a solve, in work units (about seconds of one core).
+
+    Reproducible: CP-SAT's deterministic time plus model building, as charged, so that a fixed
+    seed and worker count give the same schedule. Otherwise the wall clock (WORK_PER_SECOND
+    units a second), and charges are ignored. Either way WALL_DEADLINE is a safety net.
+    """
+
+    budget: float
+    reproducible: bool = True
+    started: float = field(default_factory=time.monotonic)
+    charged: float = 0.0
+
+    @property
+    def spent(self) -> float:
+        if self.reproducible:
+            return self.charged
+        return (time.monotonic() - self.started) * WORK_PER_SECOND
+
+    def left(self) -> float:
+        return self.budget - self.spent
+
+    @property
+    def exhausted(self) -> bool:
+        return self.spent >= self.budget or wall_left() <= 0
+
+    def charge(self, units: float) -> None:
+        """Count work done outside CP-SAT (reproducible mode)."""
+        self.charged += units
+
+    def add_solve(self, solver: cp_model.CpSolver, variables: int) -> None:
+        """Count a CP-SAT search and the variables built for it."""
+        self.charge(solver.deterministic_time + BUILD_WORK_PER_VARIABLE * variables)
+
+
+def configure(
+    solver: cp_model.CpSolver,
+    options: SolveOptions,
+    seconds: float,
+    workers: int = 1,
+    core: bool = False,
+) -> None:
+    """Parameters of one CP-SAT search of at most `seconds`, never past WALL_DEADLINE.
+
+    By default `seconds` is wall time; with options.reproducible it is deterministic work
+    (seconds * WORK_PER_SECOND units) and the wall clock only a safety net. `core`: core-based
+    search (sums of per-participant penalties), one worker.
+    """
+    parameters = solver.parameters
+    parameters.num_workers = max(1, workers)
+    parameters.catch_sigint_signal = False  # leave Ctrl-C to the host program
+    parameters.random_seed = options.cp_seed
+    if options.reproducible:
+        parameters.max_deterministic_time = max(0.05, seconds * WORK_PER_SECOND)
+        parameters.max_time_in_seconds = max(0.05, min(3 * seconds, wall_left()))
+        if workers > 1:
+            parameters.interleave_search = True
+    else:
+        parameters.max_time_in_seconds = max(0.05, min(seconds, wall_left()))
+    if core:
+        parameters.optimize_with_core = True
+        parameters.linearization_level = 0
+
+
+def is_shared_table(problem: SalonProblem, table: str | None) -> bool:
+    """True when several meetings of a slot compete for the table: the pool (None), or a home
+    table of more than one participant."""
+    return table is None or len(problem.table_owners.get(table, ())) > 1
+
+
+class TimeModel:
+    """A time-indexed CP-SAT model: the candidate pairs with their possible slots, every
+    counting rule posted. Pairs in `optional` may stay out; all others meet exactly once."""
+
+    def __init__(
+        self,
+        problem: SalonProblem,
+        candidates: dict[int, list[int]],
+        optional: frozenset[int] = frozenset(),
+        candidates_index: dict[int, list[int]] | None = None,
+    ) -> None:
+        self.problem = problem
+        self.candidates = candidates
+        self.optional = optional
+        self._pairs_of: dict[str, list[int]] = defaultdict(list)
+        self._pairs_at_table: dict[str | None, list[int]] = defaultdict(list)
+        for p in candidates_index if candidates_index is not None else candidates:
+            for member in problem.pairs[p].members:
+                self._pairs_of[member].append(p)
+            self._pairs_at_table[problem.pairs[p].home_table].append(p)
+        self.model = cp_model.CpModel()
+        self.x: dict[tuple[int, int], cp_model.IntVar] = {}
+        for p, slots in candidates.items():
+            for s in slots:
+                self.x[p, s] = self.model.new_bool_var(f"x_{p}_{s}")
+        self._busy: dict[tuple[str, int], cp_model.LinearExpr] = {}
+        self._by_participant_slot: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(
+            list
+        )
+        for (p, s), variable in self.x.items():
+            for member in problem.pairs[p].members:
+                self._by_participant_slot[member, s].append(variable)
+        self.placed = {p: total(self.x[p, s] for s in slots) for p, slots in candidates.items()}
+        self._post_placement()
+        for constraint in counting_constraints(problem, candidates):
+            if constraint.rule not in POSTED_BY_MODEL:
+                self.post(constraint)
+
+    def _post_placement(self) -> None:
+        for p, slots in self.candidates.items():
+            terms = [self.x[p, s] for s in slots]
+            if p in self.optional:
+                self.model.add_at_most_one(terms)
+            else:
+                self.model.add_exactly_one(terms)
+
+    def pairs_of(self, participant: str) -> list[int]:
+        """The indexed pairs of a participant."""
+        return self._pairs_of.get(participant, [])
+
+    def pairs_at_table(self, table: str | None) -> list[int]:
+        """The indexed pairs meeting at a home table (None: the pool)."""
+        return self._pairs_at_table.get(table, [])
+
+    def participants(self) -> list[str]:
+        return list(self._pairs_of)
+
+    def busy(self, participant: str, slot: int) -> cp_model.LinearExpr:
+        """1 when the participant has a meeting in the slot."""
+        key = (participant, slot)
+        if key not in self._busy:
+            terms = self._by_participant_slot.get(key, [])
+            if len(terms) <= 1:
+                self._busy[key] = total(terms)
+            elif self.problem.capacity(participant) == 1:
+                variable = self.model.new_bool_var(f"busy_{participant}_{slot}")
+                self.model.add(variable == total(terms))
+                self._busy[key] = total([variable])
+            else:
+                variable = self.model.new_bool_var(f"busy_{participant}_{slot}")
+                self.model.add_max_equality(variable, terms)
+                self._busy[key] = total([variable])
+        return self._busy[key]
+
+    def post(self, constraint: Constraint) -> None:
+        """Post a counting rule's constraint on the model's variables."""
+        expression = total(
+            [self.x[t] for t in constraint.meetings if t in self.x]
+            + [self.busy(u, s) for u, s in constraint.busy]
+        )
+        if constraint.upper is not None:
+            self.model.add(expression <= constraint.upper)
+        if constraint.lower is not None:
+            self.model.add(expression >= constraint.lower)
+
+    def placement(self, solver: cp_model.CpSolver) -> dict[int, int]:
+        """The solver's placement (pair -> slot)."""
+        return {p: s for (p, s), v in self.x.items() if solver.boolean_value(v)}
+
+    def hint(self, placement: dict[int, int]) -> None:
+        """Hint every x from a placement (complete: unplaced pairs hinted out)."""
+        self.model.clear_hints()
+        for (p, s), variable in self.x.items():
+            self.model.add_hint(variable, 1 if placement.get(p) == s else 0)
+
+    # ------------------------------------------------------------ choice objectives
+
+    def choice_objective(self, name: str) -> cp_model.LinearExprT:
+        """coverage, fairness or score of the candidate pairs (maximised)."""
+        pairs = self.problem.pairs
+        if name == "score":
+            return total(pairs[p].weight * self.placed[p] for p in self.candidates)
+        terms: list[cp_model.LinearExprT] = []
+        for participant in sorted(self.participants()):
+            placed = [self.placed[p] for p in self.pairs_of(participant) if p in self.candidates]
+            if not placed:
+                continue
+            if name == "coverage":
+                covered = self.model.new_bool_var(f"covered_{participant}")
+                self.model.add(covered <= total(placed))
+                terms.append(covered)
+            else:
+                terms.append(worth_levels(self.model, participant, placed, kept=0))
+        return total(terms)
+
+    # ------------------------------------------------------------ time objectives
+
+    def sessions_of(self, participants: Iterable[str] | None = None) -> dict[str, list[int]]:
+        """The sessions where each participant may meet (each of its candidates' slots)."""
+        wanted = None if participants is None else set(participants)
+        sessions: dict[str, set[int]] = defaultdict(set)
+        for p, slots in self.candidates.items():
+            for member in self.problem.pairs[p].members:
+                if wanted is None or member in wanted:
+                    sessions[member].update(self.problem.slots[s].session for s in slots)
+        return {u: sorted(found) for u, found in sessions.items()}
+
+    def time_terms(
+        self, participants: Iterable[str] | None = None
+    ) -> dict[str, dict[str, cp_model.LinearExprT]]:
+        """Idle and breaks of each participant (all of the model's, or those given), summed
+        over the sessions where it may meet: {"idle": {u: expr}, "breaks": {u: expr}}."""
+        idle: dict[str, cp_model.LinearExprT] = {}
+        breaks: dict[str, cp_model.LinearExprT] = {}
+        for participant, sessions in self.sessions_of(participants).items():
+            idle_terms, break_terms = [], []
+            for session in sessions:
+                busy = [self.busy(participant, s) for s in self.problem.session_slots[session]]
+                name = f"{participant}_{session}"
+                session_idle, session_breaks = gap_measures(self.model, name, busy)
+                idle_terms.append(session_idle)
+                break_terms.append(session_breaks)
+            idle[participant] = total(idle_terms)
+            breaks[participant] = total(break_terms)
+        return {"idle": idle, "breaks": breaks}
+
+    def time_stages(self, participants: Iterable[str] | None = None) -> list[Stage]:
+        """The salon's time objectives as stages, and max_break_spread posted."""
+        problem = self.problem
+        names = [n for n in problem.salon.objectives if n in TIME_OBJECTIVES]
+        spread = problem.salon.max_break_spread
+        if not names and spread is None:
+            return []
+        terms = self.time_terms(participants)
+        if spread is not None:
+            self.add_break_spread(spread, terms["breaks"])
+        return [(name, total(terms[name].values()), False) for name in names]
+
+    def add_break_spread(
+        self,
+        limit: int,
+        breaks: dict[str, cp_model.LinearExprT],
+        only_if: cp_model.IntVar | None = None,
+    ) -> None:
+        """max_break_spread: the most and fewest breaks of two participants who have meetings
+        differ by at most `limit` (a participant whose pairs all stay out does not count);
+        `only_if`: a literal that enforces the rule (an assumption)."""
+        horizon = len(self.problem.slots)
+        most = self.model.new_int_var(0, horizon, "most_breaks")
+        fewest = self.model.new_int_var(0, horizon, "fewest_breaks")
+        for participant in sorted(breaks):
+            self.model.add(most >= breaks[participant])
+            pairs = [p for p in self.pairs_of(participant) if p in self.candidates]
+            if all(p not in self.optional for p in pairs):
+                self.model.add(fewest <= breaks[participant])
+            else:
+                meets = self.model.new_bool_var(f"meets_{participant}")
+                self.model.add(meets <= total(self.placed[p] for p in pairs))
+                self.model.add(fewest <= breaks[participant]).only_enforce_if(meets)
+        spread = self.model.add(most - fewest <= limit)
+        if only_if is not None:
+            spread.only_enforce_if(only_if)
+
+
+def gap_measures(
+    model: cp_model.CpModel, name: str, busy: Sequence[cp_model.LinearExprT]
+) -> tuple[cp_model.LinearExpr, cp_model.LinearExpr]:
+    """Idle slots and breaks of one participant in one session, exactly, from its busy slots.
+
+    before[i] (a meeting at i or earlier) and after[i] (at i or later) are monotone ORs;
+    gap[i] (slot i empty between two meetings) = before[i] and after[i] and not busy[i];
+    start[i] (a break begins at i) = gap[i] and not gap[i-1]. Both measures are sums of
+    literals, which core-based search (MaxSAT-style) handles best; each literal is exact both
+    ways, so that max_break_spread cannot be met by counting a break that is not there.
+    """
+    n = len(busy)
+    before = [model.new_bool_var(f"before_{name}_{i}") for i in range(n)]
+    after = [model.new_bool_var(f"after_{name}_{i}") for i in range(n)]
+    gaps: list[cp_model.IntVar] = []
+    starts: list[cp_model.IntVar] = []
+    for i in range(n):
+        previous = total([before[i - 1]] if i else [])
+        following = total([after[i + 1]] if i + 1 < n else [])
+        model.add(before[i] >= busy[i])
+        model.add(before[i] >= previous)
+        model.add(before[i] <= total([previous, busy[i]]))
+        model.add(after[i] >= busy[i])
+        model.add(after[i] >= following)
+        model.add(after[i] <= total([following, busy[i]]))
+    for i in range(1, n - 1):
+        gap = model.new_bool_var(f"gap_{name}_{i}")
+        model.add(total([gap, busy[i]]) + 1 >= before[i] + after[i])
+        model.add(gap <= before[i])
+        model.add(gap <= after[i])
+        model.add(total([gap, busy[i]]) <= 1)
+        start = model.new_bool_var(f"break_{name}_{i}")
+        model.add(start <= gap)
+        if gaps:
+            model.add(start >= gap - gaps[-1])
+            model.add(start + gaps[-1] <= 1)
+        else:
+            model.add(start >= gap)
+        gaps.append(gap)
+        starts.append(start)
+    return total(gaps), total(starts)
+
+
+def worth_levels(
+    model: cp_model.CpModel, name: str, placed: Sequence[cp_model.LinearExprT], kept: int
+) -> cp_model.LinearExprT:
+    """The fairness worth that `placed` (0/1 expressions) add to a participant who already
+    holds `kept` meetings: one level a possible meeting, each worth meeting_worth of its rank,
+    at most as many levels reached as meetings placed."""
+    reached = [model.new_bool_var(f"level_{name}_{k}") for k in range(len(placed))]
+    model.add(total(reached) <= total(placed))
+    return total(meeting_worth(k) * z for k, z in enumerate(reached, start=kept + 1))
+
+
+@dataclass
+class StagesResult:
+    """What a lexicographic search reached: the best placement, each stage's value and proven
+    bound, and whether each was proven optimal."""
+
+    placement: dict[int, int]
+    values: dict[str, int]
+    bounds: dict[str, int]
+    proven: dict[str, bool]
+    found: bool
+    infeasible: bool = False
+
+
+def run_stages(
+    model: TimeModel,
+    stages: list[Stage],
+    hint: dict[int, int],
+    options: SolveOptions,
+    seconds: float,
+    workers: int = 1,
+    core: bool = False,
+) -> StagesResult:
+    """Each stage optimised in turn from the last placement (a hint), its value then kept.
+
+    Each stage gets an equal share of what is left of `seconds` (what a proven stage leaves goes
+    to the later ones). Until a solution is found a stage is tried even on a spent budget.
+    `infeasible` is set only when CP-SAT proved that the model has no solution. With two
+    workers or more (and not reproducible), each stage is a portfolio (`solve_portfolio`).
+    """
+    started = time.monotonic()
+    result = StagesResult(dict(hint), {}, {}, {}, found=False)
+    for index, (name, expression, maximise) in enumerate(stages):
+        left = seconds - (time.monotonic() - started)
+        share = left / (len(stages) - index)
+        if options.stopped or (result.found and (share <= 0.05 or wall_left() <= 0.05)):
+            break
+        model.hint(result.placement)
+        if maximise:
+            model.model.maximize(expression)
+        else:
+            model.model.minimize(expression)
+        answer = solve_portfolio(
+            model, options, max(0.05, share), workers, maximise, core and not maximise
+        )
+        if answer.status == cp_model.INFEASIBLE:
+            result.infeasible = True
+            break
+        if answer.placement is None:
+            break
+        result.found = True
+        result.placement = answer.placement
+        result.values[name] = answer.value
+        result.bounds[name] = answer.bound
+        result.proven[name] = answer.status == cp_model.OPTIMAL
+        value = answer.value
+        model.model.add(expression >= value if maximise else expression <= value)
+    return result
+
+
+@dataclass
+class Answer:
+    """What a search returned: its status, best placement, value and proven bound."""
+
+    status: cp_model.CpSolverStatus
+    placement: dict[int, int] | None = None
+    value: int = 0
+    bound: int = 0
+
+
+def solve_portfolio(
+    model: TimeModel,
+    options: SolveOptions,
+    seconds: float,
+    workers: int,
+    maximise: bool,
+    core: bool = False,
+) -> Answer:
+    """The model's objective searched by CP-SAT within `seconds`.
+
+    With two workers or more (and not reproducible): a portfolio of two searches side by side,
+    a core-based one (MaxSAT-style: it raises the bound of sums of penalties fast) and CP-SAT's
+    own portfolio on the other workers (from the hint: it improves the schedule); the best
+    schedule and the best bound of the two, both stopped as soon as one proves optimality.
+    """
+    if workers < 2 or options.reproducible:
+        solver = cp_model.CpSolver()
+        configure(solver, options, seconds, workers, core=core)
+        return _answer(model, solver, solver.solve(model.model))
+    solvers = [cp_model.CpSolver(), cp_model.CpSolver()]
+    configure(solvers[0], options, seconds, 1, core=True)
+    configure(solvers[1], options, seconds, workers - 1)
+    copies = [model.model.clone(), model.model]
+
+    def search(index: int) -> cp_model.CpSolverStatus:
+        status = solvers[index].solve(copies[index])
+        if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+            solvers[1 - index].stop_search()
+        return status
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        statuses = list(pool.map(search, range(2)))
+    answers = [
+        _answer(model, solver, status) for solver, status in zip(solvers, statuses, strict=True)
+    ]
+    return _best(answers, maximise)
+
+
+def _answer(
+    model: TimeModel, solver: cp_model.CpSolver, status: cp_model.CpSolverStatus
+) -> Answer:
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Answer(status)
+    value = int(round(solver.objective_value))
+    bound = int(round(solver.best_objective_bound))
+    return Answer(status, model.placement(solver), value, bound)
+
+
+def _best(answers: list[Answer], maximise: bool) -> Answer:
+    """One answer from a portfolio's: a proof wins; else the best value, with the best bound."""
+    for answer in answers:
+        if answer.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+            return answer
+    found = [a for a in answers if a.placement is not None]
+    if not found:
+        return answers[0]
+    pick = max if maximise else min
+    best = pick(found, key=lambda a: a.value)
+    bounds = [a.bound for a in found]
+    best.bound = min(bounds) if maximise else max(bounds)
+    return best
+
+
+def assign_tables(problem: SalonProblem, placement: dict[int, int]) -> dict[int, str]:
+    """Each pair's table: its home table, or the next free table of the pool in its slot."""
+    tables: dict[int, str] = {}
+    used: dict[int, int] = {}
+    for pair_index in sorted(placement, key=lambda p: (placement[p], p)):
+        pair = problem.pairs[pair_index]
+        if pair.home_table is not None:
+            tables[pair_index] = pair.home_table
+        else:
+            slot = placement[pair_index]
+            tables[pair_index] = problem.pool_tables[used.get(slot, 0)]
+            used[slot] = used.get(slot, 0) + 1
+    return tables
