@@ -130,7 +130,7 @@ def _add_table_capacities(
     per_table: dict[str | None, list[cp_model.IntVar]] = defaultdict(list)
     for p, variable in selected.items():
         table = problem.pairs[p].home_table
-        if table is None or len(problem.table_owners.get(table, ())) > 1:
+        if problem.is_shared_table(table):
             per_table[table].append(variable)
     for table, variables in per_table.items():
         tables = len(problem.pool_tables) if table is None else 1

@@ -29,7 +29,7 @@ class GreedyState:
         """The table whose use the pair counts: its home table when shared, None for the
         free tables (pool), False when no count is needed."""
         table = self.problem.pairs[pair_index].home_table
-        if table is None or len(self.problem.table_owners.get(table, ())) > 1:
+        if self.problem.is_shared_table(table):
             return table
         return False  # a table of one owner: the owner's capacity already guards it
 

@@ -124,12 +124,6 @@ def configure(
         parameters.linearization_level = 0
 
 
-def is_shared_table(problem: SalonProblem, table: str | None) -> bool:
-    """True when several meetings of a slot compete for the table: the pool (None), or a home
-    table of more than one participant."""
-    return table is None or len(problem.table_owners.get(table, ())) > 1
-
-
 class TimeModel:
     """A time-indexed CP-SAT model: the candidate pairs with their possible slots, every
     counting rule posted. Pairs in `optional` may stay out; all others meet exactly once."""

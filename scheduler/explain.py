@@ -282,7 +282,7 @@ def _table_taken(state: _State, pair: Pair, slot: int) -> bool:
     table = pair.home_table
     if table is None:
         return state.table_use[None, slot] >= state.pool_size(slot)
-    if len(problem.table_owners.get(table, ())) > 1:
+    if problem.is_shared_table(table):
         return state.table_use[table, slot] >= 1
     return False
 

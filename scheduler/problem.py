@@ -87,6 +87,11 @@ class SalonProblem:
         index = self.pair_index.get(frozenset((a, b)))
         return None if index is None else self.pairs[index]
 
+    def is_shared_table(self, table: str | None) -> bool:
+        """True when several meetings of a slot compete for the table: the pool (None), or a
+        home table of more than one participant."""
+        return table is None or len(self.table_owners.get(table, ())) > 1
+
     def table_of(self, pair: Pair) -> str | None:
         """The pair's home table, or None when it takes a table from the pool."""
         return pair.home_table

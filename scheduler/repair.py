@@ -284,8 +284,7 @@ def _sub_candidates(
     tables = {
         problem.pairs[p].home_table
         for p in free
-        if problem.pairs[p].pooled
-        or len(problem.table_owners.get(problem.pairs[p].home_table or "", ())) > 1
+        if problem.is_shared_table(problem.pairs[p].home_table)
     }
     for p, s in placement.items():
         if p in candidates:

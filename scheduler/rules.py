@@ -185,7 +185,7 @@ def table_capacity(problem: SalonProblem, candidates: Candidates) -> Iterator[Co
     by_table_slot: dict[tuple[str | None, int], list[tuple[int, int]]] = defaultdict(list)
     for pair_index, slots in candidates.items():
         table = problem.pairs[pair_index].home_table
-        shared = table is None or len(problem.table_owners.get(table, ())) > 1
+        shared = problem.is_shared_table(table)
         if shared:
             for slot in slots:
                 by_table_slot[(table, slot)].append((pair_index, slot))

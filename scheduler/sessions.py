@@ -27,7 +27,7 @@ def _add_capacities(
         pair = problem.pairs[p]
         for member in pair.members:
             by_participant[member, session].append((p, variable))
-        if pair.home_table is None or len(problem.table_owners.get(pair.home_table, ())) > 1:
+        if problem.is_shared_table(pair.home_table):
             by_table[pair.home_table, session].append(variable)
     for (participant, session), entries in by_participant.items():
         allowed = problem.allowed_by_session()
@@ -80,7 +80,7 @@ def greedy_sessions(problem: SalonProblem, selected: list[int]) -> dict[int, int
 def _shared_table(problem: SalonProblem, p: int) -> str | None | bool:
     """The table a pair competes for (None: the pool), or False when it has its own."""
     table = problem.pairs[p].home_table
-    if table is None or len(problem.table_owners.get(table, ())) > 1:
+    if problem.is_shared_table(table):
         return table
     return False
 

@@ -438,7 +438,7 @@ def _sub_candidates(
     for p in free:
         pair = problem.pairs[p]
         neighbours = [q for m in pair.members for q in block.pairs_of(m)]
-        if pair.home_table is None or len(problem.table_owners.get(pair.home_table, ())) > 1:
+        if problem.is_shared_table(pair.home_table):
             neighbours.extend(block.pairs_at_table(pair.home_table))
         for q in neighbours:
             if q not in sub and q in placement:
