@@ -3,11 +3,17 @@
 The same functions feed the CP-SAT model and the validator (`salon check`), so a rule has one
 name everywhere: in solver constraints, validator violations and unscheduled reasons.
 
-Two kinds of rules:
+Three kinds of rules:
 - slot rules `(problem, pair, slot) -> str | None` say whether a pair may meet in a slot; the
   solver uses them to build each pair's domain, the validator checks each meeting against them;
 - counting rules `(problem, candidates) -> Iterator[Constraint]` bound sums of meeting variables
-  x[pair, slot] (and busy[participant, slot]); the solver posts them, the validator evaluates them.
+  x[pair, slot] (and busy[participant, slot]); the solver posts them, the validator evaluates them;
+- global rules `(problem, breaks) -> str | None` judge a whole placement by each participant's
+  measured breaks (the validator); the CP-SAT model posts them over its own break terms, with
+  the data their helpers give (max_break_spread: break_spread_limit, break_spread_participants).
+
+The rules read the compiled problem's types from scheduler.problem_types: scheduler.problem
+builds the problem with the slot rules, so this module never imports it.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from scheduler.problem import Pair, SalonProblem
+from scheduler.problem_types import Pair, SalonProblem
 from scheduler.slots import Slot, slot_is_free, slot_is_within
 
 Candidates = Mapping[int, Iterable[int]]
@@ -231,3 +237,43 @@ def counting_constraints(problem: SalonProblem, candidates: Candidates) -> Itera
     """Every counting rule's constraints over the given candidate variables."""
     for rule in COUNTING_RULES:
         yield from rule(problem, candidates)
+
+
+# ---------------------------------------------------------------- global rules
+
+
+def break_spread_limit(problem: SalonProblem) -> int | None:
+    """The most by which max_break_spread lets breaks differ; None when the salon sets none."""
+    return problem.salon.max_break_spread
+
+
+def break_spread_participants(
+    problem: SalonProblem, candidates: Candidates
+) -> dict[str, list[int]]:
+    """The participants max_break_spread may apply to, each with its candidate pairs: it applies
+    to a participant when one of them meets (a participant without meetings does not count)."""
+    pairs: dict[str, list[int]] = defaultdict(list)
+    for pair_index in candidates:
+        for member in problem.pairs[pair_index].members:
+            pairs[member].append(pair_index)
+    return dict(pairs)
+
+
+def max_break_spread(problem: SalonProblem, breaks: Mapping[str, int]) -> str | None:
+    """The most and the fewest breaks of two participants who have meetings differ by at most
+    `max_break_spread`. `breaks`: the measured breaks of each participant who has meetings."""
+    limit = break_spread_limit(problem)
+    if limit is None or not breaks:
+        return None
+    most = max(breaks, key=lambda p: breaks[p])
+    fewest = min(breaks, key=lambda p: breaks[p])
+    spread = breaks[most] - breaks[fewest]
+    if spread > limit:
+        return (
+            f"{most} has {breaks[most]} breaks and {fewest} has {breaks[fewest]}: "
+            f"spread {spread} > {limit}"
+        )
+    return None
+
+
+GLOBAL_RULES: list[Callable[[SalonProblem, Mapping[str, int]], str | None]] = [max_break_spread]

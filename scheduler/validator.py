@@ -9,7 +9,13 @@ from dataclasses import dataclass, field
 from scheduler.format import Salon, Schedule, ScheduledMeeting
 from scheduler.measures import Placement, breaks_of, busy_slots, objective_values
 from scheduler.problem import SalonProblem, build_problem
-from scheduler.rules import Constraint, counting_constraints, slot_violations
+from scheduler.rules import (
+    Constraint,
+    break_spread_limit,
+    counting_constraints,
+    max_break_spread,
+    slot_violations,
+)
 
 
 @dataclass(frozen=True)
@@ -119,21 +125,13 @@ def _counting_violations(
 
 
 def break_spread_violations(problem: SalonProblem, placement: Placement) -> list[Violation]:
-    """The most and the fewest breaks of two participants differ by at most max_break_spread."""
-    limit = problem.salon.max_break_spread
-    busy = busy_slots(problem, placement)
-    if limit is None or not busy:
+    """rules.max_break_spread over the placement's measured breaks (of those who meet)."""
+    if break_spread_limit(problem) is None:
         return []
+    busy = busy_slots(problem, placement)
     breaks = {participant: breaks_of(problem, slots) for participant, slots in busy.items()}
-    most = max(breaks, key=lambda p: breaks[p])
-    fewest = min(breaks, key=lambda p: breaks[p])
-    if breaks[most] - breaks[fewest] > limit:
-        message = (
-            f"{most} has {breaks[most]} breaks and {fewest} has {breaks[fewest]}: "
-            f"spread {breaks[most] - breaks[fewest]} > {limit}"
-        )
-        return [Violation("max_break_spread", message)]
-    return []
+    message = max_break_spread(problem, breaks)
+    return [] if message is None else [Violation(max_break_spread.__name__, message)]
 
 
 def validate(salon: Salon, schedule: Schedule, problem: SalonProblem | None = None) -> Report:
