@@ -24,7 +24,12 @@ from ortools.sat.python import cp_model
 from scheduler.measures import meeting_worth
 from scheduler.problem import SalonProblem
 from scheduler.progress import SolveOptions
-from scheduler.rules import Constraint, counting_constraints
+from scheduler.rules import (
+    Constraint,
+    break_spread_limit,
+    break_spread_participants,
+    counting_constraints,
+)
 
 CHOICE_OBJECTIVES = ("coverage", "fairness", "score")
 """Objectives that choose which pairs meet (maximised)."""
@@ -274,7 +279,7 @@ class TimeModel:
         """The salon's time objectives as stages, and max_break_spread posted."""
         problem = self.problem
         names = [n for n in problem.salon.objectives if n in TIME_OBJECTIVES]
-        spread = problem.salon.max_break_spread
+        spread = break_spread_limit(problem)
         if not names and spread is None:
             return []
         terms = self.time_terms(participants)
@@ -294,14 +299,17 @@ class TimeModel:
         horizon = len(self.problem.slots)
         most = self.model.new_int_var(0, horizon, "most_breaks")
         fewest = self.model.new_int_var(0, horizon, "fewest_breaks")
+        applies = break_spread_participants(self.problem, self.candidates)
         for participant in sorted(breaks):
             self.model.add(most >= breaks[participant])
-            pairs = [p for p in self.pairs_of(participant) if p in self.candidates]
+            pairs = applies.get(participant, [])
             if all(p not in self.optional for p in pairs):
                 self.model.add(fewest <= breaks[participant])
             else:
                 meets = self.model.new_bool_var(f"meets_{participant}")
                 self.model.add(meets <= total(self.placed[p] for p in pairs))
+                for p in pairs:
+                    self.model.add(meets >= self.placed[p])
                 self.model.add(fewest <= breaks[participant]).only_enforce_if(meets)
         spread = self.model.add(most - fewest <= limit)
         if only_if is not None:
@@ -452,7 +460,7 @@ def solve_portfolio(
         return _answer(model, solver, solver.solve(model.model))
     solvers = [cp_model.CpSolver(), cp_model.CpSolver()]
     configure(solvers[0], options, seconds, 1, core=True)
-    configure(solvers[1], options, seconds, workers - 1)
+    configure(solvers[1], options, seconds, max(2, workers - 1))
     copies = [model.model.clone(), model.model]
 
     def search(index: int) -> cp_model.CpSolverStatus:

@@ -80,17 +80,20 @@ def solve_exact(
     seconds: float,
     hint: dict[int, int] | None = None,
     proven_bounds: dict[str, int] | None = None,
+    hint_valid: bool = False,
 ) -> ExactResult:
     """Search the exact model for `seconds` with every worker, from `hint`.
 
-    `proven_bounds`: bounds known from elsewhere (the selection relaxation). A stage whose
-    hinted value already meets its proven bound is kept as a constraint without a search.
+    `hint_valid`: the hint is a schedule that keeps every rule (else only a start, perhaps
+    partial). `proven_bounds`: bounds known from elsewhere (the selection relaxation). A
+    stage whose valid hint already meets its proven bound is kept as a constraint without a
+    search.
     """
     model = exact_model(problem)
     stages = exact_stages(model)
     hint = dict(hint or {})
     known = proven_bounds or {}
-    values = objective_values(problem, hint) if hint else {}
+    values = objective_values(problem, hint) if hint and hint_valid else {}
     fixed: dict[str, int] = {}
     searched: list[Stage] = []
     for name, expression, maximise in stages:
@@ -106,10 +109,12 @@ def solve_exact(
         return ExactResult(
             {}, {}, {}, {}, found=False, infeasible=True, clashes=infeasibility_core(problem)
         )
-    return _merged(result, fixed, hint)
+    return _merged(result, fixed, hint if hint_valid else {})
 
 
 def _merged(result: StagesResult, fixed: dict[str, int], hint: dict[int, int]) -> ExactResult:
+    """The search's result, the stages kept without a search added; the valid hint stands
+    when the search found nothing better."""
     values = {name: value for name, value in result.values.items() if name != "none"}
     bounds = {name: bound for name, bound in result.bounds.items() if name != "none"}
     proven = {name: flag for name, flag in result.proven.items() if name != "none"}

@@ -251,7 +251,8 @@ def _run_exact(
         seconds = min(seconds, clock.remaining() * (1 - FINISH_MARGIN))
     options.report(Progress("exact", clock.elapsed, message="whole-salon model"))
     known = dict(selection.bounds) if selection.optimal else {}
-    result = solve_exact(problem, options, seconds, outcome.placement if outcome else hint, known)
+    start = outcome.placement if outcome else hint
+    result = solve_exact(problem, options, seconds, start, known, hint_valid=outcome is not None)
     if result.infeasible:
         raise InfeasibleError(result.clashes)
     bounds = dict(outcome.bounds) if outcome else dict(selection.bounds)
