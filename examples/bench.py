@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from examples.generate import EXAMPLES_DIR, SCALED_BENCH_SEED, dumps, generate_scaled
+from examples.generate import EXAMPLES_DIR, SCALED_BENCH_SEED, agir_tight, dumps, generate_scaled
 from examples.greedy import greedy_schedule
 from scheduler.format import Salon, Schedule
 from scheduler.loading import load_salon, load_schedule
@@ -450,6 +450,10 @@ INSTANCES = [
         agir_fairness_targets,
     ),
     Instance(
+        "agir-tight", "an AGIR-size salon with 320 companies and max_in_a_row 5 (not loose)",
+        agir_tight, 10, agir_targets,
+    ),
+    Instance(
         "10x", f"generate_scaled(10, {SCALED_BENCH_SEED}), two days",
         lambda: generate_scaled(10, SCALED_BENCH_SEED), 60, scaled_targets,
     ),
@@ -465,6 +469,14 @@ def _register_instance(instance: Instance) -> None:
 for _instance in INSTANCES:
     _register_instance(_instance)
 
+lazy_section(
+    "paper", "the literature's forums (every meeting required, breaks): product vs plain model",
+    "examples.bench_paper:bench_paper",
+)
+lazy_section(
+    "forum-idle", "the same forums in two sessions, idle objective: product vs plain model",
+    "examples.bench_paper:bench_forum_idle",
+)
 lazy_section(
     "print-batch", "370 AGIR agendas in one batch PDF (target <= 30 s)",
     "examples.bench_print:bench_print_batch",

@@ -316,22 +316,29 @@ def _mark_required(rng: random.Random, wishes: list[dict[str, Any]], count: int)
         marked += 1
 
 
-def generate_scaled(factor: int, seed: int) -> dict[str, Any]:
+def generate_scaled(factor: int, seed: int, industrials: int | None = None) -> dict[str, Any]:
     """An AGIR-style salon/v1 dict `factor` times the size of AGIR 2023.
 
     factor 1 with AGIR_SEED is examples/agir-2023.json (70 directors, 300 companies, one day);
     factor 10 has 700 directors, 3,000 companies, about 18,500 wishes over two days (4 sessions).
+    `industrials`: another number of companies (a tighter or looser salon).
     """
     if factor < 1:
         raise ValueError(f"factor must be at least 1, not {factor}")
     rng = random.Random(seed)
     frame = _agir_frame(factor)
     directors_count = DIRECTORS_PER_FACTOR * factor
-    people = _people(rng, directors_count + INDUSTRIALS_PER_FACTOR * factor)
+    companies = INDUSTRIALS_PER_FACTOR * factor if industrials is None else industrials
+    people = _people(rng, directors_count + companies)
     directors = _agir_directors(rng, frame, people[:directors_count])
-    industrials = _agir_industrials(rng, frame, people[directors_count:])
-    wishes = _agir_wishes(rng, directors, industrials, factor)
-    return {**frame, "participants": directors + industrials, "wishes": wishes}
+    visitors = _agir_industrials(rng, frame, people[directors_count:])
+    wishes = _agir_wishes(rng, directors, visitors, factor)
+    return {**frame, "participants": directors + visitors, "wishes": wishes}
+
+
+def agir_tight(seed: int = SCALED_BENCH_SEED) -> dict[str, Any]:
+    """An AGIR-size salon that is not loose: 320 companies and at most 5 meetings in a row."""
+    return {**generate_scaled(1, seed, industrials=320), "max_in_a_row": 5}
 
 
 def agir_2023() -> dict[str, Any]:
