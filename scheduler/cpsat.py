@@ -390,14 +390,14 @@ def run_stages(
     options: SolveOptions,
     seconds: float,
     workers: int = 1,
-    core: bool = False,
+    core: frozenset[str] = frozenset(),
 ) -> StagesResult:
     """Each stage optimised in turn from the last placement (a hint), its value then kept.
 
     Each stage gets an equal share of what is left of `seconds` (what a proven stage leaves goes
     to the later ones). Until a solution is found a stage is tried even on a spent budget.
-    `infeasible` is set only when CP-SAT proved that the model has no solution. With two
-    workers or more (and not reproducible), each stage is a portfolio (`solve_portfolio`).
+    `infeasible` is set only when CP-SAT proved that the model has no solution. `core`: the
+    stages searched core-based too (a portfolio with two workers or more, `solve_portfolio`).
     """
     started = time.monotonic()
     result = StagesResult(dict(hint), {}, {}, {}, found=False)
@@ -412,7 +412,7 @@ def run_stages(
         else:
             model.model.minimize(expression)
         answer = solve_portfolio(
-            model, options, max(0.05, share), workers, maximise, core and not maximise
+            model, options, max(0.05, share), workers, maximise, name in core
         )
         if answer.status == cp_model.INFEASIBLE:
             result.infeasible = True
@@ -449,12 +449,14 @@ def solve_portfolio(
 ) -> Answer:
     """The model's objective searched by CP-SAT within `seconds`.
 
-    With two workers or more (and not reproducible): a portfolio of two searches side by side,
-    a core-based one (MaxSAT-style: it raises the bound of sums of penalties fast) and CP-SAT's
-    own portfolio on the other workers (from the hint: it improves the schedule); the best
-    schedule and the best bound of the two, both stopped as soon as one proves optimality.
+    `core`, with two workers or more (and not reproducible): a portfolio of two searches side
+    by side, a core-based one (MaxSAT-style: it raises the bound of sums of penalties fast, and
+    finds the optimum of breaks where CP-SAT's own search does not) and CP-SAT's own portfolio
+    on the other workers (from the hint: it improves the schedule); the best schedule and the
+    best bound of the two, both stopped as soon as one proves optimality. Otherwise CP-SAT's
+    own portfolio on every worker (core-based alone with one worker when `core`).
     """
-    if workers < 2 or options.reproducible:
+    if not core or workers < 2 or options.reproducible:
         solver = cp_model.CpSolver()
         configure(solver, options, seconds, workers, core=core)
         return _answer(model, solver, solver.solve(model.model))

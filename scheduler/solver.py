@@ -51,7 +51,7 @@ SELECTION_SHARE = 0.3
 TIMETABLE_SHARE = 0.85
 """Part of the time limit planned for the timetable when it works alone."""
 
-DECOMPOSITION_SHARE = 0.3
+DECOMPOSITION_SHARE = 0.1
 """Part of what is left after the selection that the timetable gets when the exact model runs
 after it (the exact model gets the rest)."""
 
@@ -242,9 +242,11 @@ def _run_exact(
     selection: Selection,
     outcome: Outcome | None,
     hint: dict[int, int],
+    bounds: dict[str, int],
 ) -> Outcome | None:
     """The exact model for the rest of the time, from the timetable's schedule (or what it
-    placed); raises InfeasibleError when it proves that no schedule exists."""
+    placed); raises InfeasibleError when it proves that no schedule exists. `bounds`: the
+    bounds proven so far, improved by the exact model's."""
     seconds = clock.remaining() * (1 - FINISH_MARGIN)
     if options.reproducible:
         seconds = (1 - TIMETABLE_SHARE * DECOMPOSITION_SHARE) * options.time_limit * 0.6
@@ -255,7 +257,7 @@ def _run_exact(
     result = solve_exact(problem, options, seconds, start, known, hint_valid=outcome is not None)
     if result.infeasible:
         raise InfeasibleError(result.clashes)
-    bounds = dict(outcome.bounds) if outcome else dict(selection.bounds)
+    bounds = dict(bounds)
     for name, bound in result.bounds.items():
         mine = bounds.get(name)
         better = min if name in CHOICE_OBJECTIVES else max
@@ -294,7 +296,9 @@ def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
         optimal = selection.optimal and result.complete
         outcome = Outcome(result.placement, bounds, optimal)
     if exact and not options.stopped:
-        outcome = _run_exact(problem, options, clock, selection, outcome, result.placement)
+        outcome = _run_exact(
+            problem, options, clock, selection, outcome, result.placement, bounds
+        )
     if outcome is None:
         raise _no_schedule(problem, options)
     stats: dict[str, object] = {
