@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from rich.console import Console
+from service_helpers import crowded_salon
 
 from api.cli import main
 from api.cli.core import LiveProgress, PlainProgress, ProgressState, Texts
@@ -265,6 +266,37 @@ def test_solve_infeasible_names_the_clashing_requirements(
     code, _, err = run(capsys, "solve", str(salon), "-o", str(output), *FAST, "--lang", "en")
     assert code == 3
     assert "le rendez-vous obligatoire C2-D1" in err and "the required meeting C2-D1" in err
+
+
+def test_solve_without_a_schedule_in_time_exits_4_and_proves_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A salon too big for 1 ms: no schedule, nothing proven. Exit 4 (not 3), the core's sentence
+    in French then in English, and what to do; never the wording of an impossible salon."""
+    salon = write(tmp_path / "salon.json", crowded_salon())
+    output = tmp_path / "schedule.json"
+    args = ["solve", str(salon), "-o", str(output), "--time-limit", "0.001", "--workers", "1"]
+    code, out, err = run(capsys, *args)
+    assert code == 4
+    assert not output.exists()
+    lines = err.splitlines()
+    french = lines.index(
+        "aucun planning trouvé dans le temps imparti (0.001 s) ; le salon n'est PAS prouvé "
+        "impossible : donnez plus de temps au calcul"
+    )
+    assert lines[french + 1] == (
+        "no schedule was found within the time limit (0.001 s); the salon is NOT proven "
+        "impossible: give the solver more time"
+    )
+    assert lines[french + 2] == "Relancez avec un --time-limit plus grand."
+    assert "Les règles ne peuvent pas toutes être respectées" not in err
+    assert "Planning écrit" not in out
+    code, _, err = run(capsys, *args, "--lang", "en")
+    assert code == 4
+    assert "le salon n'est PAS prouvé impossible" in err
+    assert "the salon is NOT proven impossible" in err
+    assert "Run it again with a larger --time-limit." in err
+    assert "The rules cannot all be met" not in err
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from service_helpers import (
     World,
+    crowded_salon,
     new_organiser,
     running_server,
     settings_for,
@@ -100,6 +101,39 @@ def test_infeasible_solve_fails_with_the_clashing_requirements(world: World) -> 
     assert len(english["clashes"]) == len(french)
     listed = client.get(world.url("/solves?lang=en"), headers=organiser).json()["data"][0]
     assert listed["error"] == english
+
+
+def test_no_schedule_in_time_fails_as_not_proven_impossible(client: TestClient) -> None:
+    """A salon too big for a 1 ms solve: the job fails with `no_schedule_in_time`, says in French
+    (English on request) that nothing is proven and that more time may find a schedule; no
+    clashes, no schedule, and never the wording of an impossible salon."""
+    organiser = new_organiser(client)
+    imported = client.post("/salons/import", json=crowded_salon(), headers=organiser)
+    assert imported.status_code == 201, imported.text
+    salon_id = imported.json()["id"]
+    job = client.post(
+        f"/salons/{salon_id}/solves", json={"time_limit": 0.001, "workers": 1}, headers=organiser
+    ).json()
+    failed = wait_for_job(client, organiser, salon_id, job["id"])
+    assert failed["state"] == "failed", failed
+    assert failed["error"] == {
+        "code": "no_schedule_in_time",
+        "message": "Aucun planning trouvé dans le temps imparti. Le salon n'est pas prouvé "
+        "impossible : relancez le calcul avec une durée maximale plus longue.",
+        "clashes": [],
+    }
+    assert failed["schedule_version"] is None and failed["time_limit"] == 0.001
+    assert client.get(f"/salons/{salon_id}/schedules", headers=organiser).json()["count"] == 0
+    english = client.get(
+        f"/salons/{salon_id}/solves/{job['id']}", headers={**organiser, "Accept-Language": "en"}
+    ).json()["error"]
+    assert english["message"] == (
+        "No schedule was found within the time limit. The salon is not proven impossible: run "
+        "the solve again with a longer time limit."
+    )
+    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+        row = session.get(SolveJob, job["id"])
+        assert row is not None and (row.state, row.error_code) == ("failed", "no_schedule_in_time")
 
 
 def test_job_errors_in_the_request_language() -> None:
