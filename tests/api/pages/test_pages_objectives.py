@@ -120,5 +120,6 @@ def test_solve_page_shows_the_clash_in_the_page_language(world: World) -> None:
     path = f"/o/salons/{world.salon_id}/solves/{job['id']}"
     french = client.get(path, params={"lang": "fr"}).text
     assert "le rendez-vous obligatoire I" in french and "Les règles impératives" in french
+    assert "no-schedule-in-time" not in french  # proven impossible: no offer of more time
     english = client.get(path, params={"lang": "en"}).text
     assert "the required meeting I" in english and "le rendez-vous obligatoire" not in english

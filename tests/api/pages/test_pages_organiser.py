@@ -11,7 +11,7 @@ import openpyxl
 from documents_helpers import salon_data
 from pages_helpers import csrf_of, sign_in, wait_print, wishes_and_solve
 from pypdf import PdfReader
-from service_helpers import World, wait_for_job
+from service_helpers import World, crowded_salon, wait_for_job
 
 from api.pages.service import PrintJob, forget_old_jobs, load_job, prints_dir, save_job
 from api.settings import Settings
@@ -138,6 +138,48 @@ def test_solve_publish_and_download_every_document(world: World) -> None:
         pdf = client.get(f"{job_path}/file")
         assert pdf.headers["content-type"] == "application/pdf"
         assert len(PdfReader(io.BytesIO(pdf.content)).pages) == pages
+
+
+def test_solve_page_of_no_schedule_in_time_offers_more_time(world: World) -> None:
+    """A solve of 1 ms on a crowded salon finds nothing: the page says that the salon is not
+    proven impossible (French, English on request) and offers to solve again with more time."""
+    client = world.client
+    token = sign_in(client, world.organiser)
+    imported = client.post("/salons/import", json=crowded_salon(), headers=world.organiser)
+    assert imported.status_code == 201, imported.text
+    salon_id = imported.json()["id"]
+    started = client.post(
+        f"/o/salons/{salon_id}/solve",
+        data={"csrf": token, "time_limit": "0.001"},
+        follow_redirects=False,
+    )
+    assert started.status_code == 303
+    page_path = started.headers["location"]
+    job_id = int(page_path.rsplit("/", 1)[1])
+    job = wait_for_job(client, world.organiser, salon_id, job_id)
+    assert job["error"]["code"] == "no_schedule_in_time", job
+    french = client.get(page_path, params={"lang": "fr"}).text
+    assert "temps écoulé sans planning" in french
+    assert 'id="no-schedule-in-time"' in french
+    assert "Le salon n&#39;est pas prouvé impossible" in french
+    assert "relancez le calcul avec une durée maximale plus longue" in french
+    assert "Ce calcul disposait de 0.001 s." in french
+    assert 'name="time_limit" min="1" max="3600" step="1" inputmode="numeric" value="1"' in french
+    assert "Relancer le calcul avec plus de temps" in french
+    assert "Les règles impératives" not in french
+    english = client.get(page_path, params={"lang": "en"}).text
+    assert "time ran out, no schedule" in english
+    assert "The salon is not proven impossible: run the solve again with a longer time limit." in (
+        english.replace("&#39;", "'")
+    )
+    assert "Solve again with more time" in english and "Aucun planning" not in english
+    again = client.post(
+        f"/o/salons/{salon_id}/solve",
+        data={"csrf": token, "time_limit": "0.001"},
+        follow_redirects=False,
+    )
+    assert again.status_code == 303 and again.headers["location"] != page_path
+    wait_for_job(client, world.organiser, salon_id, int(again.headers["location"].rsplit("/")[-1]))
 
 
 def test_print_jobs_are_private(world: World) -> None:
