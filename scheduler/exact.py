@@ -16,6 +16,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.cpsat import (
     CHOICE_OBJECTIVES,
+    Answer,
     Stage,
     StagesResult,
     TimeModel,
@@ -97,6 +98,17 @@ def solve_exact(
     model = exact_model(problem)
     stages = exact_stages(model)
     hint = dict(hint or {})
+    if not hint_valid:
+        started = time.monotonic()
+        first = first_schedule(model, options, seconds, {})
+        if first.status == cp_model.INFEASIBLE:
+            return ExactResult(
+                {}, {}, {}, {}, found=False, infeasible=True, clashes=infeasibility_core(problem)
+            )
+        if first.placement is None:
+            return ExactResult({}, {}, {}, {}, found=False)
+        hint, hint_valid = first.placement, True
+        seconds -= time.monotonic() - started
     known = proven_bounds or {}
     values = objective_values(problem, hint) if hint and hint_valid else {}
     fixed: dict[str, int] = {}
@@ -130,6 +142,20 @@ def _merged(result: StagesResult, fixed: dict[str, int], hint: dict[int, int]) -
         proven[name] = True
     placement = result.placement if result.found else hint
     return ExactResult(placement, values, bounds, proven, found=result.found or bool(hint))
+
+
+def first_schedule(
+    model: TimeModel, options: SolveOptions, seconds: float, hint: dict[int, int]
+) -> Answer:
+    """Any schedule of the model (every rule, no objective yet), from a partial hint: CP-SAT
+    finds one fast where optimising from nothing does not; INFEASIBLE here is a proof."""
+    model.hint(hint)
+    solver = cp_model.CpSolver()
+    configure(solver, options, seconds, options.workers)
+    status = solver.solve(model.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Answer(status)
+    return Answer(status, model.placement(solver))
 
 
 CORE_SECONDS = 10.0

@@ -197,7 +197,7 @@ def _place_requirements_first(
     return solve_requirements_first(problem, selection.session_of, options, seconds)
 
 
-def _no_schedule(problem: SalonProblem, options: SolveOptions) -> Exception:
+def no_schedule_error(problem: SalonProblem, options: SolveOptions) -> Exception:
     """The outcome when no schedule was found: InfeasibleError when a clash core proves it,
     else NoScheduleInTimeError (nothing proven)."""
     clashes = [] if options.stopped else explain_infeasible(problem)
@@ -262,7 +262,7 @@ def _run_exact(
         mine = bounds.get(name)
         better = min if name in CHOICE_OBJECTIVES else max
         bounds[name] = bound if mine is None else better(mine, bound)
-    if not result.found or not result.values:
+    if not result.found:
         return None if outcome is None else Outcome(outcome.placement, bounds, outcome.optimal)
     placement = result.placement
     if outcome is not None and _lexicographic_key(problem, outcome.placement) > _lexicographic_key(
@@ -300,7 +300,7 @@ def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
             problem, options, clock, selection, outcome, result.placement, bounds
         )
     if outcome is None:
-        raise _no_schedule(problem, options)
+        raise no_schedule_error(problem, options)
     stats: dict[str, object] = {
         "seconds": round(clock.elapsed, 3),
         "selection_seconds": round(selection_seconds, 3),
