@@ -9,25 +9,32 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from scheduler.bounds import Bounds, relaxation_bounds
+from scheduler.bounds import Bounds, relaxation_bounds, time_bounds
 from scheduler.format import Salon
 from scheduler.problem import SalonProblem, build_problem
+from scheduler.progress import SolveOptions
 
 
 def salon_statistics(salon: Salon, time_limit: float, workers: int) -> dict[str, Any]:
     """Size, relaxation bounds and over-requested participants, as `salon stats --json` prints.
 
-    Keys: `salon` (its name), `size` (see salon_size), `bounds` (see bound_figures) and
+    Keys: `salon` (its name), `size` (see salon_size), `bounds` (see bound_figures, with
+    `idle` and `breaks` lower bounds for the time objectives the salon lists) and
     `over_requested` (`participant`, `requests`, `capacity` for each participant asked more
     than it can hold, most over-asked first). The bounds come from CP-SAT solves of at most
     `time_limit` seconds each on `workers` workers.
     """
     problem = build_problem(salon)
     bounds = relaxation_bounds(problem, time_limit=time_limit, workers=workers)
+    figures = bound_figures(bounds)
+    if bounds.feasible:
+        # Lower bounds from the required meetings alone (valid for every schedule).
+        options = SolveOptions(time_limit=10 * time_limit, workers=1)
+        figures.update(time_bounds(problem, {}, options))
     return {
         "salon": salon.name,
         "size": salon_size(problem),
-        "bounds": bound_figures(bounds),
+        "bounds": figures,
         "over_requested": [
             {"participant": participant, "requests": requests, "capacity": capacity}
             for participant, requests, capacity in bounds.over_requested

@@ -97,6 +97,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "bound_score": "score ≤ {value}",
         "bound_meetings": "rendez-vous ≤ {value}",
         "bound_fairness": "équité ≤ {value}",
+        "bound_idle": "créneaux d'attente ≥ {value} (rendez-vous obligatoires)",
+        "bound_breaks": "pauses ≥ {value} (rendez-vous obligatoires)",
         "bounds_infeasible": "Les rendez-vous obligatoires ne peuvent pas tous avoir lieu : "
         "aucun planning n'existe (salon solve nomme les exigences en conflit).",
         "over_requested": "Participants trop demandés :",
@@ -155,6 +157,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "bound_score": "score ≤ {value}",
         "bound_meetings": "meetings ≤ {value}",
         "bound_fairness": "fairness ≤ {value}",
+        "bound_idle": "idle slots ≥ {value} (required meetings)",
+        "bound_breaks": "breaks ≥ {value} (required meetings)",
         "bounds_infeasible": "The required meetings cannot all take place: no schedule "
         "exists (salon solve names the clashing requirements).",
         "over_requested": "Over-requested participants:",
@@ -822,8 +826,9 @@ def _print_stats(stats: dict[str, Any], t: Texts) -> None:
         print("  " + t("bound_coverage", value=bounds["coverage"], of=size["participants"]))
         print("  " + t("bound_score", value=bounds["score"]))
         print("  " + t("bound_meetings", value=bounds["meetings"]))
-        if "fairness" in bounds:
-            print("  " + t("bound_fairness", value=bounds["fairness"]))
+        for name in ("fairness", "idle", "breaks"):
+            if name in bounds:
+                print("  " + t(f"bound_{name}", value=bounds[name]))
     print(t("over_requested") + ("" if stats["over_requested"] else f" {t('none')}"))
     for entry in stats["over_requested"]:
         print("  " + t("over_requested_line", **entry))

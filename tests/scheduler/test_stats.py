@@ -60,10 +60,25 @@ def test_statistics_of_a_small_salon() -> None:
             "pinned_pairs": 0,
             "pairs_without_common_slot": 0,
         },
-        # C1 meets one director (weight 3), C2 both (2 + 2): 4 participants, score 7.
-        "bounds": {"coverage": 4, "score": 7, "meetings": 3, "proven": True, "feasible": True},
+        # C1 meets one director (weight 3), C2 both (2 + 2): 4 participants, score 7. Nothing
+        # is required, so nothing forces an idle slot.
+        "bounds": {
+            "coverage": 4, "score": 7, "meetings": 3, "proven": True, "feasible": True, "idle": 0
+        },
         "over_requested": [{"participant": "C1", "requests": 2, "capacity": 1}],
     }
+
+
+def test_required_meetings_beyond_max_in_a_row_force_idle_slots() -> None:
+    wishes = [wish(c, "D1", required=True) for c in ("C1", "C2", "C3")]
+    people = [person("D1", "T1"), person("C1"), person("C2"), person("C3")]
+    # D1 holds three meetings in four slots, at most two in a row: one idle slot at least.
+    assert salon_statistics(make_salon(people, wishes, max_in_a_row=2), SECONDS, WORKERS)[
+        "bounds"
+    ]["idle"] == 1
+    assert salon_statistics(make_salon(people, wishes, max_in_a_row=3), SECONDS, WORKERS)[
+        "bounds"
+    ]["idle"] == 0
 
 
 def test_statistics_are_plain_data() -> None:
