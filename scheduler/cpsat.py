@@ -382,38 +382,40 @@ class StagesResult:
     found: bool
     infeasible: bool = False
 
+    def all_proven(self, stages: list[Stage]) -> bool:
+        """True when every stage was searched and proven optimal."""
+        return self.found and all(self.proven.get(name, False) for name, _, _ in stages)
+
 
 def run_stages(
     model: TimeModel,
     stages: list[Stage],
     hint: dict[int, int],
     options: SolveOptions,
-    seconds: float,
+    work: Work,
     workers: int = 1,
     core: frozenset[str] = frozenset(),
 ) -> StagesResult:
     """Each stage optimised in turn from the last placement (a hint), its value then kept.
 
-    Each stage gets an equal share of what is left of `seconds` (what a proven stage leaves goes
+    Each stage gets an equal share of what is left of `work` (what a proven stage leaves goes
     to the later ones). Until a solution is found a stage is tried even on a spent budget.
     `infeasible` is set only when CP-SAT proved that the model has no solution. `core`: the
     stages searched core-based too (a portfolio with two workers or more, `solve_portfolio`).
     """
-    started = time.monotonic()
     result = StagesResult(dict(hint), {}, {}, {}, found=False)
     for index, (name, expression, maximise) in enumerate(stages):
-        left = seconds - (time.monotonic() - started)
-        share = left / (len(stages) - index)
-        if options.stopped or (result.found and (share <= 0.05 or wall_left() <= 0.05)):
+        share = work.left() / (len(stages) - index)
+        if options.stopped or (result.found and (share <= 0.05 or work.exhausted)):
             break
         model.hint(result.placement)
         if maximise:
             model.model.maximize(expression)
         else:
             model.model.minimize(expression)
-        answer = solve_portfolio(
-            model, options, max(0.05, share), workers, maximise, name in core
-        )
+        seconds = max(0.05, share) / WORK_PER_SECOND
+        answer = solve_portfolio(model, options, seconds, workers, maximise, name in core)
+        work.charge(answer.work)
         if answer.status == cp_model.INFEASIBLE:
             result.infeasible = True
             break
@@ -437,6 +439,7 @@ class Answer:
     placement: dict[int, int] | None = None
     value: int = 0
     bound: int = 0
+    work: float = 0.0  # CP-SAT's deterministic time
 
 
 def solve_portfolio(
@@ -482,11 +485,12 @@ def solve_portfolio(
 def _answer(
     model: TimeModel, solver: cp_model.CpSolver, status: cp_model.CpSolverStatus
 ) -> Answer:
+    work = solver.deterministic_time
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Answer(status)
+        return Answer(status, work=work)
     value = int(round(solver.objective_value))
     bound = int(round(solver.best_objective_bound))
-    return Answer(status, model.placement(solver), value, bound)
+    return Answer(status, model.placement(solver), value, bound, work)
 
 
 def _best(answers: list[Answer], maximise: bool) -> Answer:

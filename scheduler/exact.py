@@ -16,10 +16,12 @@ from ortools.sat.python import cp_model
 
 from scheduler.cpsat import (
     CHOICE_OBJECTIVES,
+    WORK_PER_SECOND,
     Answer,
     Stage,
     StagesResult,
     TimeModel,
+    Work,
     configure,
     run_stages,
     total,
@@ -95,9 +97,11 @@ def solve_exact(
     stage whose valid hint already meets its proven bound is kept as a constraint without a
     search.
     """
+    started = time.monotonic()
     model = exact_model(problem)
     stages = exact_stages(model)
     hint = dict(hint or {})
+    seconds -= time.monotonic() - started  # building the model counts
     if not hint_valid:
         started = time.monotonic()
         first = first_schedule(model, options, seconds, {})
@@ -121,8 +125,9 @@ def solve_exact(
             searched.append((name, expression, maximise))
     if not searched:
         searched = [("none", total([]), False)]
+    work = Work(max(0.05, seconds) * WORK_PER_SECOND, options.reproducible)
     result = run_stages(
-        model, searched, hint, options, seconds, workers=options.workers, core=CORE_STAGES
+        model, searched, hint, options, work, workers=options.workers, core=CORE_STAGES
     )
     if result.infeasible and not result.found:
         return ExactResult(

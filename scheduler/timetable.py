@@ -26,6 +26,7 @@ from scheduler.cpsat import (
     TimeModel,
     Work,
     configure,
+    run_stages,
     total,
 )
 from scheduler.measures import breaks_of, busy_slots, idle_of
@@ -198,32 +199,12 @@ def _run_stages(
     work: Work,
     placement: dict[int, int],
 ) -> tuple[dict[int, int], bool, bool]:
-    """Each stage lexicographically from `placement` (a hint); returns the best placement,
-    whether every stage was proven optimal, and whether CP-SAT found any solution. Until a
-    solution is found, a stage is tried even on a spent budget (with the smallest share)."""
-    solver = cp_model.CpSolver()
-    proven = True
-    found = False
-    for index, (_name, expression, maximise) in enumerate(stages):
-        share = work.left() / (len(stages) - index)
-        if options.stopped or (found and (share <= 0.05 or work.exhausted)):
-            return placement, False, found
-        block.hint(placement)
-        if maximise:
-            block.model.maximize(expression)
-        else:
-            block.model.minimize(expression)
-        _parameters(solver, options, share, core=not maximise)
-        status = solver.solve(block.model)
-        work.add_solve(solver, 0)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return placement, False, found
-        found = True
-        placement = block.placement(solver)
-        proven = proven and status == cp_model.OPTIMAL
-        value = int(round(solver.objective_value))
-        block.model.add(expression >= value if maximise else expression <= value)
-    return placement, proven, found
+    """The toolkit's stage loop on a block, minimised stages core-based, with the block's
+    workers: the best placement, whether every stage was proven optimal, and whether CP-SAT
+    found any solution."""
+    core = frozenset(name for name, _, maximise in stages if not maximise)
+    result = run_stages(block, stages, placement, options, work, BLOCK_WORKERS.get(), core)
+    return result.placement, result.all_proven(stages), result.found
 
 
 WHOLE_BLOCK_PAIRS = 1200
