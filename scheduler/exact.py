@@ -53,16 +53,10 @@ def exact_fits(problem: SalonProblem) -> bool:
 
 
 @dataclass
-class ExactResult:
-    """The best schedule of the exact model: its placement, values and proven bounds per
-    objective (bounds given the earlier objectives' values), and whether each is proven."""
+class ExactResult(StagesResult):
+    """The best schedule of the exact model (bounds given the earlier objectives' values), and
+    when it proved that no schedule exists, the requirements that clash."""
 
-    placement: dict[int, int]
-    values: dict[str, int]
-    bounds: dict[str, int]
-    proven: dict[str, bool]
-    found: bool
-    infeasible: bool = False
     clashes: list[Clash] = field(default_factory=list)
 
 
