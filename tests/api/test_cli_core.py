@@ -470,6 +470,7 @@ def test_stats_text(capsys: pytest.CaptureFixture[str], salon_file: Path) -> Non
         "  couverture ≤ 4 participant(s) sur 5",
         "  score ≤ 7",
         "  rendez-vous ≤ 3",
+        "  créneaux d'attente ≥ 0 (rendez-vous obligatoires)",
         "Participants trop demandés :",
         "  C1 : 2 demandes pour 1 rendez-vous possibles",
     ]
