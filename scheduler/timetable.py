@@ -522,7 +522,7 @@ def solve_timetable(
                 problem,
                 c,
                 options,
-                planned * share * WORK_PER_SECOND,
+                planned * share,
                 remaining * share,
                 options.seed + index,
                 block_workers,
