@@ -193,7 +193,7 @@ def _place_requirements_first(
 ) -> TimetableResult:
     """When the sessions chosen cannot hold the required meetings: the whole salon in one
     model, only the required compulsory."""
-    seconds = clock.remaining() * (1 - FINISH_MARGIN)
+    seconds = _search_left(options, clock)
     return solve_requirements_first(problem, selection.session_of, options, seconds)
 
 
@@ -204,6 +204,12 @@ def no_schedule_error(problem: SalonProblem, options: SolveOptions) -> Exception
     if clashes:
         return InfeasibleError(clashes)
     return NoScheduleInTimeError(options.time_limit, stopped=options.stopped)
+
+
+def _search_left(options: SolveOptions, clock: Clock) -> float:
+    """Seconds the search may still take: what is left of the time limit, less the part kept
+    for building the schedule and its explanations at the end."""
+    return max(0.05, clock.remaining() - FINISH_MARGIN * options.time_limit)
 
 
 def _lexicographic_key(problem: SalonProblem, placement: dict[int, int]) -> tuple[int, ...]:
@@ -229,7 +235,7 @@ def _timetable_budget(options: SolveOptions, clock: Clock, exact: bool) -> tuple
     share when the exact model follows."""
     share = DECOMPOSITION_SHARE if exact else 1.0
     units = TIMETABLE_SHARE * options.time_limit * share * WORK_PER_SECOND
-    wall = clock.remaining() * (1 - FINISH_MARGIN) * share
+    wall = _search_left(options, clock) * share
     if not options.reproducible:
         units = wall * WORK_PER_SECOND
     return units, wall
@@ -247,10 +253,10 @@ def _run_exact(
     """The exact model for the rest of the time, from the timetable's schedule (or what it
     placed); raises InfeasibleError when it proves that no schedule exists. `bounds`: the
     bounds proven so far, improved by the exact model's."""
-    seconds = clock.remaining() * (1 - FINISH_MARGIN)
+    seconds = _search_left(options, clock)
     if options.reproducible:
         seconds = (1 - TIMETABLE_SHARE * DECOMPOSITION_SHARE) * options.time_limit * 0.6
-        seconds = min(seconds, clock.remaining() * (1 - FINISH_MARGIN))
+        seconds = min(seconds, _search_left(options, clock))
     options.report(Progress("exact", clock.elapsed, message="whole-salon model"))
     known = dict(selection.bounds) if selection.optimal else {}
     start = outcome.placement if outcome else hint
