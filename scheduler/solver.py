@@ -257,7 +257,7 @@ def _run_exact(
     if options.reproducible:
         seconds = (1 - TIMETABLE_SHARE * DECOMPOSITION_SHARE) * options.time_limit * 0.6
         seconds = min(seconds, _search_left(options, clock))
-    options.report(Progress("exact", clock.elapsed, message="whole-salon model"))
+    options.report(Progress("exact", clock.elapsed))
     known = dict(selection.bounds) if selection.optimal else {}
     start = outcome.placement if outcome else hint
     result = solve_exact(problem, options, seconds, start, known, hint_valid=outcome is not None)

@@ -65,6 +65,7 @@ PHASE_LABELS = {
     "bounds": "bornes",
     "selection": "choix des rendez-vous",
     "timetable": "placement dans les créneaux",
+    "exact": "modèle exact du salon entier",
     "repair": "réparation",
     "done": "terminé",
 }
