@@ -95,7 +95,8 @@ def solve_exact(
     model = exact_model(problem)
     stages = exact_stages(model)
     hint = dict(hint or {})
-    seconds -= time.monotonic() - started  # building the model counts
+    if not options.reproducible:
+        seconds -= time.monotonic() - started  # building the model counts
     if not hint_valid:
         started = time.monotonic()
         first = first_schedule(model, options, seconds, {})
@@ -106,7 +107,8 @@ def solve_exact(
         if first.placement is None:
             return ExactResult({}, {}, {}, {}, found=False)
         hint, hint_valid = first.placement, True
-        seconds -= time.monotonic() - started
+        if not options.reproducible:
+            seconds -= time.monotonic() - started
     known = proven_bounds or {}
     values = objective_values(problem, hint) if hint and hint_valid else {}
     fixed: dict[str, int] = {}

@@ -18,6 +18,7 @@ INFEASIBLE), NoScheduleInTimeError when the time ran out before any schedule was
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -25,6 +26,7 @@ from ortools.sat.python import cp_model
 from scheduler.bounds import build_selection_model, naive_bounds, time_bounds
 from scheduler.cpsat import (
     CHOICE_OBJECTIVES,
+    WALL_DEADLINE,
     WORK_PER_SECOND,
     assign_tables,
     configure,
@@ -254,9 +256,8 @@ def _run_exact(
     placed); raises InfeasibleError when it proves that no schedule exists. `bounds`: the
     bounds proven so far, improved by the exact model's."""
     seconds = _search_left(options, clock)
-    if options.reproducible:
+    if options.reproducible:  # a budget that depends on the time limit only
         seconds = (1 - TIMETABLE_SHARE * DECOMPOSITION_SHARE) * options.time_limit * 0.6
-        seconds = min(seconds, _search_left(options, clock))
     options.report(Progress("exact", clock.elapsed))
     known = dict(selection.bounds) if selection.optimal else {}
     start = outcome.placement if outcome else hint
@@ -302,9 +303,14 @@ def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
         optimal = selection.optimal and result.complete
         outcome = Outcome(result.placement, bounds, optimal)
     if exact and not options.stopped:
-        outcome = _run_exact(
-            problem, options, clock, selection, outcome, result.placement, bounds
-        )
+        # The wall clock stays a safety net over the exact model's budget (reproducible mode).
+        token = WALL_DEADLINE.set(time.monotonic() + _search_left(options, clock))
+        try:
+            outcome = _run_exact(
+                problem, options, clock, selection, outcome, result.placement, bounds
+            )
+        finally:
+            WALL_DEADLINE.reset(token)
     if outcome is None:
         raise no_schedule_error(problem, options)
     stats: dict[str, object] = {
