@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat import TIME_OBJECTIVES, TimeModel, configure, worth_levels
+from scheduler.cpsat import TIME_OBJECTIVES, TimeModel, worth_levels
 from scheduler.measures import fairness_of
 from scheduler.problem import SalonProblem
 from scheduler.progress import SolveOptions
+from scheduler.search import configure
 
 
 def busy_capacity(free_positions: list[int], limit: int | None) -> int:

@@ -14,23 +14,13 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat import (
-    CHOICE_OBJECTIVES,
-    WORK_PER_SECOND,
-    Answer,
-    Stage,
-    StagesResult,
-    TimeModel,
-    Work,
-    configure,
-    run_stages,
-    total,
-)
+from scheduler.cpsat import CHOICE_OBJECTIVES, Stage, TimeModel, total
 from scheduler.errors import Clash
 from scheduler.infeasibility import pair_clash
 from scheduler.measures import objective_values
 from scheduler.problem import SalonProblem
 from scheduler.progress import SolveOptions
+from scheduler.search import WORK_PER_SECOND, Answer, StagesResult, Work, configure, run_stages
 
 EXACT_MAX_VARIABLES = 60_000
 """Largest salon (pair-slot variables) searched with the exact model; beyond, its model takes

@@ -23,15 +23,14 @@ from scheduler.cpsat import (
     TIME_OBJECTIVES,
     Stage,
     TimeModel,
-    Work,
     total,
-    wall_left,
     worth_levels,
 )
 from scheduler.measures import breaks_of, fairness_of, idle_of
 from scheduler.problem import SalonProblem
 from scheduler.progress import SolveOptions
 from scheduler.repair_state import RepairState
+from scheduler.search import Work, wall_left
 
 RepairModel = TimeModel
 """The repair's model: every pair in `optional` may stay out, required ones too (a repair

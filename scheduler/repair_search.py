@@ -19,7 +19,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from scheduler.construct import GreedyState
-from scheduler.cpsat import BUILD_WORK_PER_VARIABLE, WALL_DEADLINE, WORK_PER_SECOND, Work
 from scheduler.progress import SolveOptions
 from scheduler.repair_model import (
     local_quality,
@@ -29,6 +28,7 @@ from scheduler.repair_model import (
     time_stages_of,
 )
 from scheduler.repair_state import RepairState, touched_participants
+from scheduler.search import BUILD_WORK_PER_VARIABLE, WALL_DEADLINE, WORK_PER_SECOND, Work
 from scheduler.timetable import drop_to_spread
 from scheduler.validator import break_spread_violations
 

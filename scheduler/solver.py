@@ -24,13 +24,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.bounds import build_selection_model, naive_bounds, time_bounds
-from scheduler.cpsat import (
-    CHOICE_OBJECTIVES,
-    WALL_DEADLINE,
-    WORK_PER_SECOND,
-    assign_tables,
-    configure,
-)
+from scheduler.cpsat import CHOICE_OBJECTIVES, assign_tables
 from scheduler.errors import Clash, InfeasibleError, NoScheduleInTimeError
 from scheduler.exact import exact_fits, solve_exact
 from scheduler.explain import explain_unscheduled
@@ -39,6 +33,7 @@ from scheduler.infeasibility import explain_infeasible, pair_clash
 from scheduler.measures import objective_values
 from scheduler.problem import SalonProblem, build_problem
 from scheduler.progress import Clock, Progress, SolveOptions
+from scheduler.search import WALL_DEADLINE, WORK_PER_SECOND, configure
 from scheduler.sessions import assign_sessions
 from scheduler.timetable import (
     FINISH_MARGIN,

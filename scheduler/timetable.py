@@ -18,21 +18,12 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from scheduler.construct import compact_greedy, sequential_matching
-from scheduler.cpsat import (
-    TIME_OBJECTIVES,
-    WALL_DEADLINE,
-    WORK_PER_SECOND,
-    Stage,
-    TimeModel,
-    Work,
-    configure,
-    run_stages,
-    total,
-)
+from scheduler.cpsat import TIME_OBJECTIVES, Stage, TimeModel, total
 from scheduler.measures import breaks_of, busy_slots, idle_of
 from scheduler.polish import polish
 from scheduler.problem import SalonProblem
 from scheduler.progress import Clock, Progress, SolveOptions
+from scheduler.search import WALL_DEADLINE, WORK_PER_SECOND, Work, configure, run_stages
 
 BLOCK_WORKERS: ContextVar[int] = ContextVar("block_workers", default=1)
 """CP-SAT workers of each search of the current block (the cores left to it by the blocks
