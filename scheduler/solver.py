@@ -186,12 +186,18 @@ def build_schedule(
 
 
 def _place_requirements_first(
-    problem: SalonProblem, selection: Selection, options: SolveOptions, clock: Clock
+    problem: SalonProblem,
+    selection: Selection,
+    options: SolveOptions,
+    clock: Clock,
+    short: TimetableResult,
 ) -> TimetableResult:
-    """When the sessions chosen cannot hold the required meetings: the whole salon in one
-    model, only the required compulsory."""
+    """When the sessions chosen cannot hold the required meetings (`short` fell short): the
+    whole salon in one model, only the required compulsory, from what `short` placed."""
     seconds = _search_left(options, clock)
-    return solve_requirements_first(problem, selection.session_of, options, seconds)
+    return solve_requirements_first(
+        problem, selection.session_of, options, seconds, short.placement
+    )
 
 
 def no_schedule_error(problem: SalonProblem, options: SolveOptions) -> Exception:
@@ -290,7 +296,7 @@ def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
     units, wall = _timetable_budget(options, clock, exact)
     result = solve_timetable(problem, selection.session_of, options, clock, units, wall)
     if result.missing_required and not exact and not options.stopped:
-        result = _place_requirements_first(problem, selection, options, clock)
+        result = _place_requirements_first(problem, selection, options, clock, result)
     bounds = {**naive_bounds(problem), **selection.bounds}
     bounds.update(time_bounds(problem, selection.values, options))
     outcome = None
