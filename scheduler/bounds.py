@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -300,10 +300,10 @@ def time_bounds(
             continue
         if time.monotonic() >= deadline or options.stopped:
             break
-        for name, bound in participant_time_bounds(problem, participant, mine, forced, options,
-                                                   deadline).items():
-            if name in found:
-                found[name] += bound
+        bounds = participant_time_bounds(problem, participant, mine, forced, names, deadline,
+                                         options)
+        for name, bound in bounds.items():
+            found[name] += bound
     return found
 
 
@@ -312,16 +312,18 @@ def participant_time_bounds(
     participant: str,
     pairs: list[int],
     forced: set[int],
-    options: SolveOptions,
+    names: Sequence[str],
     deadline: float,
+    options: SolveOptions,
 ) -> dict[str, int]:
-    """The least idle and breaks a participant can have with its forced meetings held."""
+    """The least value of each time objective in `names` (idle, breaks) a participant can
+    have with its forced meetings held."""
     candidates = {p: list(problem.pairs[p].allowed) for p in pairs}
     optional = frozenset(p for p in pairs if p not in forced)
     model = TimeModel(problem, candidates, optional)
     terms = model.time_terms([participant])
     bounds: dict[str, int] = {}
-    for name in TIME_OBJECTIVES:
+    for name in names:
         model.model.minimize(terms[name][participant])
         solver = cp_model.CpSolver()
         configure(solver, options, max(0.05, min(0.5, deadline - time.monotonic())))
