@@ -100,6 +100,7 @@ VALIDATION_MESSAGES: dict[str, str] = {
     "int_from_float": "Nombre entier attendu.",
     "float_parsing": "Nombre attendu.",
     "float_type": "Nombre attendu.",
+    "number_type": "Nombre attendu, pas vrai ou faux.",
     "greater_than": "La valeur doit être supérieure à {gt}.",
     "greater_than_equal": "La valeur doit être au moins {ge}.",
     "less_than": "La valeur doit être inférieure à {lt}.",

@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator
+from pydantic_core import PydanticCustomError
 
 ObjectiveName = Literal["coverage", "fairness", "score", "idle", "breaks"]
 DEFAULT_OBJECTIVES: list[ObjectiveName] = ["coverage", "score", "idle"]
@@ -18,9 +19,25 @@ MAX_LIMIT = 10_000
 """Largest `max_in_a_row`, `max_meetings` and `max_break_spread`: no salon needs more (omit the
 field for no limit), and the solver's integers stay far from CP-SAT's 64-bit range."""
 
+
+
+def reject_boolean(value: Any) -> Any:
+    """Refuse true/false where a number is expected (pydantic would read them as 1 and 0)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("number_type", "Input should be a number, not true or false")
+    return value
+
+
+Integer = Annotated[int, BeforeValidator(reject_boolean)]
+"""A whole number; a numeral in text is read (CSV cells), true/false is refused."""
+Number = Annotated[float, BeforeValidator(reject_boolean)]
+"""A number; true/false is refused."""
+Flag = Annotated[bool, Strict()]
+"""true or false, nothing that merely looks like one (1, "yes")."""
+
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 """A participant or table id."""
-Limit = Annotated[int, Field(ge=0, le=MAX_LIMIT)]
+Limit = Annotated[Integer, Field(ge=0, le=MAX_LIMIT)]
 
 
 class _Strict(BaseModel):
@@ -84,7 +101,7 @@ class Participant(_Strict):
     organisation: str = ""
     role: str = ""
     table: str | None = None
-    representatives: Annotated[int, Field(ge=1, le=50)] = 1
+    representatives: Annotated[Integer, Field(ge=1, le=50)] = 1
     max_meetings: Limit | None = None
     unavailable: list[Interval] = Field(default_factory=list)
     email: str | None = None
@@ -93,9 +110,9 @@ class Participant(_Strict):
 class Wish(_Strict):
     from_: Annotated[str, Field(alias="from", min_length=1)]
     to: Annotated[str, Field(min_length=1)]
-    priority: Annotated[int, Field(ge=1, le=3)] = 2
-    required: bool = False
-    declined: bool = False
+    priority: Annotated[Integer, Field(ge=1, le=3)] = 2
+    required: Flag = False
+    declined: Flag = False
     during: list[Interval] | None = None
     pinned: dt.datetime | None = None
 
@@ -113,11 +130,11 @@ class Salon(_Strict):
     format: Literal["salon/v1"] = "salon/v1"
     name: Annotated[str, Field(min_length=1, max_length=200)]
     timezone: str = "Europe/Paris"
-    meeting_minutes: Annotated[int, Field(ge=1, le=24 * 60)]
-    changeover_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 0
+    meeting_minutes: Annotated[Integer, Field(ge=1, le=24 * 60)]
+    changeover_minutes: Annotated[Integer, Field(ge=0, le=24 * 60)] = 0
     sessions: Annotated[list[SessionSpec], Field(min_length=1)]
-    tables: Annotated[int, Field(ge=0, le=MAX_TABLES)] | list[Id] | list[TableSpec] = 0
-    max_in_a_row: Annotated[int, Field(ge=1, le=MAX_LIMIT)] | None = None
+    tables: Annotated[Integer, Field(ge=0, le=MAX_TABLES)] | list[Id] | list[TableSpec] = 0
+    max_in_a_row: Annotated[Integer, Field(ge=1, le=MAX_LIMIT)] | None = None
     objectives: list[ObjectiveName] = Field(default_factory=lambda: list(DEFAULT_OBJECTIVES))
     max_break_spread: Limit | None = None
     participants: list[Participant] = Field(default_factory=list)

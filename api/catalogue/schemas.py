@@ -22,6 +22,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from api.catalogue.vocabulary import Accessibility, AttendanceMode, Audience, LiveStatus, State
+from scheduler.format import Flag, Integer
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -133,7 +134,7 @@ class EventFields(BaseModel):
     registration_email: OptionalText = Field(default=None, max_length=254)
     organizer: OrganizerIn
     track: OptionalText = Field(default=None, max_length=80, description="slug of a track")
-    track_step: int | None = Field(default=None, ge=1, le=100)
+    track_step: Integer | None = Field(default=None, ge=1, le=100)
     status: LiveStatus = "scheduled"
 
     @field_validator("audiences", "accessibility", mode="before")
@@ -169,7 +170,7 @@ class EventUpdate(BaseModel):
     registration_email: OptionalText = Field(default=None, max_length=254)
     organizer: OrganizerIn | None = None
     track: OptionalText = Field(default=None, max_length=80)
-    track_step: int | None = Field(default=None, ge=1, le=100)
+    track_step: Integer | None = Field(default=None, ge=1, le=100)
     status: LiveStatus | None = None
 
 
@@ -253,8 +254,8 @@ class FormatCreate(BaseModel):
     slug: Text = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9-]+$")
     label_fr: Text = Field(min_length=1, max_length=100)
     label_en: Text = Field(min_length=1, max_length=100)
-    position: int = 0
-    active: bool = True
+    position: Integer = 0
+    active: Flag = True
 
 
 class FormatUpdate(BaseModel):
@@ -262,8 +263,8 @@ class FormatUpdate(BaseModel):
 
     label_fr: Text | None = Field(default=None, min_length=1, max_length=100)
     label_en: Text | None = Field(default=None, min_length=1, max_length=100)
-    position: int | None = None
-    active: bool | None = None
+    position: Integer | None = None
+    active: Flag | None = None
 
 
 class FormatRead(FormatCreate):

@@ -12,17 +12,26 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from scheduler.format import MAX_LIMIT, Interval, ObjectiveName, SessionSpec, TableSpec
+from scheduler.format import (
+    MAX_LIMIT,
+    Flag,
+    Integer,
+    Interval,
+    Number,
+    ObjectiveName,
+    SessionSpec,
+    TableSpec,
+)
 
 ItemT = TypeVar("ItemT")
 
 Code = Annotated[str, Field(min_length=1, max_length=64, description="The id in salon/v1 files")]
-Priority = Annotated[int, Field(ge=1, le=3, description="1 = most wanted, 3 = least")]
+Priority = Annotated[Integer, Field(ge=1, le=3, description="1 = most wanted, 3 = least")]
 Kind = Literal["director", "industrial"]
 Decision = Literal["pending", "accepted", "declined"]
 JobState = Literal["queued", "running", "done", "failed", "cancelled"]
 Tables = Annotated[
-    int | list[str] | list[TableSpec],
+    Integer | list[str] | list[TableSpec],
     Field(description="A number of tables T1..Tn, a list of ids or a list of table specs"),
 ]
 
@@ -48,15 +57,15 @@ class Page(_Out, Generic[ItemT]):
 class SalonCreate(_In):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     timezone: Annotated[str, Field(max_length=64)] = "Europe/Paris"
-    meeting_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 15
-    changeover_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 0
+    meeting_minutes: Annotated[Integer, Field(ge=1, le=24 * 60)] = 15
+    changeover_minutes: Annotated[Integer, Field(ge=0, le=24 * 60)] = 0
     sessions: Annotated[list[SessionSpec], Field(min_length=1, max_length=100)]
     tables: Tables = 0
-    max_in_a_row: Annotated[int, Field(ge=1, le=MAX_LIMIT)] | None = None
+    max_in_a_row: Annotated[Integer, Field(ge=1, le=MAX_LIMIT)] | None = None
     objectives: list[ObjectiveName] | None = None
-    max_break_spread: Annotated[int, Field(ge=0, le=MAX_LIMIT)] | None = None
+    max_break_spread: Annotated[Integer, Field(ge=0, le=MAX_LIMIT)] | None = None
     wish_deadline: dt.datetime | None = None
-    max_wishes: Annotated[int, Field(ge=1, le=1000)] | None = None
+    max_wishes: Annotated[Integer, Field(ge=1, le=1000)] | None = None
 
 
 class SalonUpdate(_In):
@@ -64,15 +73,15 @@ class SalonUpdate(_In):
 
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     timezone: Annotated[str, Field(max_length=64)] | None = None
-    meeting_minutes: Annotated[int, Field(ge=1, le=24 * 60)] | None = None
-    changeover_minutes: Annotated[int, Field(ge=0, le=24 * 60)] | None = None
+    meeting_minutes: Annotated[Integer, Field(ge=1, le=24 * 60)] | None = None
+    changeover_minutes: Annotated[Integer, Field(ge=0, le=24 * 60)] | None = None
     sessions: Annotated[list[SessionSpec], Field(min_length=1, max_length=100)] | None = None
     tables: Tables | None = None
-    max_in_a_row: Annotated[int, Field(ge=1, le=MAX_LIMIT)] | None = None
+    max_in_a_row: Annotated[Integer, Field(ge=1, le=MAX_LIMIT)] | None = None
     objectives: list[ObjectiveName] | None = None
-    max_break_spread: Annotated[int, Field(ge=0, le=MAX_LIMIT)] | None = None
+    max_break_spread: Annotated[Integer, Field(ge=0, le=MAX_LIMIT)] | None = None
     wish_deadline: dt.datetime | None = None
-    max_wishes: Annotated[int, Field(ge=1, le=1000)] | None = None
+    max_wishes: Annotated[Integer, Field(ge=1, le=1000)] | None = None
 
 
 class SalonRead(_Out):
@@ -107,8 +116,8 @@ class ParticipantCreate(_In):
     table: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
         default=None, description="Home table (directors); none for industrials"
     )
-    representatives: Annotated[int, Field(ge=1, le=50)] = 1
-    max_meetings: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    representatives: Annotated[Integer, Field(ge=1, le=50)] = 1
+    max_meetings: Annotated[Integer, Field(ge=0, le=10_000)] | None = None
     unavailable: Annotated[list[Interval], Field(max_length=100)] = Field(default_factory=list)
     email: Annotated[str, Field(max_length=254)] | None = None
 
@@ -119,8 +128,8 @@ class ParticipantUpdate(_In):
     organisation: Annotated[str, Field(max_length=500)] | None = None
     role: Annotated[str, Field(max_length=500)] | None = None
     table: Annotated[str, Field(min_length=1, max_length=64)] | None = None
-    representatives: Annotated[int, Field(ge=1, le=50)] | None = None
-    max_meetings: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    representatives: Annotated[Integer, Field(ge=1, le=50)] | None = None
+    max_meetings: Annotated[Integer, Field(ge=0, le=10_000)] | None = None
     unavailable: Annotated[list[Interval], Field(max_length=100)] | None = None
     email: Annotated[str, Field(max_length=254)] | None = None
 
@@ -177,16 +186,16 @@ class WishCreate(_In):
     from_: Code = Field(alias="from")
     to: Code
     priority: Priority = 2
-    required: bool = False
-    declined: bool = False
+    required: Flag = False
+    declined: Flag = False
     during: Annotated[list[Interval], Field(max_length=50)] | None = None
     pinned: dt.datetime | None = None
 
 
 class WishUpdate(_In):
     priority: Priority | None = None
-    required: bool | None = None
-    declined: bool | None = None
+    required: Flag | None = None
+    declined: Flag | None = None
     during: Annotated[list[Interval], Field(max_length=50)] | None = None
     pinned: dt.datetime | None = None
 
@@ -322,11 +331,11 @@ class AgendaRead(_Out):
 
 
 class SolveCreate(_In):
-    time_limit: Annotated[float, Field(gt=0, le=3600)] | None = Field(
+    time_limit: Annotated[Number, Field(gt=0, le=3600)] | None = Field(
         default=None, description="Seconds (default: the service's setting)"
     )
-    workers: Annotated[int, Field(ge=1, le=64)] | None = None
-    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+    workers: Annotated[Integer, Field(ge=1, le=64)] | None = None
+    seed: Annotated[Integer, Field(ge=0, le=2**31 - 1)] = 0
 
 
 class ClashRead(_Out):

@@ -327,3 +327,26 @@ def test_unsupported_methods_and_unknown_addresses(client: TestClient) -> None:
         {"field": "query.limt", "message": "Paramètre inconnu."}
     ]
     assert client.get("/salons?lang=en", headers=organiser).status_code == 200
+
+
+def test_true_or_false_is_not_a_number_and_one_is_not_true(client: TestClient) -> None:
+    organiser = new_organiser(client)
+    salon = client.post("/salons", json={"name": "S", "sessions": SESSIONS}, headers=organiser)
+    assert salon.status_code == 201, salon.text
+    solve = client.post(
+        f"/salons/{salon.json()['id']}/solves", json={"seed": False}, headers=organiser
+    )
+    assert solve.status_code == 422
+    assert [e["field"] for e in solve.json()["detail"]["errors"]] == ["body.seed"]
+    refused = client.post(
+        "/salons",
+        json={"name": "S", "sessions": SESSIONS, "max_wishes": True, "tables": True},
+        headers=organiser,
+    )
+    assert refused.status_code == 422
+    errors = refused.json()["detail"]["errors"]
+    fields = [e["field"] for e in errors]
+    assert "body.max_wishes" in fields
+    assert any(field.startswith("body.tables") for field in fields)
+    message = next(e["message"] for e in errors if e["field"] == "body.max_wishes")
+    assert message == "Nombre attendu, pas vrai ou faux."

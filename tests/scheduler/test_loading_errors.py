@@ -217,6 +217,10 @@ def test_a_file_on_disk_loads(tmp_path: Path) -> None:
         ({"participants": [person("D1", "T1", max_meetings=1e300)]},
          "$.participants[0].max_meetings"),
         ({"objectives": ["coverage", "happiness"]}, "$.objectives[1]"),
+        ({"meeting_minutes": True}, "$.meeting_minutes"),
+        ({"wishes": [wish("C1", "D1", priority=True)]}, "$.wishes[0].priority"),
+        ({"wishes": [wish("C1", "D1", required=1)]}, "$.wishes[0].required"),
+        ({"wishes": [wish("C1", "D1", declined="yes")]}, "$.wishes[0].declined"),
     ],
 )
 def test_schema_errors_name_the_path(change: dict[str, Any], path: str) -> None:
