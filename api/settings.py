@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field
+from limits import parse_many
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +37,29 @@ class Settings(BaseSettings):
     smtp_port: int = 25
     mail_from: str = "salon@localhost"
     outbox_dir: Path = PROJECT_ROOT / "var" / "outbox"
+    # Rate limits and mail failures (issue 11): docs/service.md "Rate limits and mail failures".
+    # Limits in `limits` notation, several joined by ";": "10/minute;50/hour".
+    rate_limits_enabled: bool = True  # False: nothing is limited (tests about something else)
+    rate_limit_storage: Literal["database", "memory"] = "database"  # memory: per process
+    rate_limit_magic_link_per_client: str = "10/minute;50/hour"  # magic links asked, per client
+    rate_limit_magic_link_per_email: str = "3/minute;10/hour"  # magic links to one address
+    rate_limit_sign_in_failures_per_client: str = "10/minute;50/hour"  # failed sign-ins
+    rate_limit_mail_routes_per_client: str = "10/minute;60/hour"  # requests that send mails
+    rate_limit_mails_per_recipient: str = "5/hour;20/day"  # organisers' mails to one address
+    smtp_timeout: float = Field(default=10.0, gt=0)  # seconds before an SMTP server is given up
+
+    @field_validator(
+        "rate_limit_magic_link_per_client",
+        "rate_limit_magic_link_per_email",
+        "rate_limit_sign_in_failures_per_client",
+        "rate_limit_mail_routes_per_client",
+        "rate_limit_mails_per_recipient",
+    )
+    @classmethod
+    def _rate_limit_notation(cls, value: str) -> str:
+        parse_many(value)  # ValueError naming the string when it is not `limits` notation
+        return value
+
     templates_dir: Path = PROJECT_ROOT / "templates"
     secret_key: str | None = None  # signs the links printed on agendas; else secret_file
     secret_file: Path | None = None  # default: `secret_key` beside the outbox folder

@@ -489,6 +489,10 @@ lazy_section(
     "catalogue-search", "faceted search over 10,000 events on SQLite (target p95 <= 100 ms)",
     "examples.bench_catalogue:bench_catalogue_search",
 )
+lazy_section(
+    "pdf-rush", "40 agenda PDFs at once beside a small read; 100 wish submissions (real server)",
+    "examples.bench_pdf_rush:bench_pdf_rush",
+)
 
 
 # ---------------------------------------------------------------- command line
