@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
-import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from sqlalchemy.orm import Session
 
 from api.documents.exports import safe_text
-from api.mail import send_mail
+from api.mail import MailNotSentError, send_mail
 from api.salons import storage
 from api.salons.printed_links import printed_links
 from api.salons.tables import Participant, Salon
@@ -39,11 +39,13 @@ class Recipient:
 
 @dataclass
 class MailReport:
-    """Mails sent, and the participants left to reach another way."""
+    """Mails sent, and the participants left to reach another way: without an address, whose
+    mail failed (mail server down...), or who received too many mails lately (rate limit)."""
 
     sent: int = 0
     without_address: list[Recipient] = field(default_factory=list)
     failed: list[Recipient] = field(default_factory=list)
+    limited: list[Recipient] = field(default_factory=list)
 
 
 def recipients(session: Session, *, salon: Salon, settings: Settings) -> list[Recipient]:
@@ -90,18 +92,27 @@ def mail_text(kind: MailKind, salon_name: str, person: Recipient) -> tuple[str, 
 
 
 def send_links(
-    session: Session, *, salon: Salon, settings: Settings, kind: MailKind
+    session: Session,
+    *,
+    salon: Salon,
+    settings: Settings,
+    kind: MailKind,
+    allowed: Callable[[str], bool] | None = None,
 ) -> MailReport:
-    """Mail every participant with an address its personal link."""
+    """Mail every participant with an address its personal link (those `allowed` refuses, a
+    rate limit per address, are left out)."""
     report = MailReport()
     for person in recipients(session, salon=salon, settings=settings):
         if not person.email:
             report.without_address.append(person)
             continue
+        if allowed is not None and not allowed(person.email):
+            report.limited.append(person)
+            continue
         subject, body = mail_text(kind, salon.name, person)
         try:
             send_mail(settings, to=person.email, subject=subject, body=body)
-        except (OSError, smtplib.SMTPException, ValueError):
+        except MailNotSentError:
             report.failed.append(person)
             continue
         report.sent += 1

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import smtplib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import CurrentOrganiser
 from api.errors import DomainError, FieldProblem, not_found
-from api.mail import send_mail
+from api.mail import MailNotSentError, send_mail
 from api.repairs import storage
 from api.repairs.schemas import (
     AffectedParticipant,
@@ -367,8 +366,10 @@ def publish_repair(
     salon_id: int,
     repair_id: int,
     settings: Settings,
+    allowed: Callable[[str], bool] | None = None,
 ) -> RepairRead:
-    """Publish the draft and mail each participant whose agenda changed (once)."""
+    """Publish the draft and mail each participant whose agenda changed (once; not those
+    `allowed` refuses, a rate limit per address)."""
     repair = salon_repair(session, organiser=organiser, salon_id=salon_id, repair_id=repair_id)
     draft = session.get(Schedule, repair.schedule_id)
     current = salon_storage.current_published(session, salon_id=repair.salon_id)
@@ -385,7 +386,7 @@ def publish_repair(
     salons.publish_schedule(session, organiser=organiser, salon_id=salon_id, version=draft.version)
     if storage.claim_notification(session, repair_id=repair.id, when=utc_now()):
         session.commit()
-        sent = notify(session, settings=settings, repair=repair)
+        sent = notify(session, settings=settings, repair=repair, allowed=allowed)
         storage.set_notified(session, repair_id=repair.id, count=sent)
         session.commit()
     session.refresh(repair)
@@ -453,8 +454,15 @@ def agenda_mail(
     )
 
 
-def notify(session: Session, *, settings: Settings, repair: Repair) -> int:
-    """Mail every participant of the repair's list that has an address; the number sent."""
+def notify(
+    session: Session,
+    *,
+    settings: Settings,
+    repair: Repair,
+    allowed: Callable[[str], bool] | None = None,
+) -> int:
+    """Mail every participant of the repair's list that has an address (and that `allowed`
+    accepts); the number sent."""
     salon = session.get(Salon, repair.salon_id)
     if salon is None:
         return 0
@@ -463,12 +471,15 @@ def notify(session: Session, *, settings: Settings, repair: Repair) -> int:
     for person in _affected(session, salon_id=repair.salon_id, codes=list(repair.participants)):
         if not person.email:
             continue
+        if allowed is not None and not allowed(person.email):
+            log.warning("repair %s: mail to %s not sent: rate limit", repair.id, person.code)
+            continue
         url = links.get(person.code, "")
         body = agenda_mail(salon.name, person.name, person.code, list(repair.change_list), url)
         subject = f"Votre agenda a changé / Your agenda has changed – {salon.name}"
         try:
             send_mail(settings, to=person.email, subject=subject, body=body)
-        except (OSError, smtplib.SMTPException, ValueError) as error:
+        except MailNotSentError as error:
             log.warning("repair %s: mail to %s not sent: %s", repair.id, person.code, error)
             continue
         sent += 1
