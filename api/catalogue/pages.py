@@ -24,6 +24,7 @@ from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from api import rate_limits
 from api.auth import organiser_for_key
 from api.catalogue import accounts, presenters, service, storage
 from api.catalogue.clock import to_paris, utc_now
@@ -382,13 +383,16 @@ def login_page(request: Request) -> HTMLResponse:
 
 @router.post("/login", response_class=HTMLResponse)
 def login_send(request: Request, session: SessionDep, form: FormDep) -> HTMLResponse:
-    """Mail a magic link (an account is created for a new address)."""
+    """Mail a magic link (an account is created for a new address). Over a rate limit (429
+    with Retry-After, nothing created) or when the mail could not be sent, the form again with
+    the reason."""
     language = request_language(request)
     email = (form.get("email") or [""])[0]
     try:
+        rate_limits.limit_magic_link(request, email=accounts.normalise_email(email))
         accounts.send_magic_link(session, request_settings(request), email=email, language=language)
-    except CatalogueError as error:
-        return page(
+    except (CatalogueError, DomainError) as error:
+        answer = page(
             request,
             "login.html",
             status=error.status,
@@ -396,6 +400,9 @@ def login_send(request: Request, session: SessionDep, form: FormDep) -> HTMLResp
             email=email,
             errors=[p.render(language) for p in error.problems] or [error.render(language)],
         )
+        if isinstance(error, rate_limits.RateLimitedError):
+            rate_limits.retry_later(answer, error)
+        return answer
     return page(request, "login_sent.html", title=gettext(language, "Lien envoyé"), email=email)
 
 
@@ -408,7 +415,16 @@ def login_confirm(request: Request, token: str) -> HTMLResponse:
 
 @router.post("/login/{token}")
 def login_open(request: Request, session: SessionDep, token: str) -> Response:
-    _contributor, session_token = accounts.open_session(session, token=token)
+    try:
+        rate_limits.check_sign_in(request)
+    except rate_limits.RateLimitedError as refused:
+        shown = CatalogueError(refused.code, refused.message, status=429, **refused.params)
+        return rate_limits.retry_later(error_page(request, shown), refused)
+    try:
+        _contributor, session_token = accounts.open_session(session, token=token)
+    except CatalogueError:
+        rate_limits.count_failed_sign_in(request)
+        raise
     response = redirect("/catalogue/my")
     set_session_cookie(response, session_token, secure=request.url.scheme == "https")
     return response
@@ -826,7 +842,19 @@ def moderation_login_page(request: Request) -> HTMLResponse:
 def moderation_login(request: Request, session: SessionDep, form: FormDep) -> Response:
     language = request_language(request)
     key = (form.get("api_key") or [""])[0].strip()
+    try:
+        rate_limits.check_sign_in(request)
+    except rate_limits.RateLimitedError as refused:
+        answer = page(
+            request,
+            "moderation_login.html",
+            status=429,
+            title=gettext(language, "Modération"),
+            errors=[refused.render(language)],
+        )
+        return rate_limits.retry_later(answer, refused)
     if not key or organiser_for_key(session, key) is None:
+        rate_limits.count_failed_sign_in(request)
         return page(
             request,
             "moderation_login.html",

@@ -12,7 +12,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy.orm import Session
 
+from api import rate_limits
 from api.catalogue import accounts, exports, presenters, service, storage
+from api.catalogue.errors import CatalogueError
 from api.catalogue.geography import departements, regions
 from api.catalogue.schemas import (
     AuditRead,
@@ -219,17 +221,33 @@ def feed(
 
 @router.post("/auth/magic-link", status_code=status.HTTP_202_ACCEPTED)
 def magic_link(
-    session: SessionDep, settings: SettingsDep, language: LanguageDep, body: MagicLinkRequest
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    language: LanguageDep,
+    body: MagicLinkRequest,
 ) -> dict[str, str]:
-    """Mail a sign-in link to this address (an account is created for a new address)."""
+    """Mail a sign-in link to this address (an account is created for a new address).
+
+    429 with Retry-After over the limits per client address and per e-mail address (nothing
+    is created then); 503 `mail_not_sent` when the mail could not be sent."""
+    rate_limits.limit_magic_link(request, email=accounts.normalise_email(body.email))
     accounts.send_magic_link(session, settings, email=body.email, language=language)
     return {"message": gettext(language, "Un lien de connexion vous a été envoyé par e-mail.")}
 
 
 @router.post("/auth/session", response_model=SessionRead)
-def open_session(session: SessionDep, body: SessionCreate, response: Response) -> SessionRead:
-    """Exchange a magic-link token for a session token (also set as a cookie)."""
-    contributor, token = accounts.open_session(session, token=body.token)
+def open_session(
+    request: Request, session: SessionDep, body: SessionCreate, response: Response
+) -> SessionRead:
+    """Exchange a magic-link token for a session token (also set as a cookie); 429 with
+    Retry-After after too many failures from one client address."""
+    rate_limits.check_sign_in(request)
+    try:
+        contributor, token = accounts.open_session(session, token=body.token)
+    except CatalogueError:
+        rate_limits.count_failed_sign_in(request)
+        raise
     set_session_cookie(response, token)
     return SessionRead(session_token=token, contributor=presenters.contributor_read(contributor))
 

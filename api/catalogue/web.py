@@ -88,6 +88,8 @@ class CatalogueRoute(APIRoute):
                 converted = as_catalogue_error(error)
                 assert converted is not None
                 headers = {"WWW-Authenticate": "Bearer"} if converted.status == 401 else None
+                if isinstance(error, DomainError) and error.headers:  # Retry-After of a 429
+                    headers = {**(headers or {}), **error.headers}
                 return error_json(
                     request, converted.status, converted.detail(request_language(request)), headers
                 )
