@@ -63,6 +63,16 @@ class Settings(BaseSettings):
     templates_dir: Path = PROJECT_ROOT / "templates"
     secret_key: str | None = None  # signs the links printed on agendas; else secret_file
     secret_file: Path | None = None  # default: `secret_key` beside the outbox folder
+    # The service's edge (api/edge.py): request body caps and security headers.
+    max_body_bytes: int = 1024 * 1024  # a request's body, but the file imports' (413 above)
+    hsts_seconds: int = 31_536_000  # Strict-Transport-Security max-age over HTTPS; 0: none
+    # Organiser sessions and solve quotas (issue 11): docs/service.md "Organiser sessions,
+    # solve quotas"
+    organiser_session_idle_seconds: float = Field(default=7200.0, gt=0)  # unused that long: ends
+    organiser_session_max_seconds: float = Field(default=43200.0, gt=0)  # ends that long after
+    solve_max_time_limit: float = Field(default=1800.0, gt=0)  # longest an organiser may ask (s)
+    solve_max_workers: int = Field(default=8, ge=1)  # most CP-SAT workers an organiser may ask
+    solve_max_active: int = Field(default=2, ge=1)  # queued or running solves of one organiser
 
 
 @lru_cache

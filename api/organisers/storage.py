@@ -1,13 +1,13 @@
-"""Storage of organiser accounts and API keys."""
+"""Storage of organiser accounts, API keys and the sessions of the organiser's pages."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from api.organisers.tables import ApiKey, Organiser
+from api.organisers.tables import ApiKey, Organiser, OrganiserSession
 
 
 def find_organiser_by_email(session: Session, *, email: str) -> Organiser | None:
@@ -55,11 +55,97 @@ def list_api_keys(session: Session, *, organiser_id: int) -> list[ApiKey]:
 
 
 def revoke_api_keys(session: Session, *, organiser_id: int, prefix: str, now: dt.datetime) -> int:
-    """Revoke the organiser's keys starting with `prefix`; the number revoked."""
-    count = 0
+    """Revoke the organiser's keys starting with `prefix` and the pages sessions opened with
+    them; the number of keys revoked."""
+    revoked = []
     for key in list_api_keys(session, organiser_id=organiser_id):
         if key.revoked_at is None and key.prefix.startswith(prefix):
             key.revoked_at = now
-            count += 1
+            revoked.append(key.id)
+    if revoked:
+        session.execute(
+            update(OrganiserSession)
+            .where(OrganiserSession.key_id.in_(revoked), OrganiserSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
     session.flush()
-    return count
+    return len(revoked)
+
+
+def lock_organiser(session: Session, *, organiser_id: int) -> None:
+    """Hold the organiser's row until the transaction ends, so that two requests of the same
+    organiser checking a quota run one after the other (a row lock on PostgreSQL; the write
+    lock on SQLite, taken by this no-op update)."""
+    session.execute(
+        update(Organiser).where(Organiser.id == organiser_id).values(active=Organiser.active)
+    )
+
+
+# ------------------------------------------------------------- pages sessions
+
+
+def insert_session(
+    session: Session,
+    *,
+    organiser_id: int,
+    key_id: int,
+    session_hash: str,
+    now: dt.datetime,
+    expires_at: dt.datetime,
+) -> OrganiserSession:
+    row = OrganiserSession(
+        organiser_id=organiser_id,
+        key_id=key_id,
+        session_hash=session_hash,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=expires_at,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def find_live_session(
+    session: Session, *, session_hash: str, now: dt.datetime, seen_after: dt.datetime
+) -> tuple[OrganiserSession, Organiser] | None:
+    """The unrevoked session with this hash, not expired at `now` and seen after `seen_after`,
+    whose key is unrevoked and whose organiser is active; and that organiser."""
+    row = session.execute(
+        select(OrganiserSession, Organiser)
+        .join(Organiser, Organiser.id == OrganiserSession.organiser_id)
+        .join(ApiKey, ApiKey.id == OrganiserSession.key_id)
+        .where(
+            OrganiserSession.session_hash == session_hash,
+            OrganiserSession.revoked_at.is_(None),
+            OrganiserSession.expires_at > now,
+            OrganiserSession.last_seen_at > seen_after,
+            ApiKey.revoked_at.is_(None),
+            Organiser.active,
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def touch_session(session: Session, *, session_id: int, now: dt.datetime) -> None:
+    session.execute(
+        update(OrganiserSession).where(OrganiserSession.id == session_id).values(last_seen_at=now)
+    )
+    session.flush()
+
+
+def revoke_session(session: Session, *, session_hash: str, now: dt.datetime) -> int:
+    """Revoke the session with this hash; 1 if it was live, else 0."""
+    result = session.execute(
+        update(OrganiserSession)
+        .where(OrganiserSession.session_hash == session_hash, OrganiserSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    session.flush()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def delete_ended_sessions(session: Session, *, before: dt.datetime) -> None:
+    """Forget the sessions that ended (expired) before `before`."""
+    session.execute(delete(OrganiserSession).where(OrganiserSession.expires_at < before))
+    session.flush()

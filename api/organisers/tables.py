@@ -1,4 +1,5 @@
-"""Storage tables of organiser accounts and their API keys (only hashes are stored)."""
+"""Storage tables of organiser accounts, their API keys and their pages sessions (only hashes
+are stored)."""
 
 from __future__ import annotations
 
@@ -35,4 +36,25 @@ class ApiKey(Base):
     prefix: Mapped[str] = mapped_column(String(16))
     label: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class OrganiserSession(Base):
+    """A browser signed in to the organiser's pages: the SHA-256 of the random id its cookie
+    carries (never the API key), the key it signed in with, and when it was opened, last seen,
+    ends at the latest and was revoked (logout, key revoked)."""
+
+    __tablename__ = "organiser_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organiser_id: Mapped[int] = mapped_column(
+        ForeignKey("organisers.id", ondelete="CASCADE"), index=True
+    )
+    key_id: Mapped[int] = mapped_column(
+        ForeignKey("organiser_api_keys.id", ondelete="CASCADE"), index=True
+    )
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

@@ -1,10 +1,11 @@
-"""The organiser's pages under `/o` (sign-in with an API key kept in an HttpOnly cookie).
+"""The organiser's pages under `/o` (sign-in with an API key opens a session: see
+api.organisers.sessions; the HttpOnly cookie carries the session's random id, never the key).
 
 Salons and import; a salon's dashboard (counts, requests per director with the over-requested
 ones highlighted, relaxation bounds on demand, side labels, wish window); solve with live
 progress (a refreshing page without JavaScript, polling with it); a schedule's objectives and
 bounds, unscheduled wishes with their reasons, publication and every document to download.
-Domain work goes through api.salons.service; forms carry a token bound to the key (CSRF).
+Domain work goes through api.salons.service; forms carry a token bound to the session (CSRF).
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from api.auth import CurrentOrganiser, organiser_for_key
+from api.auth import CurrentOrganiser
 from api.db import SessionDep
 from api.documents import SalonDocuments, agenda_html, meetings_csv, meetings_xlsx, side_of
 from api.errors import DomainError
 from api.i18n import gettext
+from api.organisers import sessions
 from api.pages import invitations, service
 from api.pages.web import (
     FormDep,
@@ -86,20 +88,27 @@ BOUNDS_SECONDS = 5.0
 
 
 class Signed:
-    """The signed-in organiser and the token its forms carry."""
+    """The signed-in organiser, its session's id (`secret`, which the forms' CSRF token is
+    bound to: `check_csrf(form, signed.secret)`) and that token."""
 
-    def __init__(self, organiser: CurrentOrganiser, key: str) -> None:
+    def __init__(self, organiser: CurrentOrganiser, secret: str) -> None:
         self.organiser = organiser
-        self.csrf = csrf_token(key)
-        self.key = key
+        self.csrf = csrf_token(secret)
+        self.secret = secret
 
 
-def signed_in(request: Request, session: SessionDep) -> Signed:
-    key = request.cookies.get(ORGANISER_COOKIE)
-    organiser = organiser_for_key(session, key) if key else None
-    if organiser is None or key is None:
+def signed_in(request: Request, session: SessionDep, settings: SettingsDep) -> Signed:
+    token = request.cookies.get(ORGANISER_COOKIE)
+    organiser = (
+        sessions.session_organiser(
+            session, token=token, idle_seconds=settings.organiser_session_idle_seconds
+        )
+        if token
+        else None
+    )
+    if organiser is None or token is None:
         raise SignInRequiredError()
-    return Signed(organiser, key)
+    return Signed(organiser, token)
 
 
 SignedDep = Annotated[Signed, Depends(signed_in)]
@@ -125,11 +134,13 @@ def _safe_next(target: str) -> str:
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, session: SessionDep, form: FormDep) -> Response:
+def login(request: Request, session: SessionDep, settings: SettingsDep, form: FormDep) -> Response:
     language = request_language(request)
     key = first(form, "api_key").strip()
     target = _safe_next(first(form, "next", "/o"))
-    if not key or organiser_for_key(session, key) is None:
+    lifetime = settings.organiser_session_max_seconds
+    opened = sessions.open_session(session, key=key, lifetime_seconds=lifetime) if key else None
+    if opened is None:
         return page(
             request,
             "organiser_login.html",
@@ -141,21 +152,37 @@ def login(request: Request, session: SessionDep, form: FormDep) -> Response:
     response = redirect(target)
     response.set_cookie(
         ORGANISER_COOKIE,
-        key,
-        max_age=12 * 3600,
+        opened.token,
+        max_age=int(lifetime),
         httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
+        samesite="lax",
+        secure=_served_over_https(request, settings),
         path="/o",
     )
     return response
 
 
+def _served_over_https(request: Request, settings: Settings) -> bool:
+    """Over https: the request's scheme (proxy headers trusted by the server) or the public
+    base URL's."""
+    return request.url.scheme == "https" or settings.base_url.startswith("https://")
+
+
 @router.post("/logout")
-def logout(signed: SignedDep, form: FormDep) -> Response:
-    check_csrf(form, signed.key)
+def logout(
+    request: Request, session: SessionDep, settings: SettingsDep, signed: SignedDep, form: FormDep
+) -> Response:
+    """End the session: revoked in the database (the old cookie is refused), cookie deleted."""
+    check_csrf(form, signed.secret)
+    sessions.close_session(session, token=signed.secret)
     response = redirect("/o/login")
-    response.delete_cookie(ORGANISER_COOKIE, path="/o")
+    response.delete_cookie(
+        ORGANISER_COOKIE,
+        path="/o",
+        httponly=True,
+        samesite="lax",
+        secure=_served_over_https(request, settings),
+    )
     return response
 
 
@@ -179,7 +206,7 @@ def salons_page(request: Request, session: SessionDep, signed: SignedDep) -> HTM
 @router.post("/import", response_class=HTMLResponse)
 async def import_page(request: Request, session: SessionDep, signed: SignedDep) -> Response:
     form = await request.form()
-    check_csrf({"csrf": [str(form.get("csrf") or "")]}, signed.key)
+    check_csrf({"csrf": [str(form.get("csrf") or "")]}, signed.secret)
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
         raise PageError("Choisissez un fichier salon/v1 (JSON).", status=422)
@@ -280,7 +307,7 @@ async def import_participants(
 ) -> Response:
     """Create or update participants from a CSV, XLSX or salon/v1 JSON file (all or nothing)."""
     form = await request.form()
-    check_csrf({"csrf": [str(form.get("csrf") or "")]}, signed.key)
+    check_csrf({"csrf": [str(form.get("csrf") or "")]}, signed.secret)
     _salon(session, signed, salon_id)
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
@@ -318,7 +345,7 @@ async def import_participants(
 def save_labels(
     salon_id: SalonId, session: SessionDep, signed: SignedDep, form: FormDep
 ) -> Response:
-    check_csrf(form, signed.key)
+    check_csrf(form, signed.secret)
     _salon(session, signed, salon_id)
     service.set_side_labels(
         session,
@@ -346,7 +373,7 @@ def save_priority(
     salon_id: SalonId, session: SessionDep, signed: SignedDep, form: FormDep
 ) -> Response:
     """Share the slots out evenly first (fairness), or give the strongest wishes first."""
-    check_csrf(form, signed.key)
+    check_csrf(form, signed.secret)
     choice = PRIORITIES.get(first(form, "priority"))
     if choice is None:
         raise PageError("Priorité inconnue.", status=422)
@@ -369,7 +396,7 @@ def send_mails(
     salon_id: SalonId, session: SessionDep, signed: SignedDep, settings: SettingsDep, form: FormDep
 ) -> Response:
     """Mail each participant its personal link: to make wishes, or to read its agenda."""
-    check_csrf(form, signed.key)
+    check_csrf(form, signed.secret)
     kind = first(form, "kind")
     if kind not in MAIL_KINDS:
         raise PageError("Envoi inconnu.", status=422)
@@ -402,7 +429,7 @@ def links_file(
 def wish_window(
     salon_id: SalonId, session: SessionDep, signed: SignedDep, form: FormDep
 ) -> Response:
-    check_csrf(form, signed.key)
+    check_csrf(form, signed.secret)
     open_ = first(form, "open") == "1"
     salons.set_wish_window(session, organiser=signed.organiser, salon_id=salon_id, open_=open_)
     return redirect(f"/o/salons/{salon_id}", done="opened" if open_ else "closed")
@@ -420,7 +447,7 @@ def solve(
     settings: SettingsDep,
     form: FormDep,
 ) -> Response:
-    check_csrf(form, signed.key)
+    check_csrf(form, signed.secret)
     seconds = first(form, "time_limit")
     try:
         time_limit = float(seconds) if seconds else None
@@ -481,7 +508,7 @@ def cancel(
     signed: SignedDep,
     form: FormDep,
 ) -> Response:
-    check_csrf(form, signed.key)
+    check_csrf(form, signed.secret)
     job = salons.cancel_solve(session, organiser=signed.organiser, salon_id=salon_id, job_id=job_id)
     request.app.state.runner.request_stop(job.id)
     return redirect(f"/o/salons/{salon_id}/solves/{job_id}")
@@ -533,7 +560,7 @@ def schedule_page(
 def publish(
     salon_id: SalonId, version: Version, session: SessionDep, signed: SignedDep, form: FormDep
 ) -> Response:
-    check_csrf(form, signed.key)
+    check_csrf(form, signed.secret)
     salons.publish_schedule(session, organiser=signed.organiser, salon_id=salon_id, version=version)
     return redirect(f"/o/salons/{salon_id}/schedules/{version}", done="published")
 
@@ -617,7 +644,7 @@ def start_print(
     settings: SettingsDep,
     form: FormDep,
 ) -> Response:
-    check_csrf(form, signed.key)
+    check_csrf(form, signed.secret)
     kind = first(form, "kind")
     with_links = settings if kind.startswith("agendas") else None
     language = request_language(request)

@@ -221,7 +221,7 @@ def add_change(
     salon_id: SalonId, request: Request, session: SessionDep, signed: SignedDep, form: FormDep
 ) -> Response:
     """Check one change from its form against the published schedule, then note it."""
-    check_csrf(form, signed.key)
+    check_csrf(form, signed.secret)
     language = request_language(request)
     desk, now = _open_desk(request, session, signed, salon_id, form)
     pending = desk.pending
@@ -266,7 +266,7 @@ def remove_change(
     salon_id: SalonId, session: SessionDep, signed: SignedDep, form: FormDep
 ) -> Response:
     """Take a recorded change off the list (nothing is stored yet)."""
-    check_csrf(form, signed.key)
+    check_csrf(form, signed.secret)
     salons.organiser_salon(session, organiser=signed.organiser, salon_id=salon_id)
     pending = _pending(first(form, "pending"))
     index = first(form, "index")
@@ -286,7 +286,7 @@ def run_repair(
     salon_id: SalonId, request: Request, session: SessionDep, signed: SignedDep, form: FormDep
 ) -> Response:
     """Repair the published schedule after the recorded changes (in the request)."""
-    check_csrf(form, signed.key)
+    check_csrf(form, signed.secret)
     language = request_language(request)
     desk, now = _open_desk(request, session, signed, salon_id, form)
     pending = desk.pending
@@ -371,7 +371,7 @@ def publish_repair(
     form: FormDep,
 ) -> Response:
     """Publish the repaired schedule and mail the participants whose agenda changed."""
-    check_csrf(form, signed.key)
+    check_csrf(form, signed.secret)
     language = request_language(request)
     try:
         service.publish_repair(
