@@ -20,6 +20,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from api import rate_limits
 from api.auth import CurrentOrganiser
 from api.db import SessionDep
 from api.documents import SalonDocuments, agenda_html, meetings_csv, meetings_xlsx, side_of
@@ -35,6 +36,7 @@ from api.pages.web import (
     SignInRequiredError,
     check_csrf,
     csrf_token,
+    error_page,
     first,
     page,
     redirect,
@@ -138,9 +140,22 @@ def login(request: Request, session: SessionDep, settings: SettingsDep, form: Fo
     language = request_language(request)
     key = first(form, "api_key").strip()
     target = _safe_next(first(form, "next", "/o"))
+    try:
+        rate_limits.check_sign_in(request)  # too many failures from this address: 429
+    except rate_limits.RateLimitedError as refused:
+        answer = page(
+            request,
+            "organiser_login.html",
+            status=429,
+            title=gettext(language, "Connexion"),
+            next=target,
+            error=refused.render(language),
+        )
+        return rate_limits.retry_later(answer, refused)
     lifetime = settings.organiser_session_max_seconds
     opened = sessions.open_session(session, key=key, lifetime_seconds=lifetime) if key else None
     if opened is None:
+        rate_limits.count_failed_sign_in(request)
         return page(
             request,
             "organiser_login.html",
@@ -243,6 +258,7 @@ def dashboard_page(
     bounds: bool = False,
     sent: Annotated[int, Query(ge=0)] = 0,
     missing: Annotated[int, Query(ge=0)] = 0,
+    failed: Annotated[int, Query(ge=0)] = 0,
     created: Annotated[int, Query(ge=0)] = 0,
     updated: Annotated[int, Query(ge=0)] = 0,
 ) -> HTMLResponse:
@@ -252,7 +268,13 @@ def dashboard_page(
         signed,
         salon_id,
         bounds=bounds,
-        counts={"sent": sent, "missing": missing, "created": created, "updated": updated},
+        counts={
+            "sent": sent,
+            "missing": missing,
+            "failed": failed,
+            "created": created,
+            "updated": updated,
+        },
     )
 
 
@@ -393,9 +415,15 @@ MAIL_KINDS = ("invitation", "published")
 
 @router.post("/salons/{salon_id}/mails")
 def send_mails(
-    salon_id: SalonId, session: SessionDep, signed: SignedDep, settings: SettingsDep, form: FormDep
+    salon_id: SalonId,
+    request: Request,
+    session: SessionDep,
+    signed: SignedDep,
+    settings: SettingsDep,
+    form: FormDep,
 ) -> Response:
-    """Mail each participant its personal link: to make wishes, or to read its agenda."""
+    """Mail each participant its personal link: to make wishes, or to read its agenda. Limited
+    per client address (429 page with Retry-After) and per recipient (counted as not sent)."""
     check_csrf(form, signed.secret)
     kind = first(form, "kind")
     if kind not in MAIL_KINDS:
@@ -404,10 +432,26 @@ def send_mails(
     if kind == "published" and service.current_schedule(session, salon_id=salon_id) is None:
         raise PageError("Aucun planning n'est publié : publiez-en un d'abord.", status=409)
     mail_kind: invitations.MailKind = "published" if kind == "published" else "invitation"
-    report = invitations.send_links(session, salon=row, settings=settings, kind=mail_kind)
-    missing = len(report.without_address) + len(report.failed)
+    try:
+        rate_limits.limit_mail_route(request)
+    except rate_limits.RateLimitedError as refused:
+        shown = error_page(request, refused.render(request_language(request)), 429)
+        return rate_limits.retry_later(shown, refused)
+    report = invitations.send_links(
+        session,
+        salon=row,
+        settings=settings,
+        kind=mail_kind,
+        allowed=rate_limits.recipient_check(request),
+    )
+    failed = len(report.failed) + len(report.limited)
+    missing = len(report.without_address) + failed
     return redirect(
-        f"/o/salons/{salon_id}", done="mailed", sent=str(report.sent), missing=str(missing)
+        f"/o/salons/{salon_id}",
+        done="mailed",
+        sent=str(report.sent),
+        missing=str(missing),
+        failed=str(failed),
     )
 
 

@@ -180,7 +180,8 @@ def recipient_check(request: Request) -> Callable[[str], bool]:
     return lambda address: found.allows(MAIL_RECIPIENT, address)
 
 
-def retry_later(response: Response, refused: RateLimitedError) -> Response:
-    """The response (a page answering 429) with the refusal's `Retry-After` header."""
+def retry_later(response: Response, refused: DomainError) -> Response:
+    """The response (a page answering a refusal) with the refusal's headers: the `Retry-After`
+    of a `RateLimitedError`."""
     response.headers.update(refused.headers)
     return response

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from api import rate_limits
 from api.db import SessionDep
 from api.documents import agendas_pdf
 from api.errors import DomainError
@@ -374,18 +375,20 @@ def publish_repair(
     check_csrf(form, signed.secret)
     language = request_language(request)
     try:
+        rate_limits.limit_mail_route(request)  # 429 below, with Retry-After
         service.publish_repair(
             session,
             organiser=signed.organiser,
             salon_id=salon_id,
             repair_id=repair_id,
             settings=settings,
+            allowed=rate_limits.recipient_check(request),
         )
     except DomainError as error:
         if error.status == 404:
             raise
         session.rollback()
-        return _repair_result(
+        answer = _repair_result(
             request,
             session,
             signed,
@@ -394,6 +397,7 @@ def publish_repair(
             problems=_domain_problems(error, language),
             status=error.status,
         )
+        return rate_limits.retry_later(answer, error)
     return redirect(f"/o/salons/{salon_id}/repairs/{repair_id}", done="published")
 
 

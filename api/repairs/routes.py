@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 
+from api import rate_limits
 from api.auth import OrganiserDep
 from api.db import SessionDep
 from api.errors import error_responses
@@ -87,17 +88,26 @@ def read_repair(
     "/salons/{salon_id}/repairs/{repair_id}/publish",
     response_model=RepairRead,
     tags=TAGS,
-    responses=error_responses(401, 404, 409, 422),
+    responses=error_responses(401, 404, 409, 422, 429),
 )
 def publish_repair(
     salon_id: SalonId,
     repair_id: RepairId,
+    request: Request,
     session: SessionDep,
     organiser: OrganiserDep,
     settings: SettingsDep,
 ) -> RepairRead:
     """Publish the draft (participants see it) and mail each participant whose agenda changed
-    (once; through SMTP, or the outbox when no SMTP server is set)."""
+    (once; through SMTP, or the outbox when no SMTP server is set). 429 with Retry-After over
+    the limit of mail-sending requests per client address; a participant who received too
+    many mails lately, or whose mail failed, is not counted in `notified`."""
+    rate_limits.limit_mail_route(request)
     return service.publish_repair(
-        session, organiser=organiser, salon_id=salon_id, repair_id=repair_id, settings=settings
+        session,
+        organiser=organiser,
+        salon_id=salon_id,
+        repair_id=repair_id,
+        settings=settings,
+        allowed=rate_limits.recipient_check(request),
     )
