@@ -2,16 +2,15 @@
 
 At start-up the app migrates the database (all Alembic branches, under a lock so that several
 server workers can start together), starts the process's solve runner (which first fails the
-jobs left running by a dead process) and serves every router: the salon API here, plus the
-`router` of each `api/<package>/routes.py` and `api/<package>/pages.py` found.
+jobs left running by a dead process) and serves the routers that `routers()` lists, in order:
+a new `api/<package>/routes.py` or `pages.py` is added there (a router that cannot be imported
+stops the start-up; tests/api/test_service_role_matrix.py fails on a router left out).
 """
 
 from __future__ import annotations
 
 import fcntl
-import importlib
 import logging
-import pkgutil
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from functools import lru_cache
@@ -21,7 +20,7 @@ from typing import Any
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -31,7 +30,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-import api
 from api.db import MIGRATIONS_DIR, make_engine, make_session_factory, migrate
 from api.errors import DomainError, FieldProblem, pydantic_problem
 from api.i18n import request_language
@@ -259,22 +257,30 @@ def install_openapi(app: FastAPI) -> None:
 # ---------------------------------------------------------------------- app
 
 
-def discovered_routers() -> list[Any]:
-    """The `router` of every `api/<package>/routes.py` and `pages.py` (other modules' APIs)."""
-    routers = []
-    for module in pkgutil.walk_packages(api.__path__, "api."):
-        if module.name.rsplit(".", 1)[-1] in ("routes", "pages") and module.name.count(".") == 2:
-            if module.name == "api.salons.routes":
-                continue
-            try:
-                loaded = importlib.import_module(module.name)
-            except ImportError:
-                log.exception("cannot load %s", module.name)
-                continue
-            router = getattr(loaded, "router", None)
-            if router is not None:
-                routers.append(router)
-    return routers
+def routers() -> list[APIRouter]:
+    """Every router of the service, in the order their routes are matched.
+
+    The salon API, the catalogue's pages then its API, the participant and organiser pages
+    (with their assets), the repair desk's pages, the repair API. No route of one router
+    answers a path another router declares (tests/api/test_service_role_matrix.py checks it):
+    the order matters within a router only. Imported here, not at the top, so that the CLI's
+    commands do not load every page; an import error fails `create_app`, loudly.
+    """
+    from api.catalogue import pages as catalogue_pages
+    from api.catalogue import routes as catalogue_api
+    from api.pages import routes as salon_pages
+    from api.repairs import pages as repair_pages
+    from api.repairs import routes as repair_api
+    from api.salons import routes as salon_api
+
+    return [
+        salon_api.router,
+        catalogue_pages.router,
+        catalogue_api.router,
+        salon_pages.router,
+        repair_pages.router,
+        repair_api.router,
+    ]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -313,10 +319,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = session_factory
     install_error_handlers(app)
     install_openapi(app)
-    from api.salons.routes import router as salon_router
-
-    app.include_router(salon_router)
-    for router in discovered_routers():
+    for router in routers():
         app.include_router(router)
     return app
 
