@@ -423,7 +423,7 @@ def login_open(request: Request, session: SessionDep, token: str) -> Response:
     try:
         _contributor, session_token = accounts.open_session(session, token=token)
     except CatalogueError:
-        rate_limits.count_failed_sign_in(request)
+        rate_limits.count_failed_sign_in(request, session)
         raise
     response = redirect("/catalogue/my")
     set_session_cookie(response, session_token, secure=request.url.scheme == "https")
@@ -854,7 +854,7 @@ def moderation_login(request: Request, session: SessionDep, form: FormDep) -> Re
         )
         return rate_limits.retry_later(answer, refused)
     if not key or organiser_for_key(session, key) is None:
-        rate_limits.count_failed_sign_in(request)
+        rate_limits.count_failed_sign_in(request, session)
         return page(
             request,
             "moderation_login.html",

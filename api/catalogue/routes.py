@@ -246,7 +246,7 @@ def open_session(
     try:
         contributor, token = accounts.open_session(session, token=body.token)
     except CatalogueError:
-        rate_limits.count_failed_sign_in(request)
+        rate_limits.count_failed_sign_in(request, session)
         raise
     set_session_cookie(response, token)
     return SessionRead(session_token=token, contributor=presenters.contributor_read(contributor))

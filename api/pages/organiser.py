@@ -155,7 +155,7 @@ def login(request: Request, session: SessionDep, settings: SettingsDep, form: Fo
     lifetime = settings.organiser_session_max_seconds
     opened = sessions.open_session(session, key=key, lifetime_seconds=lifetime) if key else None
     if opened is None:
-        rate_limits.count_failed_sign_in(request)
+        rate_limits.count_failed_sign_in(request, session)
         return page(
             request,
             "organiser_login.html",

@@ -31,6 +31,7 @@ from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, Storage
 from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from api.errors import DomainError
@@ -164,8 +165,10 @@ def check_sign_in(request: Request) -> None:
     limiter(request).check(SIGN_IN_FAILURES, client_address(request))
 
 
-def count_failed_sign_in(request: Request) -> None:
-    """Count a failed sign-in of this client address."""
+def count_failed_sign_in(request: Request, session: Session) -> None:
+    """Count a failed sign-in of this client address. The request's transaction is rolled back
+    first (a failed sign-in keeps nothing): on SQLite, a write it holds would block the count."""
+    session.rollback()
     limiter(request).count(SIGN_IN_FAILURES, client_address(request))
 
 
