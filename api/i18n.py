@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +25,8 @@ LANGUAGE_COOKIE = "lang"
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+"""The environment's language, in POSIX order: the first one set wins."""
 
 
 def normalise_language(value: str | None) -> str | None:
@@ -45,6 +48,16 @@ def pick_language(*candidates: str | None, accept_language: str | None = None) -
         if language:
             return language
     return DEFAULT_LANGUAGE
+
+
+def environment_language(environ: Mapping[str, str]) -> str | None:
+    """The language of the locale (`LC_ALL`, else `LC_MESSAGES`, else `LANG`: 'en_GB.UTF-8' ->
+    'en'); None when the one set is not one of ours ('C.UTF-8', 'de_DE') or none is set."""
+    for variable in LOCALE_VARIABLES:
+        value = environ.get(variable, "")
+        if value:
+            return normalise_language(value.split(".")[0].split("@")[0])
+    return None
 
 
 @lru_cache

@@ -1,4 +1,5 @@
-"""The `salon` command. Each module of this package adds its sub-commands through `register`."""
+"""The `salon` command. Each module of this package adds its sub-commands through `register`
+(modules named `_…` are helpers: `_texts` holds the texts' language and translation)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,17 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
+from api.cli._texts import N_, SalonParser, argv_language, cli_language
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser with every sub-command found in this package."""
-    parser = argparse.ArgumentParser(
-        prog="salon", description="Scheduler for B2B meeting salons and their events."
+
+def build_parser(language: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every sub-command found in this package, its help in `language` (by
+    default the environment's: $SALON_LANG, the locale, else French)."""
+    parser = SalonParser(
+        prog="salon",
+        description=N_("Planification des salons d'affaires B2B (rendez-vous) et de leurs "
+                       "événements."),
+        language=language or cli_language(),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
@@ -27,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `salon` console script; returns the exit code."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(cli_language(argv_language(argv)))
     args = parser.parse_args(argv)
     code: int = args.handler(args)
     return code

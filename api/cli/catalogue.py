@@ -4,6 +4,9 @@ read the mail outbox.
     salon catalogue load examples/catalogue-2023.json
     salon catalogue make-contributor agent@exemple.gouv.fr --name "Camille Martin"
     salon catalogue outbox --last 3
+
+Messages in the environment's language ($SALON_LANG, else the locale, else French:
+api/cli/_texts.py); the mails are shown as they were written.
 """
 
 from __future__ import annotations
@@ -16,28 +19,38 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from api.cli._texts import N_, cli_language, say
 from api.settings import Settings, get_settings
+
+DATABASE_HELP = N_("défaut : la base de données des réglages")
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("catalogue", help="the event catalogue: load, contributors, mail")
+    parser = commands.add_parser(
+        "catalogue", help=N_("le catalogue des événements : chargement, contributeurs, courriels")
+    )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    load = actions.add_parser("load", help="load (or refresh) a catalogue/v1 JSON file")
+    load = actions.add_parser(
+        "load", help=N_("charger (ou mettre à jour) un fichier JSON catalogue/v1")
+    )
     load.add_argument("file", type=Path)
-    load.add_argument("--database-url", help="default: the settings' database")
+    load.add_argument("--database-url", help=DATABASE_HELP)
     load.set_defaults(handler=load_file)
 
     contributor = actions.add_parser(
-        "make-contributor", help="create a contributor account and print a sign-in link"
+        "make-contributor",
+        help=N_("créer le compte d'un contributeur et afficher un lien de connexion"),
     )
     contributor.add_argument("email")
     contributor.add_argument("--name", default="")
     contributor.add_argument("--structure", default="")
-    contributor.add_argument("--database-url", help="default: the settings' database")
+    contributor.add_argument("--database-url", help=DATABASE_HELP)
     contributor.set_defaults(handler=make_contributor)
 
-    outbox = actions.add_parser("outbox", help="show the last mails of the file outbox")
+    outbox = actions.add_parser(
+        "outbox", help=N_("afficher les derniers courriels de la boîte d'envoi (fichiers)")
+    )
     outbox.add_argument("--last", type=int, default=5)
     outbox.set_defaults(handler=show_outbox)
 
@@ -66,12 +79,12 @@ def database_session(settings: Settings) -> Iterator[Session]:
 def _fail(error: Exception) -> int:
     from api.catalogue.errors import CatalogueError
 
+    language = cli_language()
+    message = error.render(language) if isinstance(error, CatalogueError) else str(error)
+    print(say(language, "salon catalogue : %(error)s", error=message), file=sys.stderr)
     if isinstance(error, CatalogueError):
-        print(f"salon catalogue: {error.render('en')}", file=sys.stderr)
         for problem in error.problems:
-            print(f"  - {problem.field}: {problem.render('en')}", file=sys.stderr)
-    else:
-        print(f"salon catalogue: {error}", file=sys.stderr)
+            print(f"  - {problem.field}: {problem.render(language)}", file=sys.stderr)
     return 1
 
 
@@ -85,7 +98,8 @@ def load_file(args: argparse.Namespace) -> int:
             count = load_catalogue_file(session, args.file)
     except CatalogueError as error:
         return _fail(error)
-    print(f"{args.file}: {count} events loaded into {settings.database_url}")
+    print(say(cli_language(), "%(file)s : %(count)s événements chargés dans %(database)s",
+              file=args.file, count=count, database=settings.database_url))
     return 0
 
 
@@ -102,8 +116,11 @@ def make_contributor(args: argparse.Namespace) -> int:
             token = issue_magic_link(session, email=contributor.email)
     except CatalogueError as error:
         return _fail(error)
-    print(f"Contributor {contributor.email} (id {contributor.id})")
-    print(f"Sign-in link (30 minutes, once): {magic_link_url(settings, token)}")
+    language = cli_language()
+    print(say(language, "Contributeur %(email)s (id %(id)s)", email=contributor.email,
+              id=contributor.id))
+    print(say(language, "Lien de connexion (30 minutes, une seule fois) : %(link)s",
+              link=magic_link_url(settings, token)))
     return 0
 
 
@@ -113,7 +130,7 @@ def show_outbox(args: argparse.Namespace) -> int:
     settings = get_settings()
     messages = read_outbox(settings.outbox_dir)[-max(1, args.last) :]
     if not messages:
-        print(f"no mail in {settings.outbox_dir}")
+        print(say(cli_language(), "aucun courriel dans %(folder)s", folder=settings.outbox_dir))
     for message in messages:
         print(f"--- {message['Date']}  To: {message['To']}  Subject: {message['Subject']}")
         body = message.get_body(preferencelist=("plain",))

@@ -5,7 +5,8 @@ unless a salon of that name is already there, opens its wish window, runs a solv
 background job (the same runner the organiser's button uses) with live progress, publishes
 the schedule, writes the printed documents (agendas, table sheets, master grid, XLSX) into
 `out/`, and prints a fresh organiser API key and the personal links of an industrial and a
-director. `--serve` then serves the pages (`make serve` serves the same database).
+director. `--serve` then serves the pages (`make serve` serves the same database). Messages in
+the environment's language ($SALON_LANG, else the locale, else French: api/cli/_texts.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.cli._texts import N_, cli_language, say
 from api.settings import PROJECT_ROOT, Settings, get_settings
 
 if TYPE_CHECKING:
@@ -42,16 +44,28 @@ DOCUMENTS = (
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "demo",
-        help="the main job on the AGIR example: load, solve, publish, print documents, links",
+        help=N_(
+            "le travail principal sur l'exemple AGIR : charger, planifier, publier, imprimer les "
+            "documents, donner les liens"
+        ),
     )
-    parser.add_argument("--file", default=str(DEFAULT_FILE), help="salon/v1 file to load")
     parser.add_argument(
-        "--time-limit", type=float, default=DEMO_TIME_LIMIT, help="seconds for the solve"
+        "--file", default=str(DEFAULT_FILE), help=N_("le fichier salon/v1 à charger")
     )
-    parser.add_argument("--out", default=str(DEFAULT_OUT), help="folder for the documents")
-    parser.add_argument("--no-solve", action="store_true", help="load and print links only")
-    parser.add_argument("--no-print", action="store_true", help="do not write the PDFs")
-    parser.add_argument("--serve", action="store_true", help="then serve the pages")
+    parser.add_argument(
+        "--time-limit", type=float, default=DEMO_TIME_LIMIT,
+        help=N_("secondes de calcul du planning"),
+    )
+    parser.add_argument(
+        "--out", default=str(DEFAULT_OUT), help=N_("dossier où écrire les documents")
+    )
+    parser.add_argument(
+        "--no-solve", action="store_true", help=N_("seulement charger et afficher les liens")
+    )
+    parser.add_argument("--no-print", action="store_true", help=N_("ne pas écrire les PDF"))
+    parser.add_argument(
+        "--serve", action="store_true", help=N_("puis servir les pages")
+    )
     parser.add_argument("--host")
     parser.add_argument("--port", type=int)
     parser.set_defaults(handler=run)
@@ -231,31 +245,45 @@ def write_documents(
     return [*written, path]
 
 
-def _print_outcome(outcome: SolveOutcome) -> None:
+def _print_outcome(outcome: SolveOutcome, language: str) -> None:
     if outcome.version is None:
-        print(f"Calcul / solve: {outcome.state} ({outcome.message})")
+        print(say(language, "Calcul : %(state)s (%(message)s)", state=outcome.state,
+                  message=outcome.message))
         return
     figures = "   ".join(f"{name} {value} / {bound}" for name, value, bound in outcome.objectives)
     print(
-        f"Planning v{outcome.version} publié / published ({outcome.status}, "
-        f"{outcome.seconds:.1f} s): {outcome.meetings} rendez-vous / meetings, "
-        f"{outcome.unscheduled} souhaits non placés / unscheduled wishes"
+        say(
+            language,
+            "Planning v%(version)s publié (%(status)s, %(seconds).1f s) : %(meetings)s "
+            "rendez-vous, %(unscheduled)s souhaits non placés",
+            version=outcome.version,
+            status=outcome.status,
+            seconds=outcome.seconds,
+            meetings=outcome.meetings,
+            unscheduled=outcome.unscheduled,
+        )
     )
-    print(f"  {figures}   (valeur / borne prouvée — value / proven bound)")
+    print(f"  {figures}   " + say(language, "(valeur / borne prouvée)"))
 
 
-def _print_links(demo: DemoLinks, settings: Settings, catalogue_lines: list[str]) -> None:
+def _print_links(
+    demo: DemoLinks, settings: Settings, catalogue_lines: list[str], language: str
+) -> None:
     base = settings.base_url.rstrip("/")
     print()
-    print("Organisateur / organiser")
-    print(f"  {base}/salons/{demo.salon_id}   (API docs: {base}/docs)")
+    print(say(language, "Organisateur"))
+    docs, login, me = base + "/docs", base + "/o/login", base + "/me"
+    api_docs = say(language, "(documentation de l'API : %(docs)s)", docs=docs)
+    print(f"  {base}/salons/{demo.salon_id}   {api_docs}")
     print(f"  Authorization: Bearer {demo.api_key}")
-    print(f"  Pages : {base}/o/login (coller la clé / paste the key)")
+    print("  " + say(language, "Pages : %(login)s (coller la clé)", login=login))
     print()
-    print("Participants (liens personnels / personal links)")
+    print(say(language, "Participants (liens personnels)"))
     for kind, name, url, token in demo.participants:
         print(f"  {kind:<10} {name}: {url}")
-        print(f"             JSON API: X-Participant-Token: {token}  ({base}/me)")
+        header = say(language, "API JSON : X-Participant-Token: %(token)s  (%(me)s)",
+                     token=token, me=me)
+        print(f"             {header}")
     print()
     print("\n".join(catalogue_lines))
 
@@ -268,9 +296,11 @@ def run(args: argparse.Namespace) -> int:
     from scheduler.errors import FileFormatError
 
     settings = get_settings()
+    language = cli_language()
     if not Path(args.file).is_file():
         print(
-            f"salon demo: {args.file} not found (generate it: python -m examples.generate)",
+            say(language, "salon demo : %(file)s introuvable (générez-le : python -m "
+                "examples.generate)", file=args.file),
             file=sys.stderr,
         )
         return 1
@@ -284,20 +314,24 @@ def run(args: argparse.Namespace) -> int:
         with factory() as session:
             demo = prepare(session, file=args.file, base_url=settings.base_url)
             catalogue_lines = catalogue_demo_lines(session, settings)
-        state = "loaded" if demo.created else "already loaded"
-        print(
-            f"Salon « {demo.salon_name} » {state} (id {demo.salon_id}) in {settings.database_url}"
+        loaded = (
+            N_("Salon « %(name)s » chargé (id %(id)s) dans %(database)s")
+            if demo.created
+            else N_("Salon « %(name)s » déjà chargé (id %(id)s) dans %(database)s")
         )
+        print(say(language, loaded, name=demo.salon_name, id=demo.salon_id,
+                  database=settings.database_url))
         if not args.no_solve:
-            print(f"Calcul / solve ({args.time_limit:g} s at most)...", flush=True)
+            print(say(language, "Calcul (%(seconds)g s au plus)...", seconds=args.time_limit),
+                  flush=True)
             outcome = solve_and_publish(
                 factory, settings, salon_id=demo.salon_id, time_limit=args.time_limit
             )
-            _print_outcome(outcome)
+            _print_outcome(outcome, language)
             if outcome.version is None:
                 return 1
             if not args.no_print:
-                print("Documents imprimables / printable documents:", flush=True)
+                print(say(language, "Documents imprimables :"), flush=True)
                 write_documents(
                     factory,
                     settings,
@@ -306,15 +340,15 @@ def run(args: argparse.Namespace) -> int:
                     report=lambda line: print(line, flush=True),
                 )
     except FileFormatError as error:
-        print(f"salon demo: {error}", file=sys.stderr)
+        print(say(language, "salon demo : %(error)s", error=error), file=sys.stderr)
         return 1
     finally:
         engine.dispose()
-    _print_links(demo, settings, catalogue_lines)
+    _print_links(demo, settings, catalogue_lines, language)
     sys.stdout.flush()
     if args.serve:
         serve(settings, host=args.host, port=args.port)
     else:
         print()
-        print("Pour parcourir les pages / to browse the pages: make serve")
+        print(say(language, "Pour parcourir les pages : make serve"))
     return 0

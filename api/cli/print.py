@@ -8,7 +8,9 @@
 
 The format follows the output's extension unless --format says otherwise. Exit codes: 0 done,
 2 a file cannot be read or is not valid, or the options do not fit together (the message says
-what and where), 130 interrupted. Texts are French by default, English with `--lang en`.
+what and where), 130 interrupted. Documents are French by default, English with `--lang en`;
+the messages follow `--lang` too, else $SALON_LANG, else the locale, else French
+(api/cli/_texts.py).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from api.i18n import LANGUAGES, gettext
+from api.cli._texts import N_, cli_language, say
+from api.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 if TYPE_CHECKING:  # imported lazily at run time to keep `salon --help` fast
     from api.documents import PdfResult, PrintProgress, SalonDocuments
@@ -56,52 +59,76 @@ class BadInputError(Exception):
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "print",
-        help="agendas, table sheets, master grid (PDF, HTML), iCal, meetings (CSV, XLSX)",
-        description="Print a salon's documents from its salon/v1 and schedule/v1 files.",
+        help=N_(
+            "agendas, fiches des tables, grille générale (PDF, HTML), iCal, rendez-vous "
+            "(CSV, XLSX)"
+        ),
+        description=N_(
+            "Imprime les documents d'un salon à partir de ses fichiers salon/v1 et schedule/v1."
+        ),
     )
-    parser.add_argument("salon", type=Path, help="salon/v1 JSON file")
-    parser.add_argument("schedule", type=Path, help="schedule/v1 JSON file")
+    parser.add_argument("salon", type=Path, help=N_("fichier JSON salon/v1"))
+    parser.add_argument("schedule", type=Path, help=N_("fichier JSON schedule/v1"))
     parser.add_argument(
         "--kind",
         choices=KINDS,
-        help="what to print (default: agendas, or meetings for CSV and XLSX)",
+        help=N_("ce qu'il faut imprimer (défaut : agendas, ou meetings en CSV et XLSX)"),
     )
-    parser.add_argument("--role", choices=ROLES, help="agendas of one side only")
+    parser.add_argument("--role", choices=ROLES, help=N_("les agendas d'un seul côté"))
     parser.add_argument(
         "--participant",
         action="append",
         metavar="ID",
-        help="agenda of this participant (repeat for several)",
+        help=N_("l'agenda de ce participant (à répéter pour plusieurs)"),
     )
-    parser.add_argument("-o", "--output", type=Path, required=True, help="file to write")
-    parser.add_argument("--format", choices=FORMATS, help="default: from the output's extension")
-    parser.add_argument("--lang", choices=LANGUAGES, default="fr", help="language (default fr)")
+    parser.add_argument(
+        "-o", "--output", type=Path, required=True, help=N_("fichier à écrire")
+    )
+    parser.add_argument(
+        "--format", choices=FORMATS, help=N_("défaut : d'après l'extension du fichier écrit")
+    )
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help=N_(
+            "langue des documents (défaut fr) et des messages (défaut $SALON_LANG, sinon la "
+            "langue de la locale, sinon fr)"
+        ),
+    )
     parser.add_argument(
         "--published",
         metavar="DATETIME",
-        help="publication time printed on each sheet, e.g. 2023-11-21T18:00 "
-        "(salon's local time); default: marked as not published",
+        help=N_(
+            "heure de publication imprimée sur chaque feuille, par exemple 2023-11-21T18:00 "
+            "(heure locale du salon) ; par défaut, marquée comme non publiée"
+        ),
     )
     parser.add_argument(
         "--link-template",
         metavar="URL",
-        help="online agenda of each participant, {id} standing for its id, "
-        "e.g. https://salon.example.org/p/{id}: printed with a QR code",
+        help=N_(
+            "l'agenda en ligne de chaque participant, {id} tenant lieu de son identifiant, par "
+            "exemple https://salon.example.org/p/{id} : imprimé avec un QR code"
+        ),
     )
-    parser.add_argument("--director-label", help="the salon's name for its directors")
-    parser.add_argument("--industrial-label", help="the salon's name for its industrials")
+    parser.add_argument(
+        "--director-label", help=N_("le nom que le salon donne à ses directeurs")
+    )
+    parser.add_argument(
+        "--industrial-label", help=N_("le nom que le salon donne à ses industriels")
+    )
     parser.add_argument(
         "--workers",
         type=int,
         default=None,
-        help="processes laying out batch PDFs (default: 2 when available)",
+        help=N_("processus de mise en page des PDF par lots (défaut : 2 s'ils sont disponibles)"),
     )
     parser.set_defaults(handler=run_print)
 
 
-def _t(language: str, message: str, **values: object) -> str:
-    text = gettext(language, message)
-    return text % values if values else text
+def document_language(args: argparse.Namespace) -> str:
+    """The documents' language: --lang, else French (whatever the environment says)."""
+    return str(args.lang or DEFAULT_LANGUAGE)
 
 
 def output_format(args: argparse.Namespace) -> str:
@@ -120,11 +147,11 @@ def output_kind(args: argparse.Namespace, fmt: str) -> str:
 
 def check_options(args: argparse.Namespace, kind: str, fmt: str) -> None:
     """Raise BadInput when the options do not fit together."""
-    language = args.lang
+    language = cli_language(args.lang)
     if fmt not in FORMATS_OF_KIND[kind]:
         formats = ", ".join(FORMATS_OF_KIND[kind])
         raise BadInputError(
-            _t(
+            say(
                 language,
                 "--kind %(kind)s s'imprime en %(formats)s, pas en %(format)s",
                 kind=kind,
@@ -134,11 +161,11 @@ def check_options(args: argparse.Namespace, kind: str, fmt: str) -> None:
         )
     if (args.role or args.participant) and kind != "agendas":
         raise BadInputError(
-            _t(language, "--role et --participant ne valent que pour --kind agendas")
+            say(language, "--role et --participant ne valent que pour --kind agendas")
         )
     if fmt == "ics" and len(args.participant or []) != 1:
         raise BadInputError(
-            _t(
+            say(
                 language,
                 "le format ics est le calendrier d'un participant : "
                 "donnez un et un seul --participant",
@@ -146,10 +173,10 @@ def check_options(args: argparse.Namespace, kind: str, fmt: str) -> None:
         )
     if not args.output.parent.is_dir():
         raise BadInputError(
-            _t(language, "le dossier %(folder)s n'existe pas", folder=args.output.parent)
+            say(language, "le dossier %(folder)s n'existe pas", folder=args.output.parent)
         )
     if args.workers is not None and args.workers < 1:
-        raise BadInputError(_t(language, "--workers doit valoir au moins 1"))
+        raise BadInputError(say(language, "--workers doit valoir au moins 1"))
 
 
 def parse_published(value: str | None, language: str) -> dt.datetime | None:
@@ -160,7 +187,7 @@ def parse_published(value: str | None, language: str) -> dt.datetime | None:
         return dt.datetime.fromisoformat(value)
     except ValueError as exc:
         raise BadInputError(
-            _t(
+            say(
                 language,
                 "--published : date et heure ISO attendues (ex. 2023-11-21T18:00), pas %(value)r",
                 value=value,
@@ -172,7 +199,7 @@ def _links(template: str | None, ids: list[str], language: str) -> dict[str, str
     if not template:
         return {}
     if "{id}" not in template:
-        raise BadInputError(_t(language, "--link-template doit contenir {id}"))
+        raise BadInputError(say(language, "--link-template doit contenir {id}"))
     return {pid: template.replace("{id}", quote(pid, safe="")) for pid in ids}
 
 
@@ -189,7 +216,7 @@ def run_print(args: argparse.Namespace) -> int:
         print(f"salon print: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print(_t(args.lang, "Interrompu."), file=sys.stderr)
+        print(say(cli_language(args.lang), "Interrompu."), file=sys.stderr)
         return EXIT_INTERRUPTED
     print(written)
     return EXIT_OK
@@ -199,10 +226,13 @@ def _report_file_error(error: Exception, args: argparse.Namespace) -> None:
     from scheduler.errors import FileFormatError
 
     assert isinstance(error, FileFormatError)
+    language = cli_language(args.lang)
     path = args.schedule if error.what == "schedule" else args.salon
-    what = _t(args.lang, "de planning" if error.what == "schedule" else "de salon")
+    what = (
+        say(language, "de planning") if error.what == "schedule" else say(language, "de salon")
+    )
     print(
-        _t(args.lang, "salon print : fichier %(what)s invalide : %(path)s", what=what, path=path),
+        say(language, "salon print : fichier %(what)s invalide : %(path)s", what=what, path=path),
         file=sys.stderr,
     )
     for problem in error.problems:
@@ -213,7 +243,7 @@ def _print(args: argparse.Namespace) -> str:
     from api.documents import DocumentOptions, SalonDocuments, check_schedule
     from scheduler.loading import load_salon, load_schedule
 
-    language = args.lang
+    language = cli_language(args.lang)
     fmt = output_format(args)
     kind = output_kind(args, fmt)
     check_options(args, kind, fmt)
@@ -225,7 +255,7 @@ def _print(args: argparse.Namespace) -> str:
     unknown = [pid for pid in args.participant or [] if pid not in ids]
     if unknown:
         raise BadInputError(
-            _t(
+            say(
                 language,
                 "participant inconnu dans %(file)s : %(ids)s",
                 file=args.salon,
@@ -234,7 +264,7 @@ def _print(args: argparse.Namespace) -> str:
         )
     labels = {"director": args.director_label, "industrial": args.industrial_label}
     options = DocumentOptions(
-        language=language,
+        language=document_language(args),
         published_at=published,
         links=_links(args.link_template, ids, language),
         side_labels={side: label for side, label in labels.items() if label},
@@ -242,7 +272,7 @@ def _print(args: argparse.Namespace) -> str:
     docs = SalonDocuments(salon, schedule, options)
     data = _render(docs, args, kind, fmt)
     args.output.write_bytes(data)
-    return _t(language, "%(path)s écrit (%(size)d octets).", path=args.output, size=len(data))
+    return say(language, "%(path)s écrit (%(size)d octets).", path=args.output, size=len(data))
 
 
 def _render(docs: SalonDocuments, args: argparse.Namespace, kind: str, fmt: str) -> bytes:
@@ -261,7 +291,7 @@ def _render(docs: SalonDocuments, args: argparse.Namespace, kind: str, fmt: str)
         if fmt == "html":
             return d.render_agendas(docs, agendas).encode("utf-8")
         return _with_progress(
-            args.lang,
+            cli_language(args.lang),
             len(agendas),
             lambda progress: d.agendas_pdf(
                 docs, agendas, on_progress=progress, workers=args.workers
@@ -272,7 +302,7 @@ def _render(docs: SalonDocuments, args: argparse.Namespace, kind: str, fmt: str)
         if fmt == "html":
             return d.render_table_sheets(docs, sheets).encode("utf-8")
         return _with_progress(
-            args.lang,
+            cli_language(args.lang),
             len(sheets),
             lambda progress: d.tables_pdf(docs, sheets, on_progress=progress, workers=args.workers),
         ).pdf
@@ -294,7 +324,7 @@ def _with_progress(
         def plain(done: int, of: int) -> None:
             if total > 1:
                 print(
-                    _t(language, "mise en page : %(done)d / %(total)d", done=done, total=of),
+                    say(language, "mise en page : %(done)d / %(total)d", done=done, total=of),
                     file=sys.stderr,
                 )
 
@@ -306,5 +336,5 @@ def _with_progress(
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task(_t(language, "Mise en page"), total=total)
+        task = bar.add_task(say(language, "Mise en page"), total=total)
         return work(lambda done, of: bar.update(task, completed=done, total=of))

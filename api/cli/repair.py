@@ -6,8 +6,8 @@ changes, and print the change list for the desk.
 CHANGES.json is a changes/v1 file (docs/changes.md); NEW.json is a schedule/v1 file with its
 `changes` list. Exit codes as `salon solve`: 0 written, 2 a file (or --now) is not valid,
 3 the rules cannot all be met (proven), 4 no schedule found within the time limit (nothing
-proven), 130 interrupted. Texts are French by default, English with
-`--lang en`.
+proven), 130 interrupted. Texts are French by default, English with `--lang en` (or
+$SALON_LANG, or the locale: see api/cli/_texts.py); NEW.json is the same in both languages.
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
 
+from api.cli._texts import N_
 from api.cli.core import (
     EXIT_BAD_FILE,
     EXIT_INFEASIBLE,
     EXIT_INTERRUPTED,
     EXIT_NO_SCHEDULE_IN_TIME,
     EXIT_OK,
+    SALON_HELP,
     Texts,
     add_language,
     positive_float,
@@ -38,123 +39,65 @@ from scheduler.progress import SolveOptions
 from scheduler.repair import DEFAULT_SECONDS, changed_participants, repair_applied
 from scheduler.validator import validate
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "fr": {
-        "bad_file": "Fichier {what} invalide : {path} ({count} problème(s))",
-        "salon_file": "de salon",
-        "schedule_file": "de planning",
-        "changes_file": "de changements",
-        "bad_now": "--now invalide : {value} (attendu : heure locale du salon, "
-        "par exemple 2023-11-28T11:00)",
-        "cannot_write": "Impossible d'écrire {path} : {reason}",
-        "no_directory": "le dossier {directory} n'existe pas",
-        "infeasible": "Les règles ne peuvent pas toutes être respectées ; "
-        "ces exigences se contredisent :",
-        "interrupted": "Interrompu.",
-        "other_salon": "Attention : ce planning est celui du salon « {schedule} », "
-        "pas de « {salon} ».",
-        "written": "Planning réparé écrit dans {path} : {moved} déplacé(s), {dropped} annulé(s), "
-        "{added} ajouté(s).",
-        "salon_written": "Salon après les changements écrit dans {path}.",
-        "changes": "Changements :",
-        "no_change": "Aucun rendez-vous ne change.",
-        "moved": "déplacé",
-        "dropped": "annulé",
-        "added": "ajouté",
-        "kept": "maintenu",
-        "people": "Participants à prévenir : {count}",
-        "objectives": "Objectifs :",
-        "unscheduled": "Demandes non planifiées : {count}",
-        "duration": "Durée : {seconds} s",
-        "violations": "Attention : le planning réparé enfreint ces règles du salon :",
-    },
-    "en": {
-        "bad_file": "Invalid {what} file: {path} ({count} problem(s))",
-        "salon_file": "salon",
-        "schedule_file": "schedule",
-        "changes_file": "changes",
-        "bad_now": "invalid --now: {value} (expected: the salon's local time, "
-        "e.g. 2023-11-28T11:00)",
-        "cannot_write": "Cannot write {path}: {reason}",
-        "no_directory": "the folder {directory} does not exist",
-        "infeasible": "The rules cannot all be met; these requirements clash:",
-        "interrupted": "Interrupted.",
-        "other_salon": "Warning: this schedule is for the salon '{schedule}', not '{salon}'.",
-        "written": "Repaired schedule written to {path}: {moved} moved, {dropped} dropped, "
-        "{added} added.",
-        "salon_written": "Salon after the changes written to {path}.",
-        "changes": "Changes:",
-        "no_change": "No meeting changes.",
-        "moved": "moved",
-        "dropped": "dropped",
-        "added": "added",
-        "kept": "kept",
-        "people": "Participants to tell: {count}",
-        "objectives": "Objectives:",
-        "unscheduled": "Unscheduled requests: {count}",
-        "duration": "Time: {seconds} s",
-        "violations": "Warning: the repaired schedule breaks these rules of the salon:",
-    },
+CHANGE_KINDS = {
+    "moved": N_("déplacé"),
+    "dropped": N_("annulé"),
+    "added": N_("ajouté"),
+    "kept": N_("maintenu"),
 }
 
-REASONS: dict[str, dict[str, str]] = {
-    "fr": {
-        "participant_cancelled": "participant désisté",
-        "participant_unavailable": "participant indisponible",
-        "meeting_cancelled": "rendez-vous annulé",
-        "table_closed": "table fermée",
-        "no_show": "absent au rendez-vous",
-        "rearranged": "déplacé pour faire de la place",
-        "waiting_list": "liste d'attente",
-        "wish_added": "nouvelle demande",
-        "wish_window_closed": "demande après la clôture",
-    },
-    "en": {
-        "participant_cancelled": "participant cancelled",
-        "participant_unavailable": "participant unavailable",
-        "meeting_cancelled": "meeting cancelled",
-        "table_closed": "table closed",
-        "no_show": "no-show",
-        "rearranged": "moved to make room",
-        "waiting_list": "waiting list",
-        "wish_added": "new request",
-        "wish_window_closed": "request after the window closed",
-    },
+REASONS = {
+    "participant_cancelled": N_("participant désisté"),
+    "participant_unavailable": N_("participant indisponible"),
+    "meeting_cancelled": N_("rendez-vous annulé"),
+    "table_closed": N_("table fermée"),
+    "no_show": N_("absent au rendez-vous"),
+    "rearranged": N_("déplacé pour faire de la place"),
+    "waiting_list": N_("liste d'attente"),
+    "wish_added": N_("nouvelle demande"),
+    "wish_window_closed": N_("demande après la clôture"),
 }
+"""Why a meeting changed (French, translated by cli.po); other codes are the core's rules."""
 
 
 class RepairTexts(Texts):
-    """The repair's messages, and the core's for rule names."""
-
-    def say(self, key: str, **values: Any) -> str:
-        return MESSAGES[self.language][key].format(**values)
+    """The CLI's texts, with the repair's reasons and kinds of change."""
 
     def reason(self, code: str) -> str:
-        return REASONS[self.language].get(code) or self.rule(code)
+        label = REASONS.get(code)
+        return self(label) if label else self.rule(code)
+
+    def change_kind(self, kind: str) -> str:
+        label = CHANGE_KINDS.get(kind)
+        return self(label) if label else kind
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "repair",
-        help="réparer un planning publié après les changements du jour (changes/v1)",
-        description="Replanifie après les désistements, absences, retards et nouvelles demandes "
-        "en changeant le moins de rendez-vous possible, et affiche la liste des changements. "
-        "Codes de sortie : 0 planning écrit, 2 fichier invalide, 3 règles impossibles à "
-        "respecter (prouvé), 4 aucun planning trouvé dans le temps imparti (rien n'est prouvé : "
-        "donnez plus de temps), 130 interrompu.",
+        help=N_("réparer un planning publié après les changements du jour (changes/v1)"),
+        description=N_(
+            "Replanifie après les désistements, absences, retards et nouvelles demandes en "
+            "changeant le moins de rendez-vous possible, et affiche la liste des changements. "
+            "Codes de sortie : 0 planning écrit, 2 fichier invalide, 3 règles impossibles à "
+            "respecter (prouvé), 4 aucun planning trouvé dans le temps imparti (rien n'est "
+            "prouvé : donnez plus de temps), 130 interrompu."
+        ),
     )
-    parser.add_argument("salon", type=Path, metavar="SALON.json", help="le salon (salon/v1)")
+    parser.add_argument("salon", type=Path, metavar="SALON.json", help=SALON_HELP)
     parser.add_argument(
-        "schedule", type=Path, metavar="SCHEDULE.json", help="le planning publié (schedule/v1)"
+        "schedule", type=Path, metavar="SCHEDULE.json",
+        help=N_("le planning publié (schedule/v1)"),
     )
     parser.add_argument(
-        "changes", type=Path, metavar="CHANGES.json", help="les changements du jour (changes/v1)"
+        "changes", type=Path, metavar="CHANGES.json",
+        help=N_("les changements du jour (changes/v1)"),
     )
     parser.add_argument(
         "--now",
         required=True,
         metavar="AAAA-MM-JJTHH:MM",
-        help="l'heure actuelle, locale au salon : les rendez-vous commencés avant sont figés",
+        help=N_("l'heure actuelle, locale au salon : les rendez-vous commencés avant sont figés"),
     )
     parser.add_argument(
         "-o",
@@ -162,22 +105,24 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         type=Path,
         required=True,
         metavar="NEW.json",
-        help="le planning réparé à écrire (schedule/v1 avec sa liste de changements)",
+        help=N_("le planning réparé à écrire (schedule/v1 avec sa liste de changements)"),
     )
     parser.add_argument(
         "--salon-output",
         type=Path,
         metavar="SALON2.json",
-        help="écrire aussi le salon après les changements (pour salon check)",
+        help=N_("écrire aussi le salon après les changements (pour salon check)"),
     )
     parser.add_argument(
         "--time-limit",
         type=positive_float,
         default=DEFAULT_SECONDS,
         metavar="S",
-        help=f"temps de calcul en secondes (défaut {DEFAULT_SECONDS:g})",
+        help=N_("temps de calcul en secondes (défaut %(default)g)"),
     )
-    parser.add_argument("--seed", type=int, default=0, metavar="N", help="graine (défaut 0)")
+    parser.add_argument(
+        "--seed", type=int, default=0, metavar="N", help=N_("graine (défaut 0)")
+    )
     add_language(parser)
     parser.set_defaults(handler=run_repair)
 
@@ -187,10 +132,8 @@ def _err(line: str = "") -> None:
 
 
 def _bad_file(error: FileFormatError, path: Path, t: RepairTexts) -> int:
-    what = t.say(
-        f"{error.what if error.what in ('salon', 'schedule', 'changes') else 'salon'}_file"
-    )
-    _err(t.say("bad_file", what=what, path=path, count=len(error.problems)))
+    _err(t("Fichier %(what)s invalide : %(path)s (%(count)s problème(s))",
+           what=t.file_kind(error.what), path=path, count=len(error.problems)))
     for problem in error.problems:
         _err(f"  - {problem.path} {t.rule_line(problem.rule, problem.message)}")
     return EXIT_BAD_FILE
@@ -206,8 +149,8 @@ def _parse_now(text: str) -> dt.datetime | None:
 
 def _unwritable(path: Path | None, t: RepairTexts) -> bool:
     if path is not None and not path.parent.is_dir():
-        reason = t.say("no_directory", directory=path.parent)
-        _err(t.say("cannot_write", path=path, reason=reason))
+        reason = t("le dossier %(folder)s n'existe pas", folder=path.parent)
+        _err(t("Impossible d'écrire %(path)s : %(reason)s", path=path, reason=reason))
         return True
     return False
 
@@ -219,34 +162,36 @@ def change_line(change: Change, t: RepairTexts) -> str:
         if ref is not None:
             where.append(f"{ref.start:%H:%M} {ref.table}")
     place = " → ".join(where) if change.kind == "moved" else (where[0] if where else "")
-    separator = " : " if t.language == "fr" else ": "
-    return (
-        f"{t.say(change.kind):<9} {change.from_} – {change.to}{separator}{place} "
-        f"({t.reason(change.reason)})"
+    return t(
+        "%(kind)-9s %(asker)s – %(asked)s : %(place)s (%(reason)s)",
+        kind=t.change_kind(change.kind),
+        asker=change.from_,
+        asked=change.to,
+        place=place,
+        reason=t.reason(change.reason),
     )
 
 
 def _print_result(schedule: Schedule, output: Path, seconds: float, t: RepairTexts) -> None:
     changes = schedule.changes or []
     counts = {k: sum(1 for c in changes if c.kind == k) for k in ("moved", "dropped", "added")}
-    print(t.say("written", path=output, **counts))
+    print(t("Planning réparé écrit dans %(path)s : %(moved)s déplacé(s), %(dropped)s "
+            "annulé(s), %(added)s ajouté(s).", path=output, **counts))
     if not changes:
-        print(t.say("no_change"))
+        print(t("Aucun rendez-vous ne change."))
     else:
-        print(t.say("changes"))
+        print(t("Changements :"))
         for change in changes:
             print(f"  - {change_line(change, t)}")
     people = changed_participants(changes)
-    print(t.say("people", count=len(people)) + (f" ({', '.join(people)})" if people else ""))
-    print(t.say("objectives"))
+    named = f" ({', '.join(people)})" if people else ""
+    print(t("Participants à prévenir : %(count)s", count=len(people)) + named)
+    print(t("Objectifs :"))
     for objective in schedule.objectives:
-        print(
-            f"  {t.objective(objective.name)} : {objective.value}"
-            if t.language == "fr"
-            else f"  {t.objective(objective.name)}: {objective.value}"
-        )
-    print(t.say("unscheduled", count=len(schedule.unscheduled)))
-    print(t.say("duration", seconds=t.seconds(seconds)))
+        label = t.objective(objective.name)
+        print("  " + t("%(label)s : %(value)s", label=label, value=objective.value))
+    print(t("Demandes non planifiées : %(count)s", count=len(schedule.unscheduled)))
+    print(t("Durée : %(seconds)s s", seconds=t.seconds(seconds)))
 
 
 def _load(args: argparse.Namespace, t: RepairTexts, now: dt.datetime) -> AppliedChanges | int:
@@ -257,7 +202,8 @@ def _load(args: argparse.Namespace, t: RepairTexts, now: dt.datetime) -> Applied
         schedule = load_schedule(args.schedule)
         changes = load_changes(args.changes)
         if schedule.salon != salon.name:
-            _err(t.say("other_salon", schedule=schedule.salon, salon=salon.name))
+            _err(t("Attention : ce planning est celui du salon « %(schedule)s », pas de "
+                   "« %(salon)s ».", schedule=schedule.salon, salon=salon.name))
         args.loaded_schedule = schedule
         return apply_changes(salon, schedule, changes, now)
     except FileFormatError as error:
@@ -268,7 +214,8 @@ def run_repair(args: argparse.Namespace) -> int:
     t = RepairTexts(args.lang)
     now = _parse_now(args.now)
     if now is None:
-        _err(t.say("bad_now", value=args.now))
+        _err(t("--now invalide : %(value)s (attendu : heure locale du salon, par exemple "
+               "2023-11-28T11:00)", value=args.now))
         return EXIT_BAD_FILE
     if _unwritable(args.output, t) or _unwritable(args.salon_output, t):
         return EXIT_BAD_FILE
@@ -280,7 +227,8 @@ def run_repair(args: argparse.Namespace) -> int:
     try:
         repaired = repair_applied(applied, args.loaded_schedule, options)
     except InfeasibleError as error:
-        _err(t.say("infeasible"))
+        _err(t("Les règles ne peuvent pas toutes être respectées ; ces exigences se "
+               "contredisent :"))
         for clash in error.clashes:
             message = clash.message_fr if t.language == "fr" and clash.message_fr else clash.message
             _err(f"  - {t.rule_line(clash.rule, message)}")
@@ -289,7 +237,7 @@ def run_repair(args: argparse.Namespace) -> int:
         print_no_schedule_in_time(error, t)
         return EXIT_NO_SCHEDULE_IN_TIME
     except KeyboardInterrupt:
-        _err(t.say("interrupted"))
+        _err(t("Interrompu."))
         return EXIT_INTERRUPTED
     seconds = (dt.datetime.now() - started).total_seconds()
     try:
@@ -297,14 +245,15 @@ def run_repair(args: argparse.Namespace) -> int:
         if args.salon_output is not None:
             write_json(args.salon_output, applied.salon.to_json_dict())
     except OSError as error:
-        _err(t.say("cannot_write", path=args.output, reason=error.strerror or error))
+        _err(t("Impossible d'écrire %(path)s : %(reason)s", path=args.output,
+               reason=error.strerror or error))
         return EXIT_BAD_FILE
     _print_result(repaired, args.output, seconds, t)
     if args.salon_output is not None:
-        print(t.say("salon_written", path=args.salon_output))
+        print(t("Salon après les changements écrit dans %(path)s.", path=args.salon_output))
     violations = validate(applied.salon, repaired).violations
     if violations:
-        _err(t.say("violations"))
+        _err(t("Attention : le planning réparé enfreint ces règles du salon :"))
         for violation in violations:
             _err(f"  - {t.rule_line(violation.rule, violation.message)}")
     return EXIT_OK

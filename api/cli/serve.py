@@ -5,19 +5,26 @@ from __future__ import annotations
 import argparse
 import os
 
+from api.cli._texts import N_
 from api.settings import Settings, get_settings
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "serve",
-        help="serve the JSON API and pages (uvicorn)",
-        description="Serve the service. DATABASE_URL picks the store (default: a SQLite file); "
-        "the database is migrated first.",
+        help=N_("servir l'API JSON et les pages (uvicorn)"),
+        description=N_(
+            "Sert le service. DATABASE_URL choisit la base (défaut : un fichier SQLite) ; la "
+            "base est migrée d'abord."
+        ),
     )
-    parser.add_argument("--host", help="interface to listen on (default: settings, 127.0.0.1)")
-    parser.add_argument("--port", type=int, help="port (default: settings, 8000)")
-    parser.add_argument("--workers", type=int, help="server processes (default: settings, 1)")
+    parser.add_argument(
+        "--host", help=N_("interface d'écoute (défaut : les réglages, 127.0.0.1)")
+    )
+    parser.add_argument("--port", type=int, help=N_("port (défaut : les réglages, 8000)"))
+    parser.add_argument(
+        "--workers", type=int, help=N_("processus serveurs (défaut : les réglages, 1)")
+    )
     parser.set_defaults(handler=run)
 
 

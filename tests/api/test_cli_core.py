@@ -75,6 +75,13 @@ def write(path: Path, data: Any) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def french_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's texts in French whatever the machine's locale (LANG=en_GB.UTF-8 would pick
+    English: api/cli/_texts.py); `--lang en` still picks English."""
+    monkeypatch.setenv("SALON_LANG", "fr")
+
+
 @pytest.fixture
 def salon_file(tmp_path: Path) -> Path:
     return write(tmp_path / "salon.json", salon_data())

@@ -40,7 +40,7 @@ def test_demo_solves_publishes_and_prints(database_url: str, tmp_path: Path) -> 
     assert key
     second = salon(database_url, "demo", "--file", str(SMALL), "--no-print", "--time-limit", "5")
     assert second.returncode == 0, second.stderr
-    assert "already loaded" in second.stdout and "Planning v2 publié" in second.stdout
+    assert "déjà chargé" in second.stdout and "Planning v2 publié" in second.stdout
     salon_id = int(re.search(r"id (\d+)\)", first.stdout).group(1))  # type: ignore[union-attr]
     with running_server(database_url) as server:
         schedules = httpx.get(
@@ -55,9 +55,9 @@ def test_demo_solves_publishes_and_prints(database_url: str, tmp_path: Path) -> 
 def test_demo_loads_once_and_prints_working_links(database_url: str) -> None:
     first = salon(database_url, "demo", "--no-solve", "--file", str(SMALL))
     assert first.returncode == 0, first.stderr
-    assert "loaded (id" in first.stdout and "publié" not in first.stdout
+    assert "chargé (id" in first.stdout and "publié" not in first.stdout
     second = salon(database_url, "demo", "--no-solve", "--file", str(SMALL))
-    assert "already loaded" in second.stdout
+    assert "déjà chargé" in second.stdout
     key = re.search(r"Authorization: Bearer (\S+)", second.stdout)
     tokens = re.findall(r"X-Participant-Token: (\S+)", second.stdout)
     links = re.findall(r"(http://\S+/p/\S+)", second.stdout)
@@ -81,4 +81,4 @@ def test_demo_loads_once_and_prints_working_links(database_url: str) -> None:
 
 def test_demo_without_its_file_says_so(database_url: str, tmp_path: Path) -> None:
     result = salon(database_url, "demo", "--no-solve", "--file", str(tmp_path / "none.json"))
-    assert result.returncode == 1 and "not found" in result.stderr
+    assert result.returncode == 1 and "introuvable" in result.stderr

@@ -74,6 +74,13 @@ CHANGES: dict[str, Any] = {
 }
 
 
+@pytest.fixture(autouse=True)
+def french_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's texts in French whatever the machine's locale (LANG=en_GB.UTF-8 would pick
+    English: api/cli/_texts.py); `--lang en` still picks English."""
+    monkeypatch.setenv("SALON_LANG", "fr")
+
+
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
     paths = {

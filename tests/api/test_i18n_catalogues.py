@@ -1,4 +1,5 @@
-"""Every text of the templates has its English translation (French is the source language).
+"""Every text of the templates and of the `salon` command (api/cli/) has its English
+translation (French is the source language).
 
 A text has one when an English catalogue lists it, even unchanged ("Date", "Table"): an entry
 says that someone decided; words the same in both languages may also sit in SAME_IN_ENGLISH.
@@ -6,16 +7,20 @@ says that someone decided; words the same in both languages may also sit in SAME
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
+from babel.messages.extract import extract
 from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
+from api.cli._texts import EXTRACTION_KEYWORDS
 from api.i18n import get_translations
 from api.settings import PROJECT_ROOT
 
 TEMPLATES = PROJECT_ROOT / "templates"
+CLI = PROJECT_ROOT / "api" / "cli"
 LOCALE = PROJECT_ROOT / "api" / "locale" / "en" / "LC_MESSAGES"
 SAME_IN_ENGLISH = frozenset(
     {
@@ -57,6 +62,35 @@ def template_messages(path: Path) -> list[tuple[int, str, str | None]]:
     return found
 
 
+def cli_messages(path: Path) -> list[tuple[int, str, str | None]]:
+    """(line, singular, plural or None) of each text of a CLI module: `say(language, text)`,
+    `t(text)` and `N_(text)` (api/cli/_texts.py)."""
+    found = []
+    with path.open("rb") as file:
+        for line, message, _comments, _context in extract(
+            "python", file, keywords=EXTRACTION_KEYWORDS
+        ):
+            parts = message if isinstance(message, tuple) else (message,)
+            plural = parts[1] if len(parts) > 1 and isinstance(parts[1], str) else None
+            if isinstance(parts[0], str):
+                found.append((line, parts[0], plural))
+    return found
+
+
+def unmarked_help(path: Path) -> list[str]:
+    """`file:line` of each help or description of argparse written as a bare string: it must be
+    marked with N_() to be found here and translated."""
+    unmarked = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                if keyword.arg in ("help", "description", "epilog") and isinstance(
+                    keyword.value, ast.Constant | ast.JoinedStr
+                ):
+                    unmarked.append(f"{path.name}:{keyword.value.lineno}")
+    return unmarked
+
+
 def catalogue_ids() -> set[str]:
     """Every msgid of the English catalogues (an entry may keep the French text as it is)."""
     ids: set[str] = set()
@@ -69,10 +103,17 @@ def catalogue_ids() -> set[str]:
 
 def untranslated(path: Path, root: Path = PROJECT_ROOT) -> list[str]:
     """`file:line: text` of each text of the template without an English translation."""
+    return untranslated_messages(path, template_messages(path), root)
+
+
+def untranslated_messages(
+    path: Path, messages: list[tuple[int, str, str | None]], root: Path = PROJECT_ROOT
+) -> list[str]:
+    """`file:line: text` of each of the file's texts without an English translation."""
     english = get_translations("en")
     known = catalogue_ids()
     missing = []
-    for line, singular, plural in template_messages(path):
+    for line, singular, plural in messages:
         if singular in SAME_IN_ENGLISH or singular in known:
             continue
         if plural is None:
@@ -107,3 +148,43 @@ def test_an_untranslated_text_is_found(tmp_path: Path) -> None:
         'page.html:1: "Une phrase que personne n\'a traduite"',
         "page.html:1: '%(num)d souhait'",
     ]
+
+
+@pytest.mark.parametrize("path", sorted(CLI.glob("*.py")), ids=lambda p: p.name)
+def test_cli_texts_have_english(path: Path) -> None:
+    assert untranslated_messages(path, cli_messages(path)) == []
+    assert unmarked_help(path) == []
+
+
+def test_the_cli_has_texts_to_check() -> None:
+    """The extraction sees the CLI's texts (a keyword renamed would make the test above pass
+    on nothing)."""
+    texts = {text for path in CLI.glob("*.py") for _, text, _ in cli_messages(path)}
+    assert {
+        "Interrompu.",  # say(language, ...)
+        "Planning écrit dans %(path)s (%(status)s).",  # t(...)
+        "demande déclinée",  # N_(...) in a table
+        "le salon (salon/v1)",  # N_(...) as a help text
+    } <= texts
+    assert len(texts) > 200
+
+
+def test_an_untranslated_cli_text_is_found(tmp_path: Path) -> None:
+    module = tmp_path / "command.py"
+    module.write_text(
+        "def register(commands):\n"
+        "    parser = commands.add_parser('x', help=N_('une aide que personne ne traduit'))\n"
+        "    parser.add_argument('--y', help='aide oubliée')\n"
+        "    print(say(language, 'Interrompu.'), t('Un message %(n)s non traduit', n=1))\n",
+        "utf-8",
+    )
+    assert [m[1] for m in cli_messages(module)] == [
+        "une aide que personne ne traduit",
+        "Interrompu.",
+        "Un message %(n)s non traduit",
+    ]
+    assert untranslated_messages(module, cli_messages(module), root=tmp_path) == [
+        "command.py:2: 'une aide que personne ne traduit'",
+        "command.py:4: 'Un message %(n)s non traduit'",
+    ]
+    assert unmarked_help(module) == ["command.py:3"]

@@ -17,7 +17,9 @@ from api.db import Base, make_engine
 
 
 def salon(database_url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "DATABASE_URL": database_url, **env}
+    """`salon ARGS` in its own process, its texts in French unless `env` says otherwise (the
+    machine's locale would otherwise choose: api/cli/_texts.py)."""
+    environment = {**os.environ, "SALON_LANG": "fr", "DATABASE_URL": database_url, **env}
     return subprocess.run(
         [sys.executable, "-c", "import sys; from api.cli import main; sys.exit(main())", *args],
         cwd=PROJECT,
@@ -31,20 +33,20 @@ def salon(database_url: str, *args: str, **env: str) -> subprocess.CompletedProc
 def test_admin_creates_organisers_and_keys(database_url: str) -> None:
     created = salon(database_url, "admin", "create-organiser", "--email", "Ada@Example.org")
     assert created.returncode == 0, created.stderr
-    key = re.search(r"API key \(shown once\): (\S+)", created.stdout)
+    key = re.search(r"Clé d'API \(affichée une seule fois\) : (\S+)", created.stdout)
     assert key
     again = salon(database_url, "admin", "create-organiser", "--email", "ada@example.org")
-    assert again.returncode == 1 and "already exists" in again.stderr
+    assert again.returncode == 1 and "existe déjà" in again.stderr
     second = salon(database_url, "admin", "create-api-key", "--email", "ada@example.org")
-    second_key = re.search(r"API key \(shown once\): (\S+)", second.stdout)
+    second_key = re.search(r"Clé d'API \(affichée une seule fois\) : (\S+)", second.stdout)
     assert second_key and second_key.group(1) != key.group(1)
     prefix = key.group(1)[:12]
     revoked = salon(
         database_url, "admin", "revoke-api-key", "--email", "ada@example.org", "--prefix", prefix
     )
-    assert revoked.returncode == 0 and "revoked 1 key(s)" in revoked.stdout
+    assert revoked.returncode == 0 and "1 clé(s) révoquée(s)" in revoked.stdout
     unknown = salon(database_url, "admin", "create-api-key", "--email", "nobody@example.org")
-    assert unknown.returncode == 1 and "No organiser" in unknown.stderr
+    assert unknown.returncode == 1 and "Aucun organisateur" in unknown.stderr
 
 
 def test_serve_uses_the_database_url_and_serves_docs(database_url: str) -> None:

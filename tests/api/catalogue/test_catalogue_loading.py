@@ -84,7 +84,10 @@ def test_invalid_file_names_each_problem(plain_session: Session, tmp_path: Path)
     assert raised.value.code == "invalid_file"
 
 
-def test_cli(db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SALON_LANG", "en")  # the CLI's texts in English (French by default)
     assert main(["catalogue", "load", str(EXAMPLE), "--database-url", db_url]) == 0
     assert "150 events loaded" in capsys.readouterr().out
     code = main(["catalogue", "make-contributor", "Agent@Ville.Example", "--name", "Camille",
