@@ -31,6 +31,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.db import MIGRATIONS_DIR, make_engine, make_session_factory, migrate
+from api.edge import install_edge
 from api.errors import DomainError, FieldProblem, pydantic_problem
 from api.i18n import request_language
 from api.jobs import make_runner
@@ -319,6 +320,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = session_factory
     install_error_handlers(app)
     install_openapi(app)
+    install_edge(app, settings)
     for router in routers():
         app.include_router(router)
     return app

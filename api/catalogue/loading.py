@@ -35,6 +35,11 @@ from api.catalogue.vocabulary import State
 from api.catalogue.workflow import Actor
 
 FILE_FORMAT = "catalogue/v1"
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_EVENTS = 20_000
+"""Events of one file (an edition; the search exports at most as many)."""
+MAX_VOCABULARY = 1_000
+"""Formats, and tracks, of one file."""
 
 
 class EventEntry(EventFields):
@@ -61,14 +66,20 @@ class CatalogueFile(BaseModel):
 
     format: str = FILE_FORMAT
     edition: EditionCreate
-    formats: list[FormatCreate] = Field(default_factory=list)
-    tracks: list[TrackEntry] = Field(default_factory=list)
-    events: list[EventEntry] = Field(default_factory=list)
+    formats: list[FormatCreate] = Field(default_factory=list, max_length=MAX_VOCABULARY)
+    tracks: list[TrackEntry] = Field(default_factory=list, max_length=MAX_VOCABULARY)
+    events: list[EventEntry] = Field(default_factory=list, max_length=MAX_EVENTS)
 
 
 def read_catalogue_file(path: Path) -> CatalogueFile:
     """Parse and type-check a file (a 422 error listing each problem with its JSON path)."""
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_FILE_BYTES:
+            message = "Fichier trop volumineux : {size} Mo ({limit} Mo au plus)."
+            mega = 1024 * 1024
+            params = {"size": -(-size // mega), "limit": MAX_FILE_BYTES // mega}
+            raise invalid([FieldProblem("file", message, params)], code="invalid_file")
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise invalid(

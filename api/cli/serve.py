@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import os
+from typing import Any
 
 from api.cli._texts import N_
 from api.settings import Settings, get_settings
@@ -65,4 +67,18 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
+        log_config=log_config(),
     )
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging configuration, its access log filtered by `api.redaction.RedactSecrets`
+    (no personal link nor sign-in token in a log line, in every worker from its start)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    from api.redaction import ACCESS_LOGGER
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact_secrets"] = {"()": "api.redaction.RedactSecrets"}
+    config["loggers"][ACCESS_LOGGER]["filters"] = ["redact_secrets"]
+    return config

@@ -25,6 +25,7 @@ import csv
 import datetime as dt
 import io
 import json
+import zipfile
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
@@ -65,6 +66,14 @@ Format = Literal["json", "csv", "xlsx"]
 FORMATS: tuple[Format, ...] = ("json", "csv", "xlsx")
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
+MAX_SALON_BYTES = 20 * 1024 * 1024
+"""A whole salon/v1 file (`POST /salons/import`, the organiser's import page)."""
+MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024
+"""An XLSX's members once unzipped, together (openpyxl reads them whole or streams them)."""
+MAX_XLSX_SHARED_STRINGS = 20 * 1024 * 1024
+"""Its shared strings unzipped (openpyxl holds them all in memory)."""
+MAX_XLSX_MEMBERS = 1_000
+SHARED_STRINGS = "xl/sharedStrings.xml"
 
 
 def import_error(problems: Sequence[FieldProblem]) -> DomainError:
@@ -155,6 +164,10 @@ def _from_json(content: bytes) -> tuple[list[v1.Participant], list[str]]:
     if not isinstance(data, list):
         message = "Attendu : un fichier salon/v1 ou une liste de participants."
         raise import_error([FieldProblem("file", message)])
+    if len(data) > MAX_ROWS:
+        raise import_error(
+            [FieldProblem("participants", "Trop de participants (20 000 au plus).")]
+        )
     specs: list[v1.Participant] = []
     places: list[str] = []
     problems: list[FieldProblem] = []
@@ -201,16 +214,54 @@ def _csv_rows(content: bytes) -> list[list[Any]]:
     delimiter = max(",;\t", key=first_line.count)
     try:  # newline=None: Windows, Unix and old Mac line ends alike
         reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
-        return [row for row in reader if any(c.strip() for c in row)]
+        rows = []
+        for row in reader:
+            if any(c.strip() for c in row):
+                rows.append(row)
+            if len(rows) > MAX_ROWS:  # one past the cap is enough to refuse the file
+                break
+        return rows
     except csv.Error as exc:
         raise import_error(
             [FieldProblem("file", "CSV illisible : {error}.", {"error": str(exc)})]
         ) from exc
 
 
+def _xlsx_size_problem(content: bytes) -> FieldProblem | None:
+    """What makes an XLSX too large once unzipped (a zip bomb), read from its directory before
+    anything is unzipped; None when it is not a readable zip (openpyxl then says why)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+    if len(members) > MAX_XLSX_MEMBERS:
+        message = "Fichier XLSX refusé : {count} fichiers dans l'archive ({limit} au plus)."
+        return FieldProblem("file", message, {"count": len(members), "limit": MAX_XLSX_MEMBERS})
+    total = sum(member.file_size for member in members)
+    if total > MAX_XLSX_UNCOMPRESSED:
+        message = "Fichier XLSX refusé : {size} Mo une fois décompressé ({limit} Mo au plus)."
+        return FieldProblem("file", message, _megabytes(total, MAX_XLSX_UNCOMPRESSED))
+    strings = sum(m.file_size for m in members if m.filename.lower() == SHARED_STRINGS.lower())
+    if strings > MAX_XLSX_SHARED_STRINGS:
+        message = (
+            "Fichier XLSX refusé : textes de {size} Mo une fois décompressés ({limit} Mo au plus)."
+        )
+        return FieldProblem("file", message, _megabytes(strings, MAX_XLSX_SHARED_STRINGS))
+    return None
+
+
+def _megabytes(size: int, limit: int) -> dict[str, int]:
+    mega = 1024 * 1024
+    return {"size": -(-size // mega), "limit": limit // mega}
+
+
 def _xlsx_rows(content: bytes) -> list[list[Any]]:
     from openpyxl import load_workbook
 
+    problem = _xlsx_size_problem(content)
+    if problem is not None:
+        raise import_error([problem])
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file

@@ -18,6 +18,15 @@
     });
   });
 
+  /* The error page's "back" link (shown with the script only; no inline script: CSP). */
+  document.querySelectorAll("[data-back]").forEach(function (box) {
+    box.hidden = false;
+    box.querySelector("a").addEventListener("click", function (event) {
+      event.preventDefault();
+      window.history.back();
+    });
+  });
+
   /* Print the printable view without leaving the page. */
   document.querySelectorAll("a[data-print]").forEach(function (link) {
     link.addEventListener("click", function (event) {

@@ -158,7 +158,8 @@ BAD_FILES: list[tuple[str, bytes, str, str]] = [  # name, content, field, words 
     ("damaged.xlsx", _damaged_xlsx(), "file", "XLSX illisible"),
     ("deep.json", b"[" * 100_000 + b"]" * 100_000, "file", "imbrication"),
     ("scalar.json", b"42", "file", "salon/v1"),
-    ("huge.csv", b"id,name\n" + b"Z1,A\n" * 2_200_000, "file", "trop volumineux"),
+    # just over 10 MB: passes the edge's allowance (api/edge.py), refused by the importer
+    ("huge.csv", b"id,name\n" + b"Z1,A\n" * 2_097_152, "file", "trop volumineux"),
     ("rows.csv", b"id,name\n" + b"".join(b"Z%d,A\n" % i for i in range(20_001)), "file", "lignes"),
     ("wide.csv", b"id,name\nZ1," + b"x" * 200_000 + b"\n", "file", "CSV illisible"),
     ("missing.csv", b"id;organisation\nZ1;B\n", "ligne 1", "name"),
