@@ -1,216 +1,114 @@
-"""Every route x every role, with the expected status.
+"""The route x role matrix's entry: every route the app serves has an expectation per role.
 
-Roles: anonymous, the organiser of this salon, the organiser of another salon, the participant
-concerned and another participant. Resources of another salon or participant answer 404 (never
-403), so ids cannot be probed; organiser routes answer 401 to participants and vice versa.
+The expectations are in tests/api/test_role_matrix_api.py (JSON API of salons and repairs),
+test_role_matrix_pages.py (organiser, repair desk and participant pages, their assets),
+test_role_matrix_catalogue.py (catalogue API and pages) and here (the documentation, public).
+A route added anywhere without its expectations fails `test_every_route_has_an_expectation`,
+named by method and path. Static file mounts are left out (role_matrix.STATIC_FILES_REASON).
+
+Also here: the routers `api.app.routers()` lists are every router module's, and no route
+answers a path that another route declares (the order of the routers changes nothing).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import importlib
+import pkgutil
+import re
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from fastapi.routing import APIRoute
+import test_role_matrix_api
+import test_role_matrix_catalogue
+import test_role_matrix_pages
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from service_helpers import SESSIONS, World, wait_for_job
+from role_matrix import RouteKey, describe, served_routes
+from service_helpers import make_salon, new_organiser, settings_for
 
-from api.salons import routes as salon_routes
-from api.salons.tables import SolveJob
-from api.timestamps import utc_now
+import api
+from api.app import _flat_routes, create_app, routers
 
-ROLES = ("anonymous", "organiser", "other_organiser", "participant", "other_participant")
-CSV = b"id,name\nN9,Imported\n"
-
-
-@dataclass(frozen=True)
-class Case:
-    method: str
-    path: str
-    expected: tuple[int, int, int, int, int]  # in the order of ROLES
-    body: Any = None
-    files: bool = False
-    participant: str = "I1"  # the participant concerned (its token is "participant")
-    needs: str = ""  # "schedule" or "job": resources to create first
+DOCUMENTATION = ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
+"""FastAPI's own routes: the API's description, public (200 to every role, GET and HEAD)."""
 
 
-ORG = (401, 200, 404, 401, 401)
-ME = (401, 401, 401, 200, 200)
-CASES = [
-    Case("GET", "/organisers/me", (401, 200, 200, 401, 401)),
-    Case("POST", "/salons", (401, 201, 201, 401, 401), {"name": "M", "sessions": SESSIONS}),
-    Case("GET", "/salons", (401, 200, 200, 401, 401)),
-    Case(
-        "POST",
-        "/salons/import",
-        (401, 201, 201, 401, 401),
-        {"name": "M", "meeting_minutes": 15, "sessions": SESSIONS},
-    ),
-    Case("GET", "/salons/{salon_id}", ORG),
-    Case("PATCH", "/salons/{salon_id}", ORG, {"name": "Renamed"}),
-    Case("DELETE", "/salons/{salon_id}", (401, 204, 404, 401, 401)),
-    Case("GET", "/salons/{salon_id}/export", ORG),
-    Case("POST", "/salons/{salon_id}/wish-window/open", ORG),
-    Case("POST", "/salons/{salon_id}/wish-window/close", ORG),
-    Case("GET", "/salons/{salon_id}/participants", ORG),
-    Case(
-        "POST",
-        "/salons/{salon_id}/participants",
-        (401, 201, 404, 401, 401),
-        {"code": "N1", "name": "New"},
-    ),
-    Case("POST", "/salons/{salon_id}/participants/import", ORG, files=True),
-    Case("GET", "/salons/{salon_id}/participants/{participant_id}", ORG),
-    Case("PATCH", "/salons/{salon_id}/participants/{participant_id}", ORG, {"name": "X"}),
-    Case("DELETE", "/salons/{salon_id}/participants/{participant_id}", (401, 204, 404, 401, 401)),
-    Case("GET", "/salons/{salon_id}/participants/{participant_id}/links", ORG),
-    Case(
-        "POST",
-        "/salons/{salon_id}/participants/{participant_id}/links",
-        (401, 201, 404, 401, 401),
-        {},
-    ),
-    Case(
-        "DELETE",
-        "/salons/{salon_id}/participants/{participant_id}/links/{link_id}",
-        (401, 204, 404, 401, 401),
-    ),
-    Case("GET", "/salons/{salon_id}/wishes", ORG),
-    Case(
-        "POST", "/salons/{salon_id}/wishes", (401, 201, 404, 401, 401), {"from": "I3", "to": "D2"}
-    ),
-    Case("GET", "/salons/{salon_id}/wishes/{wish_id}", ORG),
-    Case("PATCH", "/salons/{salon_id}/wishes/{wish_id}", ORG, {"priority": 1}),
-    Case("DELETE", "/salons/{salon_id}/wishes/{wish_id}", (401, 204, 404, 401, 401)),
-    Case(
-        "POST",
-        "/salons/{salon_id}/solves",
-        (401, 202, 404, 401, 401),
-        {"time_limit": 1, "workers": 1},
-    ),
-    Case("GET", "/salons/{salon_id}/solves", ORG),
-    Case("GET", "/salons/{salon_id}/solves/{job_id}", ORG, needs="job"),
-    Case("DELETE", "/salons/{salon_id}/solves/{job_id}", (401, 202, 404, 401, 401), needs="job"),
-    Case("GET", "/salons/{salon_id}/schedules", ORG, needs="schedule"),
-    Case("GET", "/salons/{salon_id}/schedules/{version}", ORG, needs="schedule"),
-    Case("GET", "/salons/{salon_id}/schedules/{version}/export", ORG, needs="schedule"),
-    Case("POST", "/salons/{salon_id}/schedules/{version}/publish", ORG, needs="schedule"),
-    Case("GET", "/me", ME),
-    Case("GET", "/me/directory", ME),
-    Case("GET", "/me/wishes", ME),
-    Case("PUT", "/me/wishes", ME, {"wishes": [{"to": "D2"}]}),
-    Case("GET", "/me/requests", ME, participant="D1"),
-    Case(
-        "PUT",
-        "/me/requests/{wish_id}",
-        (401, 401, 401, 200, 404),
-        {"decision": "accepted"},
-        participant="D1",
-    ),
-    Case("GET", "/me/agenda", ME, needs="schedule"),
-]
+def _expected() -> list[RouteKey]:
+    tables = (test_role_matrix_api, test_role_matrix_pages, test_role_matrix_catalogue)
+    keys = [(case.method, case.path) for table in tables for case in table.CASES]
+    keys += [(method, path) for path in DOCUMENTATION for method in ("GET", "HEAD")]
+    return keys
 
 
-def test_the_matrix_covers_every_route() -> None:
-    routes = {
-        (method, route.path_format)
-        for route in salon_routes.router.routes
-        if isinstance(route, APIRoute)
-        for method in route.methods
-    }
-    assert routes == {(case.method, case.path) for case in CASES}
+@pytest.fixture
+def app(tmp_path: Path) -> FastAPI:
+    """The app as served (not started: its routes only)."""
+    return create_app(settings_for(f"sqlite:///{tmp_path / 'routes.db'}"))
 
 
-def _prepare(world: World, case: Case) -> dict[str, Any]:
-    client, organiser = world.client, world.organiser
-    client.put("/me/wishes", json={"wishes": [{"to": "D1"}]}, headers=world.me("I1"))
-    wish_id = client.get("/me/requests", headers=world.me("D1")).json()["data"][0]["id"]
-    links = client.get(
-        world.url(f"/participants/{world.ids['I2']}/links"), headers=organiser
-    ).json()
-    values: dict[str, Any] = {
-        "salon_id": world.salon_id,
-        "participant_id": world.ids["I2"],
-        "link_id": links["data"][0]["id"],
-        "wish_id": wish_id,
-        "version": 1,
-        "job_id": 0,
-    }
-    if case.needs == "schedule":
-        job = client.post(
-            world.url("/solves"), json={"time_limit": 1, "workers": 1}, headers=organiser
-        ).json()
-        assert wait_for_job(client, organiser, world.salon_id, job["id"])["state"] == "done"
-        if case.path == "/me/agenda":
-            client.post(world.url("/schedules/1/publish"), headers=organiser)
-    if case.needs == "job":
-        with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
-            now = utc_now()
-            job_row = SolveJob(
-                salon_id=world.salon_id,
-                state="queued",
-                cancel_requested=False,
-                time_limit=1,
-                workers=1,
-                seed=0,
-                phase="",
-                elapsed=0.0,
-                message="",
-                created_at=now,
-                heartbeat_at=now,
-            )
-            session.add(job_row)
-            session.commit()
-            values["job_id"] = job_row.id
-    return values
-
-
-def _headers(world: World, role: str, case: Case) -> dict[str, str]:
-    other_participant = "I2" if case.participant != "I2" else "I3"
-    return {
-        "anonymous": {},
-        "organiser": world.organiser,
-        "other_organiser": world.other_organiser,
-        "participant": world.me(case.participant),
-        "other_participant": world.me("D2" if case.participant == "D1" else other_participant),
-    }[role]
-
-
-@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.path}")
-def test_route_for_every_role(world: World, case: Case) -> None:
-    client: TestClient = world.client
-    url = case.path.format(**_prepare(world, case))
-    for index in (0, 2, 3, 4, 1):  # the organiser of the salon may change it: last
-        role = ROLES[index]
-        kwargs: dict[str, Any] = {"headers": _headers(world, role, case)}
-        if case.files:
-            kwargs["files"] = {"file": ("p.csv", CSV)}
-        elif case.body is not None:
-            kwargs["json"] = case.body
-        response = client.request(case.method, url, **kwargs)
-        assert response.status_code == case.expected[index], (
-            f"{case.method} {case.path} as {role}: {response.status_code} {response.text[:300]}"
-        )
-        if response.status_code in (401, 404):
-            detail = response.json()["detail"]
-            assert detail["code"] in ("not_authenticated", "not_found") and detail["message"]
-
-
-def test_ids_of_another_salon_are_not_found(world: World) -> None:
-    """The owner of salon B cannot reach salon A's rows through salon B's URLs."""
-    client, other = world.client, world.other_organiser
-    base = f"/salons/{world.other_salon_id}"
-    urls = [
-        f"{base}/participants/{world.ids['I1']}",
-        f"{base}/participants/{world.ids['I1']}/links",
-    ]
-    for url in urls:
-        assert client.get(url, headers=other).status_code == 404
-    link = client.get(
-        world.url(f"/participants/{world.ids['I1']}/links"), headers=world.organiser
-    ).json()["data"][0]["id"]
-    own = world.other_ids["I1"]
-    assert (
-        client.delete(f"{base}/participants/{own}/links/{link}", headers=other).status_code == 404
+def test_every_route_has_an_expectation(app: FastAPI) -> None:
+    expected = _expected()
+    twice = [key for key, count in Counter(expected).items() if count > 1]
+    assert not twice, f"routes expected twice in the role matrix: {describe(twice)}"
+    served = served_routes(app)
+    missing = served - set(expected)
+    assert not missing, (
+        f"routes without an expectation per role in the role matrix (tests/api/"
+        f"test_role_matrix_*.py): {describe(missing)}"
     )
-    assert client.get("/me", headers=world.me("I1")).status_code == 200  # link still works
+    gone = set(expected) - served
+    assert not gone, f"expectations of routes the app does not serve: {describe(gone)}"
+
+
+@pytest.fixture
+def started(sqlite_template: Path, tmp_path: Path) -> Iterator[TestClient]:
+    path = tmp_path / "salon.db"
+    path.write_bytes(sqlite_template.read_bytes())
+    with TestClient(create_app(settings_for(f"sqlite:///{path}"))) as client:
+        yield client
+
+
+@pytest.mark.parametrize("path", DOCUMENTATION)
+def test_documentation_is_public(started: TestClient, path: str) -> None:
+    """Anonymous, an organiser's key, a participant's token: the same 200 (GET and HEAD)."""
+    organiser = new_organiser(started)
+    _salon_id, _ids, tokens = make_salon(started, organiser)
+    for headers in ({}, organiser, {"X-Participant-Token": tokens["I1"]}):
+        for method in ("GET", "HEAD"):
+            response = started.request(method, path, headers=headers)
+            assert response.status_code == 200, f"{method} {path} with {list(headers)}"
+
+
+def test_every_router_module_is_served() -> None:
+    """Each `api/<package>/routes.py` and `pages.py` router is in api.app.routers(), once."""
+    listed = routers()
+    assert len({id(router) for router in listed}) == len(listed), "a router is listed twice"
+    for module in pkgutil.walk_packages(api.__path__, "api."):
+        if module.name.count(".") == 2 and module.name.rsplit(".", 1)[-1] in ("routes", "pages"):
+            router = getattr(importlib.import_module(module.name), "router", None)
+            assert router is None or any(router is served for served in listed), (
+                f"{module.name}.router is not in api.app.routers()"
+            )
+
+
+def _sample(path: str) -> str:
+    """A path the route answers: ints for int parameters, a word for the others."""
+    return re.sub(
+        r"{(\w+)(:\w+)?}", lambda m: "7" if m.group(2) == ":int" else f"x{m.group(1)}", path
+    )
+
+
+def test_no_route_answers_another_routes_path(app: FastAPI) -> None:
+    """For each route and method, the first route matching its own path is itself: so the
+    order of the routers in api.app.routers() changes nothing (within a router, a fixed path
+    such as /catalogue/my/events/new comes before /catalogue/my/events/{event_id})."""
+    routes = [r for r in _flat_routes(app.router.routes) if hasattr(r, "path_regex")]
+    for route in routes:
+        path = _sample(route.path)
+        for method in route.methods or ():
+            first = next(
+                r for r in routes if method in (r.methods or ()) and r.path_regex.match(path)
+            )
+            assert first is route, f"{method} {path}: {first.path} answers before {route.path}"
