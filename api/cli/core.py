@@ -177,8 +177,8 @@ class Texts:
 
     def rule_line(self, rule: str, message: str) -> str:
         """`[rule] label: message`, the rule's name first so that one can grep for it."""
-        return self("[%(rule)s] %(label)s : %(message)s", rule=rule, label=self.rule(rule),
-                    message=message)
+        return say(self.language, "[%(rule)s] %(label)s : %(message)s", rule=rule,
+                   label=self.rule(rule), message=message)
 
 
 # ----------------------------------------------------------------- arguments
