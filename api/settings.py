@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -63,6 +64,12 @@ class Settings(BaseSettings):
     templates_dir: Path = PROJECT_ROOT / "templates"
     secret_key: str | None = None  # signs the links printed on agendas; else secret_file
     secret_file: Path | None = None  # default: `secret_key` beside the outbox folder
+    # Documents served one by one (a participant's agenda PDF, iCal, print view), per server
+    # process (api/documents/serving.py): PDFs laid out at once (default: the cores), in worker
+    # processes (else threads of the server), and the bytes their cache keeps (0: none)
+    document_renders: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    document_render_processes: bool = True
+    document_cache_bytes: int = Field(default=32 * 2**20, ge=0)
     # The service's edge (api/edge.py): request body caps and security headers.
     max_body_bytes: int = 1024 * 1024  # a request's body, but the file imports' (413 above)
     hsts_seconds: int = 31_536_000  # Strict-Transport-Security max-age over HTTPS; 0: none

@@ -137,7 +137,7 @@ def running_server(database_url: str, folder: Path) -> Iterator[str]:
         "DATABASE_URL": database_url,
         "SALON_BASE_URL": base_url,
         "SALON_OUTBOX_DIR": str(folder / "outbox"),
-        "SALON_SECRET_KEY": "bench-pdf-rush",
+        "SALON_SECRET_KEY": secrets.token_urlsafe(32),
         "PYTHONPATH": os.pathsep.join(p for p in (str(PROJECT), os.environ.get("PYTHONPATH")) if p),
     }
     command = [

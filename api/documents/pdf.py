@@ -301,6 +301,11 @@ def agendas_pdf(
     )
 
 
+def agenda_pdf_bytes(docs: SalonDocuments, agenda: Agenda) -> bytes:
+    """One agenda's PDF, laid out in this process (picklable: a worker process may run it)."""
+    return agendas_pdf(docs, [agenda], workers=1).pdf
+
+
 def tables_pdf(
     docs: SalonDocuments,
     sheets: Sequence[TableSheet] | None = None,

@@ -20,14 +20,20 @@ from sqlalchemy.orm import Session
 
 from api.auth import CurrentParticipant, participant_for_token
 from api.db import SessionDep
-from api.documents import SalonDocuments, agenda_html, agendas_pdf, participant_calendar
+from api.documents import DocumentOptions, SalonDocuments
+from api.documents.serving import (
+    DocumentResponse,
+    RendersDep,
+    agenda_ics_document,
+    agenda_pdf_document,
+    agenda_print_document,
+)
 from api.i18n import format_moment
 from api.pages import service
 from api.pages.web import (
     FormDep,
     PageError,
     PageRoute,
-    SettingsDep,
     check_csrf,
     csrf_token,
     first,
@@ -35,7 +41,7 @@ from api.pages.web import (
     redirect,
     request_language,
 )
-from api.salons import self_service, storage
+from api.salons import convert, self_service, storage
 from api.salons.schemas import MeRead, MyWishesUpdate
 
 router = APIRouter(prefix="/p", route_class=PageRoute, include_in_schema=False)
@@ -78,18 +84,25 @@ def folded(text: str) -> str:
 
 
 def published_documents(session: Session, v: Visit, language: str) -> SalonDocuments | None:
-    """The documents of the published schedule of the participant's salon, if any."""
+    """The participant's documents of the published schedule of its salon, if any.
+
+    Only what they show is read (`convert.participant_view`), not the whole salon: these pages
+    and documents are what every participant opens, often at the same moment.
+    """
     salon = storage.find_salon(session, salon_id=v.who.salon_id)
     schedule = service.current_schedule(session, salon_id=v.who.salon_id)
     if salon is None or schedule is None:
         return None
-    return service.schedule_documents(
-        session,
-        salon=salon,
-        schedule=schedule,
-        language=language,
-        links={v.me.code: f"{v.base}/agenda"},
+    document, version = convert.participant_view(
+        session, salon=salon, schedule=schedule, participant_id=v.who.participant_id
     )
+    options = DocumentOptions(
+        language=language,
+        published_at=service.published_moment(schedule),
+        links={v.me.code: f"{v.base}/agenda"},
+        side_labels=service.side_labels(session, salon_id=salon.id),
+    )
+    return SalonDocuments(document, version, options)
 
 
 def _context(v: Visit, request: Request) -> dict[str, Any]:
@@ -267,33 +280,29 @@ def agenda_page(token: Token, request: Request, session: SessionDep) -> HTMLResp
 
 
 @router.get("/{token}/agenda/print", response_class=HTMLResponse)
-def agenda_print(token: Token, request: Request, session: SessionDep) -> HTMLResponse:
+def agenda_print(
+    token: Token, request: Request, session: SessionDep, renders: RendersDep
+) -> Response:
     """The printable document itself (the same HTML as the PDF)."""
     v = visit(session, token)
     docs = _agenda_docs(session, v, request)
-    return HTMLResponse(agenda_html(docs, v.me.code))
+    return DocumentResponse(agenda_print_document(docs, v.me.code), renders)
 
 
 @router.get("/{token}/agenda.pdf")
-def agenda_pdf(token: Token, request: Request, session: SessionDep) -> Response:
+def agenda_pdf(
+    token: Token, request: Request, session: SessionDep, renders: RendersDep
+) -> Response:
+    """The agenda as PDF, laid out after the session is closed (api.documents.serving)."""
     v = visit(session, token)
     docs = _agenda_docs(session, v, request)
-    result = agendas_pdf(docs, [docs.agenda(v.me.code)], workers=1)
-    return Response(
-        result.pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": 'inline; filename="agenda.pdf"'},
-    )
+    return DocumentResponse(agenda_pdf_document(docs, v.me.code), renders)
 
 
 @router.get("/{token}/agenda.ics")
 def agenda_ics(
-    token: Token, request: Request, session: SessionDep, settings: SettingsDep
+    token: Token, request: Request, session: SessionDep, renders: RendersDep
 ) -> Response:
     v = visit(session, token)
     docs = _agenda_docs(session, v, request)
-    return Response(
-        participant_calendar(docs, v.me.code),
-        media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="agenda.ics"'},
-    )
+    return DocumentResponse(agenda_ics_document(docs, v.me.code), renders)

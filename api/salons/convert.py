@@ -312,6 +312,16 @@ def schedule_document(session: Session, *, schedule: Schedule) -> v1.Schedule:
     unscheduled = storage.schedule_unscheduled(session, schedule_id=schedule.id)
     pairs = [(m.from_id, m.to_id) for m in meetings] + [(u.from_id, u.to_id) for u in unscheduled]
     people = storage.participants_by_id(session, ids=[i for pair in pairs for i in pair])
+    return _schedule_from_rows(session, schedule, meetings, unscheduled, people)
+
+
+def _schedule_from_rows(
+    session: Session,
+    schedule: Schedule,
+    meetings: list[ScheduledMeeting],
+    unscheduled: list[UnscheduledWish],
+    people: dict[int, Participant],
+) -> v1.Schedule:
     tables = storage.tables_by_id(session, ids=[m.table_id for m in meetings])
     objectives = storage.schedule_objectives(session, schedule_ids=[schedule.id])[schedule.id]
     status = "optimal" if schedule.status == "optimal" else "feasible"
@@ -348,3 +358,41 @@ def schedule_document(session: Session, *, schedule: Schedule) -> v1.Schedule:
         ],
         stats=dict(schedule.stats or {}),
     )
+
+
+def participant_view(
+    session: Session, *, salon: Salon, schedule: Schedule, participant_id: int
+) -> tuple[v1.Salon, v1.Schedule]:
+    """What one participant's documents show of a salon and a schedule version, read alone.
+
+    The salon's settings (sessions, every table), the participant, the others it meets or has an
+    unscheduled wish with, and the wishes between them; its meetings and unscheduled wishes. Its
+    agenda, calendar and unmet wishes are those the whole salon gives (only the position of the
+    participants, hence the agenda's HTML anchor, differs); it reads a few rows, not the salon.
+    """
+    settings = salon_settings(session, salon=salon)
+    table_codes = {t.id: t.code for t in storage.list_tables(session, salon_id=salon.id)}
+    meetings = storage.schedule_meetings(
+        session, schedule_id=schedule.id, participant_id=participant_id
+    )
+    unscheduled = storage.schedule_unscheduled(
+        session, schedule_id=schedule.id, participant_id=participant_id
+    )
+    pairs = [(m.from_id, m.to_id) for m in meetings] + [(u.from_id, u.to_id) for u in unscheduled]
+    ids = {participant_id, *(i for pair in pairs for i in pair)}
+    people = storage.participants_by_id(session, ids=ids)
+    shown = sorted(people.values(), key=lambda p: p.position)
+    codes = {p.id: p.code for p in shown}
+    wishes = storage.wishes_from(session, participant_id=participant_id)
+    wishes += storage.wishes_to(session, participant_id=participant_id)
+    wishes = sorted(
+        (w for w in wishes if w.from_id in codes and w.to_id in codes), key=lambda w: w.position
+    )
+    intervals = storage.intervals_of(session, wish_ids=[w.id for w in wishes])
+    unavailable = storage.unavailabilities_of(session, participant_ids=list(codes))
+    document = v1.Salon(
+        **settings,
+        participants=[participant_spec(p, table_codes, unavailable[p.id]) for p in shown],
+        wishes=[wish_spec(w, codes, intervals[w.id]) for w in wishes],
+    )
+    return document, _schedule_from_rows(session, schedule, meetings, unscheduled, people)

@@ -677,14 +677,18 @@ def schedule_meetings(
     return list(session.scalars(query.order_by(ScheduledMeeting.start, ScheduledMeeting.id)))
 
 
-def schedule_unscheduled(session: Session, *, schedule_id: int) -> list[UnscheduledWish]:
-    return list(
-        session.scalars(
-            select(UnscheduledWish)
-            .where(UnscheduledWish.schedule_id == schedule_id)
-            .order_by(UnscheduledWish.id)
+def schedule_unscheduled(
+    session: Session, *, schedule_id: int, participant_id: int | None = None
+) -> list[UnscheduledWish]:
+    query = select(UnscheduledWish).where(UnscheduledWish.schedule_id == schedule_id)
+    if participant_id is not None:
+        query = query.where(
+            or_(
+                UnscheduledWish.from_id == participant_id,
+                UnscheduledWish.to_id == participant_id,
+            )
         )
-    )
+    return list(session.scalars(query.order_by(UnscheduledWish.id)))
 
 
 # ------------------------------------------------------------------------ helpers
