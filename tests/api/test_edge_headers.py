@@ -17,10 +17,13 @@ from fastapi.testclient import TestClient
 from service_helpers import World, running_server, settings_for
 
 from api.app import create_app
+from api.catalogue import load_catalogue_file
+from api.db import make_engine, make_session_factory
 from api.edge import PAGE_POLICY
 from api.settings import PROJECT_ROOT
 
 TEMPLATES = PROJECT_ROOT / "templates"
+CATALOGUE = PROJECT_ROOT / "examples" / "catalogue-2023.json"
 ONE_YEAR = "max-age=31536000"
 
 
@@ -151,12 +154,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
 
 @pytest.fixture(scope="module")
 def published_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """A served salon (the documents' tiny one), solved and published, with personal links."""
+    """A served salon (the documents' tiny one), solved and published, with personal links,
+    and the example catalogue."""
     from browser_helpers import import_salon, organiser_database
     from documents_helpers import salon_data
 
     folder = tmp_path_factory.mktemp("edge-browser")
     url, key = organiser_database(folder, "csp@example.org")
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        load_catalogue_file(session, CATALOGUE)
+    engine.dispose()
     with running_server(url, SALON_OUTBOX_DIR=str(folder / "outbox")) as server:
         with httpx.Client(
             base_url=server.base_url, timeout=60, headers={"Authorization": f"Bearer {key}"}
@@ -217,6 +225,11 @@ def test_pages_run_under_the_policy_in_chromium(published_site: dict[str, Any]) 
         back.click()
         page.wait_for_url(f"{base}/p/{token}")
         page.goto(f"{base}/catalogue/")
+        page.locator("a[href*='/catalogue/events/']").first.click()
+        assert "application/ld+json" in page.content()  # a data block, not a script
+        page.goto(f"{base}/catalogue/guide")
+        page.locator("a[href*='/catalogue/tracks/']").first.click()
+        page.wait_for_url(re.compile(r".*/catalogue/tracks/.+"))
         page.goto(f"{base}/o/login")
         page.close()
     assert violations == []
