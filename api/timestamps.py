@@ -1,4 +1,10 @@
-"""Timestamps of the service: stored as naive UTC, shown as aware UTC.
+"""The service's one clock: timestamps stored as naive UTC, shown as aware UTC or in Paris time.
+
+- `utc_now` is now, in the storage form (naive UTC), for every module.
+- `to_storage`, `from_storage`: bookkeeping timestamps of the salon service (an aware value as
+  naive UTC, a naive one taken as UTC already; shown back as aware UTC).
+- The catalogue's people live in Europe/Paris: `paris_to_storage` reads an input datetime whose
+  naive values are Paris time, `to_paris`, `paris_day` and `format_paris` show a stored one.
 
 Salon times (sessions, meetings, unavailability) are a different thing: naive local times of
 the salon's timezone, stored as they are.
@@ -7,6 +13,9 @@ the salon's timezone, stored as they are.
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def utc_now() -> dt.datetime:
@@ -28,3 +37,25 @@ def from_storage(value: dt.datetime) -> dt.datetime:
 
 def maybe_from_storage(value: dt.datetime | None) -> dt.datetime | None:
     return None if value is None else from_storage(value)
+
+
+def paris_to_storage(value: dt.datetime) -> dt.datetime:
+    """An input datetime as stored (naive UTC): a naive one is Paris time."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=PARIS)
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def to_paris(value: dt.datetime) -> dt.datetime:
+    """A stored (naive UTC) datetime as an aware Europe/Paris datetime."""
+    return value.replace(tzinfo=dt.UTC).astimezone(PARIS)
+
+
+def paris_day(value: dt.datetime) -> dt.date:
+    """The Paris day of a stored datetime."""
+    return to_paris(value).date()
+
+
+def format_paris(value: dt.datetime) -> str:
+    """A stored datetime as '2023-11-14 09:30' (Paris time), for messages."""
+    return to_paris(value).strftime("%Y-%m-%d %H:%M")

@@ -19,11 +19,11 @@ from urllib.parse import urlencode
 from sqlalchemy.orm import Session
 
 from api.catalogue import service, storage
-from api.catalogue.clock import utc_now
 from api.catalogue.schemas import EditionCreate, EventFields, FormatCreate, TrackCreate
 from api.catalogue.search import SearchQuery, search_events
 from api.catalogue.tables import Event
 from api.db import make_engine, make_session_factory, migrate
+from api.timestamps import utc_now
 from examples.make_catalogue import EDITION, FORMATS, TRACKS, generate_events
 
 EVENTS = 10_000

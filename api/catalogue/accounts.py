@@ -13,7 +13,6 @@ import secrets
 from sqlalchemy.orm import Session
 
 from api.catalogue import storage
-from api.catalogue.clock import utc_now
 from api.catalogue.errors import CatalogueError, FieldProblem, invalid
 from api.catalogue.tables import Contributor, ContributorSession, LoginToken
 from api.catalogue.validation import EMAIL_PATTERN
@@ -21,6 +20,7 @@ from api.catalogue.workflow import Actor
 from api.i18n import gettext
 from api.mail import send_mail
 from api.settings import Settings
+from api.timestamps import utc_now
 
 MAGIC_LINK_LIFETIME = dt.timedelta(minutes=30)
 SESSION_LIFETIME = dt.timedelta(days=30)

@@ -20,13 +20,13 @@ from urllib.parse import urlsplit
 from icalendar import Calendar, vCalAddress
 from icalendar import Event as CalendarEvent
 
-from api.catalogue.clock import to_paris, utc_now
 from api.catalogue.geography import departement_name, region_name
 from api.catalogue.markdown import plain_text, render_markdown
 from api.catalogue.presenters import event_read, event_url
 from api.catalogue.tables import Event
 from api.catalogue.vocabulary import ACCESSIBILITY, ATTENDANCE_MODES, AUDIENCES, LIVE_STATUSES
 from api.i18n import gettext
+from api.timestamps import to_paris, utc_now
 
 ATOM = "http://www.w3.org/2005/Atom"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")

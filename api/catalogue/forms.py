@@ -11,8 +11,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from api.catalogue.clock import PARIS
 from api.catalogue.errors import FieldProblem
+from api.timestamps import PARIS
 
 FormData = Mapping[str, Sequence[str]]
 MIN_TIMING_ROWS = 2

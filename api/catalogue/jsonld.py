@@ -7,7 +7,6 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from api.catalogue.clock import to_paris
 from api.catalogue.geography import departements, regions
 from api.catalogue.presenters import event_url, track_url
 from api.catalogue.tables import Event, Track
@@ -17,6 +16,7 @@ from api.catalogue.vocabulary import (
     SCHEMA_EVENT_STATUSES,
 )
 from api.i18n import gettext
+from api.timestamps import to_paris
 
 CONTEXT = "https://schema.org"
 

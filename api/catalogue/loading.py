@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from api.catalogue import service, storage
 from api.catalogue.accounts import ensure_contributor
-from api.catalogue.clock import to_storage, utc_now
 from api.catalogue.errors import CatalogueError, FieldProblem, invalid, problems_from_pydantic
 from api.catalogue.schemas import (
     EditionCreate,
@@ -33,6 +32,7 @@ from api.catalogue.schemas import (
 from api.catalogue.tables import Event
 from api.catalogue.vocabulary import State
 from api.catalogue.workflow import Actor
+from api.timestamps import paris_to_storage, utc_now
 
 FILE_FORMAT = "catalogue/v1"
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -190,7 +190,7 @@ def set_loaded_state(session: Session, event: Event, entry: EventEntry, *, actor
         event.state = entry.state
         if entry.state != "draft" and event.submitted_at is None:
             event.submitted_at = now
-    published_at = to_storage(entry.published_at) if entry.published_at else None
+    published_at = paris_to_storage(entry.published_at) if entry.published_at else None
     if entry.state == "published" and event.published_at is None:
         published_at = published_at or now
     if published_at and event.published_at != published_at:

@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session
 from api import rate_limits
 from api.auth import organiser_for_key
 from api.catalogue import accounts, presenters, service, storage
-from api.catalogue.clock import to_paris, utc_now
 from api.catalogue.errors import CatalogueError, FieldProblem, problems_from_pydantic
 from api.catalogue.forms import (
     field_id,
@@ -87,6 +86,7 @@ from api.i18n import (
     request_language,
 )
 from api.rendering import render
+from api.timestamps import to_paris, utc_now
 
 FACET_TITLES = {
     "day": N_("Date"),

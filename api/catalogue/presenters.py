@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from api.catalogue.clock import to_paris, utc_now
 from api.catalogue.geography import departements, regions
 from api.catalogue.markdown import render_markdown
 from api.catalogue.schemas import (
@@ -23,6 +22,7 @@ from api.catalogue.schemas import (
 )
 from api.catalogue.tables import AuditEntry, Contributor, Edition, Event, EventFormat, Track
 from api.catalogue.workflow import submissions_open
+from api.timestamps import to_paris, utc_now
 
 
 def event_url(base_url: str, event_id: int) -> str:

@@ -25,7 +25,6 @@ from sqlalchemy import ColumnElement, Engine, column, func, literal_column, sele
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.catalogue.clock import paris_day, utc_now
 from api.catalogue.errors import CatalogueError, FieldProblem, invalid
 from api.catalogue.geography import departements, regions
 from api.catalogue.tables import (
@@ -39,6 +38,7 @@ from api.catalogue.tables import (
 )
 from api.catalogue.vocabulary import ACCESSIBILITY, ATTENDANCE_MODES, AUDIENCES, WHEN
 from api.i18n import format_day, gettext
+from api.timestamps import paris_day, utc_now
 
 MAX_PER_PAGE = 100
 MAX_EXPORT = 20_000

@@ -12,7 +12,6 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session, object_session
 
 from api.catalogue import storage
-from api.catalogue.clock import paris_day, to_paris, to_storage, utc_now
 from api.catalogue.errors import (
     CatalogueError,
     FieldProblem,
@@ -51,6 +50,7 @@ from api.catalogue.workflow import (
     check_submission_deadline,
     check_transition_allowed,
 )
+from api.timestamps import paris_day, paris_to_storage, to_paris, utc_now
 
 TAG_KINDS = ("theme", "audience", "accessibility")
 SYSTEM = Actor("system", "system", "salon")
@@ -560,7 +560,7 @@ def create_edition(
         title=data.title,
         starts_on=data.starts_on,
         ends_on=data.ends_on,
-        submission_deadline=to_storage(data.submission_deadline),
+        submission_deadline=paris_to_storage(data.submission_deadline),
         created_at=now,
     )
     return add_created(
@@ -590,7 +590,7 @@ def update_edition(
     if values.get("title"):
         edition.title = values["title"]
     if values.get("submission_deadline"):
-        edition.submission_deadline = to_storage(values["submission_deadline"])
+        edition.submission_deadline = paris_to_storage(values["submission_deadline"])
     record_update(
         session,
         actor=actor,

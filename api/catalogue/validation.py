@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from api.catalogue.clock import format_local, paris_day, to_storage
 from api.catalogue.errors import FieldProblem
 from api.catalogue.geography import (
     departements,
@@ -21,6 +20,7 @@ from api.catalogue.geography import (
 )
 from api.catalogue.schemas import EventFields, PlaceIn
 from api.catalogue.tables import Edition, EventFormat, Track
+from api.timestamps import format_paris, paris_day, paris_to_storage
 
 EMAIL_PATTERN = re.compile(
     r"^[^@\s<>\"',;\x00-\x1f\x7f]+@[^@\s<>\"',;\x00-\x1f\x7f]+\.[^@\s<>\"',;\x00-\x1f\x7f]+$"
@@ -45,7 +45,9 @@ class StoredTiming:
 
 def stored_timings(fields: EventFields) -> list[StoredTiming]:
     """The timings in naive UTC, sorted by start."""
-    timings = [StoredTiming(to_storage(t.start), to_storage(t.end)) for t in fields.timings]
+    timings = [
+        StoredTiming(paris_to_storage(t.start), paris_to_storage(t.end)) for t in fields.timings
+    ]
     return sorted(timings, key=lambda timing: (timing.start, timing.end))
 
 
@@ -53,13 +55,13 @@ def check_end_after_start(fields: EventFields) -> list[FieldProblem]:
     """Each timing ends after it starts."""
     problems = []
     for index, timing in enumerate(fields.timings):
-        start, end = to_storage(timing.start), to_storage(timing.end)
+        start, end = paris_to_storage(timing.start), paris_to_storage(timing.end)
         if end <= start:
             problems.append(
                 FieldProblem(
                     f"timings[{index}].end",
                     "La fin ({end}) doit être après le début ({start}).",
-                    {"end": format_local(end), "start": format_local(start)},
+                    {"end": format_paris(end), "start": format_paris(start)},
                 )
             )
     return problems
@@ -69,7 +71,7 @@ def check_timings_within_edition(fields: EventFields, edition: Edition) -> list[
     """Each timing starts within the edition's dates (Paris days)."""
     problems = []
     for index, timing in enumerate(fields.timings):
-        day = paris_day(to_storage(timing.start))
+        day = paris_day(paris_to_storage(timing.start))
         if not edition.starts_on <= day <= edition.ends_on:
             problems.append(
                 FieldProblem(
@@ -92,7 +94,7 @@ def check_no_duplicate_timing(fields: EventFields) -> list[FieldProblem]:
     seen: set[tuple[dt.datetime, dt.datetime]] = set()
     problems = []
     for index, timing in enumerate(fields.timings):
-        key = (to_storage(timing.start), to_storage(timing.end))
+        key = (paris_to_storage(timing.start), paris_to_storage(timing.end))
         if key in seen:
             problems.append(FieldProblem(f"timings[{index}]", "Cet horaire est donné deux fois."))
         seen.add(key)

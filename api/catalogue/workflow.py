@@ -16,10 +16,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
-from api.catalogue.clock import format_local
 from api.catalogue.errors import CatalogueError, Label, not_found
 from api.catalogue.tables import Edition, Event
 from api.catalogue.vocabulary import ACTIONS, STATES
+from api.timestamps import format_paris
 
 ActorKind = Literal["contributor", "moderator", "system"]
 
@@ -130,7 +130,7 @@ def check_submission_deadline(edition: Edition, actor: Actor, now: dt.datetime) 
             "l'équipe d'organisation si besoin.",
             status=409,
             edition=edition.title,
-            deadline=format_local(edition.submission_deadline),
+            deadline=format_paris(edition.submission_deadline),
         )
 
 
