@@ -32,7 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.db import MIGRATIONS_DIR, make_engine, make_session_factory, migrate
 from api.edge import install_edge
-from api.errors import DomainError, FieldProblem, pydantic_problem
+from api.errors import DomainError, FieldProblem, field_path, pydantic_problem
 from api.i18n import request_language
 from api.jobs import make_runner
 from api.settings import Settings, get_settings
@@ -95,17 +95,6 @@ def migrate_database(url: str, engine: Engine) -> None:
 
 
 # ------------------------------------------------------------------ errors
-
-
-def field_path(location: tuple[int | str, ...] | list[int | str]) -> str:
-    """('body', 'sessions', 0, 'start') -> 'body.sessions[0].start'."""
-    path = ""
-    for part in location:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else str(part)
-    return path or "body"
 
 
 def validation_problems(errors: list[dict[str, Any]]) -> list[FieldProblem]:

@@ -1,8 +1,11 @@
-"""Domain errors of the salon service and how the API renders them.
+"""The service's one family of errors (salon API and pages, repairs, catalogue) and how they read.
 
-A refused request carries a machine-readable `code`, a French message (translated with
-`Accept-Language: en`) and a status (404, 409, 422, 401). The body is
-`{"detail": {"code": ..., "message": ..., "errors": [{"field": ..., "message": ...}]}}`.
+A refused request is a `DomainError` (or a subclass: the catalogue's `CatalogueError`, the
+rate limits' `RateLimitedError`, the pages' `PageError`...): a machine-readable `code`, a French
+message (translated with `Accept-Language: en`), a status (404, 409, 422, 401...), the
+`FieldProblem`s of the input, headers. The app's handlers (api.app `install_error_handlers`)
+answer every one the same way: `{"detail": {"code": ..., "message": ..., "errors": [{"field":
+..., "message": ...}]}}`; the pages show the message on their error page.
 """
 
 from __future__ import annotations
@@ -17,13 +20,24 @@ from pydantic import BaseModel
 from api.i18n import gettext
 
 
+class Label(str):
+    """A parameter that is itself a French text to translate (a state's name...)."""
+
+    __slots__ = ()
+
+
 def translate(language: str, message: str, params: Mapping[str, Any]) -> str:
-    """The French template `message` in `language`, with its parameters filled in."""
+    """The French template `message` in `language`, with its parameters filled in (a `Label`
+    parameter translated too)."""
+    values = {
+        key: gettext(language, value) if isinstance(value, Label) else value
+        for key, value in params.items()
+    }
     text = gettext(language, message)
     try:
-        return text.format(**params)
+        return text.format(**values)
     except (KeyError, IndexError, ValueError):
-        return message.format(**params)
+        return message.format(**values)
 
 
 @dataclass(frozen=True)
@@ -76,12 +90,13 @@ class DomainError(Exception):
         return body
 
 
-def not_found(message: str) -> DomainError:
+def not_found(message: str, **params: Any) -> DomainError:
     """404 for a resource that does not exist *or belongs to someone else* (no probing).
 
-    `message` is a French sentence such as "Salon introuvable.".
+    `message` is a French sentence such as "Salon introuvable." or "Événement introuvable :
+    {key}.".
     """
-    return DomainError("not_found", message, status=404)
+    return DomainError("not_found", message, status=404, **params)
 
 
 def not_authenticated(message: str) -> DomainError:
@@ -127,6 +142,21 @@ VALIDATION_MESSAGES: dict[str, str] = {
 }
 
 
+
+
+def field_path(location: Sequence[int | str], *, source: bool = True) -> str:
+    """Where a validation error is: ('body', 'sessions', 0, 'start') -> 'body.sessions[0].start',
+    or 'sessions[0].start' without its `source` (body, query, path, form)."""
+    parts = list(location)
+    if not source and parts and parts[0] in ("body", "query", "path", "form"):
+        parts = parts[1:]
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "body"
 
 
 def pydantic_problem(field: str, error: Mapping[str, Any]) -> FieldProblem:

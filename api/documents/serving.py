@@ -32,16 +32,17 @@ import multiprocessing
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Annotated
 
 import anyio
 import anyio.to_thread
-from fastapi import Depends, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
 
@@ -152,6 +153,13 @@ class Renders:
                 )
                 weakref.finalize(self, self._pool.shutdown, wait=False, cancel_futures=True)
             return self._pool
+
+    def close(self) -> None:
+        """Stop the worker processes (waiting for the layouts they have begun)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     async def _render(self, render: Callable[[], bytes]) -> bytes:
         """One render under the limit: in a worker process (`processes`), else in a thread."""
@@ -340,3 +348,12 @@ def app_renders(request: Request) -> Renders:
 
 
 RendersDep = Annotated[Renders, Depends(app_renders)]
+
+
+@asynccontextmanager
+async def renders_lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At shutdown, the worker processes of the app's renders are stopped."""
+    yield
+    renders: Renders | None = getattr(app.state, "document_renders", None)
+    if renders is not None:
+        await anyio.to_thread.run_sync(renders.close)

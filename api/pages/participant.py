@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import CurrentParticipant, participant_for_token
 from api.db import SessionDep
+from api.deps import WishId
 from api.documents import DocumentOptions, SalonDocuments
 from api.documents.serving import (
     DocumentResponse,
@@ -27,6 +28,7 @@ from api.documents.serving import (
     agenda_ics_document,
     agenda_pdf_document,
     agenda_print_document,
+    renders_lifespan,
 )
 from api.i18n import format_moment
 from api.pages import service
@@ -44,7 +46,9 @@ from api.pages.web import (
 from api.salons import convert, self_service, storage
 from api.salons.schemas import MeRead, MyWishesUpdate
 
-router = APIRouter(prefix="/p", route_class=PageRoute, include_in_schema=False)
+router = APIRouter(
+    prefix="/p", route_class=PageRoute, include_in_schema=False, lifespan=renders_lifespan
+)
 Token = Annotated[str, Path(min_length=8, max_length=128)]
 DEFAULT_MAX_WISHES = 10
 MAX_RANK_CHOICES = 30
@@ -220,7 +224,7 @@ def requests_page(token: Token, request: Request, session: SessionDep) -> HTMLRe
 @router.post("/{token}/requests/{wish_id}")
 def decide(
     token: Token,
-    wish_id: Annotated[int, Path(ge=1, le=2_147_483_647)],
+    wish_id: WishId,
     session: SessionDep,
     form: FormDep,
 ) -> Response:

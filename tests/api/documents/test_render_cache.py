@@ -118,6 +118,20 @@ def test_a_worker_process_that_dies_is_replaced() -> None:
     assert renders.stats.rendered == 2
 
 
+def test_worker_processes_stop_with_the_app(database_url: str) -> None:
+    docs = tiny_documents()
+    app = create_app(settings_for(database_url, document_render_processes=True))
+    with TestClient(app):
+        renders = Renders(concurrency=1, cache_bytes=0, processes=True)
+        app.state.document_renders = renders  # what the first PDF request would make
+        render = partial(agenda_pdf_bytes, docs, docs.agenda("d1"))
+        pdf = asyncio.run(renders.bytes_for("d1", render))
+        assert pdf.startswith(b"%PDF") and renders._pool is not None
+        workers = list(renders._pool._processes.values())
+        assert workers and all(worker.is_alive() for worker in workers)
+    assert renders._pool is None and not any(worker.is_alive() for worker in workers)
+
+
 # ------------------------------------------------------------------ through the API
 
 
