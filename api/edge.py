@@ -166,15 +166,15 @@ class BodyLimit:
         cap = body_cap(route_path(scope), self.settings)
         length = declared_length(scope)
         if length is not None and length > cap.limit:
-            await self._refuse(scope, send, cap)
+            await send_too_large(scope, send, cap)
             return
         await _LimitedRequest(self.app, scope, receive, send, cap).run()
 
-    @staticmethod
-    async def _refuse(scope: Scope, send: Send, cap: BodyCap) -> None:
-        status, headers, body = too_large_response(scope, cap)
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+
+async def send_too_large(scope: Scope, send: Send, cap: BodyCap) -> None:
+    status, headers, body = too_large_response(scope, cap)
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 class _LimitedRequest:
@@ -189,12 +189,12 @@ class _LimitedRequest:
     async def run(self) -> None:
         try:
             await self.app(self.scope, self.receive, self.send)
-        except BodyTooLargeError:
-            if not self.exceeded:  # not ours (cannot happen): let it surface
+        except Exception:  # ours, or what a layer made of it (wrapped, grouped): the 413 below
+            if not self.exceeded:
                 raise
         if self.exceeded and not self.started:
             self.started = True
-            await BodyLimit._refuse(self.scope, self._send, self.cap)
+            await send_too_large(self.scope, self._send, self.cap)
 
     async def receive(self) -> Message:
         if self.exceeded:
