@@ -188,3 +188,34 @@ def test_an_untranslated_cli_text_is_found(tmp_path: Path) -> None:
         "command.py:4: 'Un message %(n)s non traduit'",
     ]
     assert unmarked_help(module) == ["command.py:3"]
+
+
+def conflicting_translations(folder: Path) -> list[str]:
+    """Texts that two catalogues translate differently: all are merged at load time, so one of
+    the two English texts would silently win everywhere."""
+    seen: dict[tuple[str, str | None], tuple[str, str]] = {}
+    conflicts = []
+    for po_file in sorted(folder.glob("*.po")):
+        with po_file.open("rb") as handle:
+            catalog = read_po(handle, locale="en")
+        for message in catalog:
+            if not message.id or not message.string:
+                continue
+            text = message.id if isinstance(message.id, str) else message.id[0]
+            english = message.string if isinstance(message.string, str) else message.string[0]
+            first = seen.setdefault((text, message.context), (po_file.name, english))
+            if first[1] != english:
+                conflicts.append(f"{text!r}: {first} vs {(po_file.name, english)}")
+    return conflicts
+
+
+def test_no_text_is_translated_two_ways() -> None:
+    assert conflicting_translations(LOCALE) == []
+
+
+def test_a_text_translated_two_ways_is_found(tmp_path: Path) -> None:
+    for name, english in (("a.po", "cancelled"), ("b.po", "dropped")):
+        (tmp_path / name).write_text(f'msgid "annulé"\nmsgstr "{english}"\n', "utf-8")
+    assert conflicting_translations(tmp_path) == [
+        "'annulé': ('a.po', 'cancelled') vs ('b.po', 'dropped')"
+    ]
