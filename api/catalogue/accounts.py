@@ -13,10 +13,11 @@ import secrets
 from sqlalchemy.orm import Session
 
 from api.catalogue import storage
-from api.catalogue.errors import CatalogueError, FieldProblem, invalid
+from api.catalogue.errors import CatalogueError, invalid
 from api.catalogue.tables import Contributor, ContributorSession, LoginToken
 from api.catalogue.validation import EMAIL_PATTERN
 from api.catalogue.workflow import Actor
+from api.errors import FieldProblem
 from api.i18n import gettext
 from api.mail import send_mail
 from api.settings import Settings

@@ -1,82 +1,25 @@
-"""Domain errors of the catalogue: a code, a French message (translated on output), a status.
+"""The catalogue's refusals: `CatalogueError`, a `DomainError` (api.errors) like every other.
 
-Routes turn them into `{"detail": {"code": ..., "message": ..., "errors": [...]}}` (409, 422,
-404, 403 or 401); pages show the message next to the form.
+One family of errors, one `FieldProblem` and one answer for the whole service: the app's
+handlers (api.app) answer `{"detail": {"code": ..., "message": ..., "errors": [...]}}` (409,
+422, 404, 403 or 401), the pages show the message next to the form or on their error page. What
+is the catalogue's own: its codes and French messages, the 422 `invalid` listing every invalid
+field, and its wording of pydantic's errors (`problems_from_pydantic`: the value given, the
+field paths of its forms, 'timings[0].end').
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from typing import Any
 
-from api.i18n import gettext
+from api.errors import DomainError, FieldProblem, field_path
 
 
-class Label(str):
-    """A parameter that is itself a French text to translate (a state's name...)."""
-
-    __slots__ = ()
-
-
-def translate(language: str, message: str, params: Mapping[str, Any]) -> str:
-    """The French template `message` in `language`, with its parameters filled in."""
-    values = {
-        key: gettext(language, value) if isinstance(value, Label) else value
-        for key, value in params.items()
-    }
-    text = gettext(language, message)
-    try:
-        return text.format(**values)
-    except (KeyError, IndexError, ValueError):
-        return message.format(**values)
-
-
-@dataclass(frozen=True)
-class FieldProblem:
-    """One invalid field: its path (e.g. 'timings[0].end'), a French message and its parameters."""
-
-    field: str
-    message: str
-    params: Mapping[str, Any] = dataclass_field(default_factory=dict)
-
-    def render(self, language: str) -> str:
-        return translate(language, self.message, self.params)
-
-
-class CatalogueError(Exception):
-    """A refused request: bad input (422), conflict with the state (409), unknown (404)..."""
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        *,
-        status: int = 409,
-        problems: Sequence[FieldProblem] = (),
-        **params: Any,
-    ) -> None:
-        self.code = code
-        self.message = message
-        self.status = status
-        self.problems = list(problems)
-        self.params = params
-        super().__init__(f"{code}: {message.format(**params) if params else message}")
-
-    def render(self, language: str) -> str:
-        return translate(language, self.message, self.params)
-
-    def detail(self, language: str) -> dict[str, Any]:
-        """The JSON body's `detail` in `language`."""
-        body: dict[str, Any] = {"code": self.code, "message": self.render(language)}
-        if self.problems:
-            body["errors"] = [
-                {"field": problem.field, "message": problem.render(language)}
-                for problem in self.problems
-            ]
-        return body
+class CatalogueError(DomainError):
+    """A refusal of the catalogue: bad input (422), conflict with the state (409), unknown
+    (404)..."""
 
 
 def invalid(problems: Sequence[FieldProblem], code: str = "invalid_event") -> CatalogueError:
@@ -132,27 +75,13 @@ PYDANTIC_MESSAGES: dict[str, str] = {
 }
 
 
-def field_path(location: Sequence[int | str]) -> str:
-    """('body', 'timings', 0, 'end') -> 'timings[0].end'."""
-    parts = list(location)
-    if parts and parts[0] in ("body", "query", "path", "form"):
-        parts = parts[1:]
-    path = ""
-    for part in parts:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else str(part)
-    return path or "body"
-
-
 def _shorten(value: Any) -> str:
     text = value if isinstance(value, str) else repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
 def problems_from_pydantic(errors: Sequence[Mapping[str, Any]]) -> list[FieldProblem]:
-    """Pydantic's errors as field problems with French messages."""
+    """Pydantic's errors as field problems with the catalogue's French messages."""
     problems = []
     for error in errors:
         error_type = str(error.get("type", ""))
@@ -166,5 +95,6 @@ def problems_from_pydantic(errors: Sequence[Mapping[str, Any]]) -> list[FieldPro
                 ", ".join(re.findall(r"'([^']*)'", params["expected"])) or (params["expected"])
             )
         params["input"] = _shorten(error.get("input"))
-        problems.append(FieldProblem(field_path(error.get("loc", ())), message, params))
+        location = error.get("loc", ())
+        problems.append(FieldProblem(field_path(location, source=False), message, params))
     return problems

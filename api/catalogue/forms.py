@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from api.catalogue.errors import FieldProblem
+from api.errors import FieldProblem
 from api.timestamps import PARIS
 
 FormData = Mapping[str, Sequence[str]]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from api.catalogue import service, storage
 from api.catalogue.accounts import ensure_contributor
-from api.catalogue.errors import CatalogueError, FieldProblem, invalid, problems_from_pydantic
+from api.catalogue.errors import CatalogueError, invalid, problems_from_pydantic
 from api.catalogue.schemas import (
     EditionCreate,
     EditionUpdate,
@@ -32,6 +32,7 @@ from api.catalogue.schemas import (
 from api.catalogue.tables import Event
 from api.catalogue.vocabulary import State
 from api.catalogue.workflow import Actor
+from api.errors import FieldProblem
 from api.timestamps import paris_to_storage, utc_now
 
 FILE_FORMAT = "catalogue/v1"

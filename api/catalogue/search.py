@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, Engine, column, func, literal_column, sele
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.catalogue.errors import CatalogueError, FieldProblem, invalid
+from api.catalogue.errors import CatalogueError, invalid
 from api.catalogue.geography import departements, regions
 from api.catalogue.tables import (
     Edition,
@@ -37,6 +37,7 @@ from api.catalogue.tables import (
     Track,
 )
 from api.catalogue.vocabulary import ACCESSIBILITY, ATTENDANCE_MODES, AUDIENCES, WHEN
+from api.errors import FieldProblem
 from api.i18n import format_day, gettext
 from api.timestamps import paris_day, utc_now
 

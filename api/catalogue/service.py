@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session, object_session
 from api.catalogue import storage
 from api.catalogue.errors import (
     CatalogueError,
-    FieldProblem,
     invalid,
     not_found,
     problems_from_pydantic,
@@ -50,6 +49,7 @@ from api.catalogue.workflow import (
     check_submission_deadline,
     check_transition_allowed,
 )
+from api.errors import FieldProblem
 from api.timestamps import paris_day, paris_to_storage, to_paris, utc_now
 
 TAG_KINDS = ("theme", "audience", "accessibility")

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from api.catalogue.errors import FieldProblem
 from api.catalogue.geography import (
     departements,
     normalise_departement_code,
@@ -20,6 +19,7 @@ from api.catalogue.geography import (
 )
 from api.catalogue.schemas import EventFields, PlaceIn
 from api.catalogue.tables import Edition, EventFormat, Track
+from api.errors import FieldProblem
 from api.timestamps import format_paris, paris_day, paris_to_storage
 
 EMAIL_PATTERN = re.compile(

@@ -16,9 +16,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
-from api.catalogue.errors import CatalogueError, Label, not_found
+from api.catalogue.errors import CatalogueError, not_found
 from api.catalogue.tables import Edition, Event
 from api.catalogue.vocabulary import ACTIONS, STATES
+from api.errors import Label
 from api.timestamps import format_paris
 
 ActorKind = Literal["contributor", "moderator", "system"]
