@@ -2,6 +2,8 @@
 
 Pure functions: no database, no service. Build a `SalonDocuments` (salon + schedule + options)
 and ask it for agendas, table sheets or the master grid as HTML, PDF, iCal, CSV or XLSX.
+`api.documents.serving` (not imported here) serves a participant's documents from the web
+service: the render limit, worker processes, cache and ETags.
 """
 
 from api.documents.exports import meetings_csv, meetings_xlsx
