@@ -196,6 +196,7 @@ _DESCRIPTIONS = {
     404: "Unknown here (or belonging to another salon or participant)",
     409: "Refused by a rule of the salon (see `code`)",
     422: "Invalid input (see `code`, or the field path of each error)",
+    429: "Too many at once: a quota of the organiser (see `code`)",
 }
 
 

@@ -129,6 +129,19 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def process_gone(owner: str | None, current: str) -> bool:
+    """Whether the process named by `owner` (`host@pid:nonce`) has ended, as far as this host can
+    tell: it ran here and its pid is dead, or is this process's pid under another incarnation
+    than `current` (this process's own owner)."""
+    if not owner or owner == current:
+        return False
+    parts = _owner_parts(owner)
+    if parts is None:
+        return False
+    host, pid, _nonce = parts
+    return host == HOSTNAME and (pid == os.getpid() or not _pid_alive(pid))
+
+
 class SolveRunner:
     """Runs the solve jobs of one server process."""
 
@@ -224,14 +237,11 @@ class SolveRunner:
     def _interruption(self, owner: str | None, heartbeat: Any, now: Any) -> str | None:
         if owner == self.owner:
             return None
-        parts = _owner_parts(owner) if owner else None
-        if parts is not None:
-            host, pid, _nonce = parts
-            if host == HOSTNAME and (pid == os.getpid() or not _pid_alive(pid)):
-                return (
-                    "Le processus serveur qui faisait ce calcul s'est arrêté "
-                    f"({owner}) ; relancez le calcul."
-                )
+        if process_gone(owner, self.owner):
+            return (
+                "Le processus serveur qui faisait ce calcul s'est arrêté "
+                f"({owner}) ; relancez le calcul."
+            )
         if (now - heartbeat).total_seconds() > self.stale_seconds:
             return (
                 f"Aucun signe de vie du calcul depuis plus de {self.stale_seconds:g} s "

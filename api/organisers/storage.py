@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from api.organisers.tables import ApiKey, Organiser, OrganiserSession
+from api.salons.tables import ACTIVE_JOB_STATES, Salon, SolveJob
 
 
 def find_organiser_by_email(session: Session, *, email: str) -> Organiser | None:
@@ -78,6 +79,18 @@ def lock_organiser(session: Session, *, organiser_id: int) -> None:
     lock on SQLite, taken by this no-op update)."""
     session.execute(
         update(Organiser).where(Organiser.id == organiser_id).values(active=Organiser.active)
+    )
+
+
+def count_active_solves(session: Session, *, organiser_id: int) -> int:
+    """The organiser's solves queued or running, over all its salons."""
+    return int(
+        session.scalar(
+            select(func.count(SolveJob.id))
+            .join(Salon, Salon.id == SolveJob.salon_id)
+            .where(Salon.organiser_id == organiser_id, SolveJob.state.in_(ACTIVE_JOB_STATES))
+        )
+        or 0
     )
 
 

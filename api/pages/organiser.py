@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
@@ -45,13 +46,16 @@ from api.pages.web import (
 from api.salons import convert, importers, storage
 from api.salons import service as salons
 from api.salons.printed_links import printed_links
-from api.salons.schemas import SalonUpdate, SolveCreate
+from api.salons.quotas import SolveQuotas
+from api.salons.schemas import MAX_TIME_LIMIT, SalonUpdate, SolveCreate
 from api.settings import Settings
 from scheduler.errors import FileFormatError
 from scheduler.loading import load_salon
 from scheduler.stats import salon_statistics
 
-router = APIRouter(prefix="/o", route_class=PageRoute, include_in_schema=False)
+router = APIRouter(
+    prefix="/o", route_class=PageRoute, include_in_schema=False, lifespan=service.pages_lifespan
+)  # at start-up: the printed links' secret is checked, dead processes' print jobs failed
 ORGANISER_COOKIE = "salon_organiser"
 MAX_ID = 2_147_483_647
 SalonId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -320,7 +324,14 @@ def _dashboard(
         counts=counts or {},
         import_problems=import_problems or [],
         published=service.current_schedule(session, salon_id=salon_id) is not None,
+        max_time_limit=_max_time_limit(request),
     )
+
+
+def _max_time_limit(request: Request) -> int:
+    """The longest solve the forms offer: the organiser's quota, within the schema's bound."""
+    settings: Settings = request.app.state.settings
+    return int(min(settings.solve_max_time_limit, MAX_TIME_LIMIT))
 
 
 @router.post("/salons/{salon_id}/participants", response_class=HTMLResponse)
@@ -491,22 +502,35 @@ def solve(
     settings: SettingsDep,
     form: FormDep,
 ) -> Response:
+    """Start a solve from the dashboard's or the solve page's form, within the organiser's
+    quotas (a refusal shows the API's message: the limit, or how many solves are running)."""
     check_csrf(form, signed.secret)
-    seconds = first(form, "time_limit")
-    try:
-        time_limit = float(seconds) if seconds else None
-    except ValueError as exc:
-        raise PageError("Durée invalide.", status=422) from exc
     job = salons.start_solve(
         session,
         organiser=signed.organiser,
         salon_id=salon_id,
-        data=SolveCreate(time_limit=time_limit),
+        data=solve_request(first(form, "time_limit").strip(), settings),
         default_time_limit=settings.solve_time_limit,
         default_workers=settings.solve_workers,
         submit=request.app.state.runner.submit,
+        quotas=SolveQuotas.of(settings),
     )
     return redirect(f"/o/salons/{salon_id}/solves/{job.id}")
+
+
+def solve_request(seconds: str, settings: Settings) -> SolveCreate:
+    """The solve asked by the form: its time limit in seconds, if given."""
+    try:
+        time_limit = float(seconds) if seconds else None
+        if time_limit is not None and time_limit > settings.solve_max_time_limit:
+            return SolveCreate.model_construct(time_limit=time_limit)  # refused by the quota
+        return SolveCreate(time_limit=time_limit)
+    except (ValueError, ValidationError) as exc:
+        raise PageError(
+            "Durée invalide : un nombre de secondes, %(max)s au plus.",
+            status=422,
+            max=f"{min(settings.solve_max_time_limit, MAX_TIME_LIMIT):g}",
+        ) from exc
 
 
 @router.get("/salons/{salon_id}/solves/{job_id}", response_class=HTMLResponse)
@@ -532,6 +556,7 @@ def solve_page(
         states=_labels_in(request_language(request), STATE_LABELS),
         phases=_labels_in(request_language(request), PHASE_LABELS),
         objective_labels=_labels_in(request_language(request), OBJECTIVE_LABELS),
+        max_time_limit=_max_time_limit(request),
     )
 
 
@@ -709,22 +734,27 @@ def print_page(
     job_id: str, request: Request, signed: SignedDep, settings: SettingsDep
 ) -> HTMLResponse:
     job = service.load_job(settings, job_id=job_id, organiser_id=signed.organiser.id)
+    language = request_language(request)
     return page(
         request,
         "organiser_print.html",
-        title=gettext(request_language(request), "Impression"),
+        title=gettext(language, "Impression"),
         signed=signed,
         job=job,
+        error=service.print_error(job, language),
         running=job.state in ("queued", "running"),
-        states=_labels_in(request_language(request), STATE_LABELS),
+        states=_labels_in(language, STATE_LABELS),
         phases={},
     )
 
 
 @router.get("/prints/{job_id}/progress")
-def print_progress(job_id: str, signed: SignedDep, settings: SettingsDep) -> JSONResponse:
+def print_progress(
+    job_id: str, request: Request, signed: SignedDep, settings: SettingsDep
+) -> JSONResponse:
     job = service.load_job(settings, job_id=job_id, organiser_id=signed.organiser.id)
-    return JSONResponse(asdict(job))
+    shown = {k: v for k, v in asdict(job).items() if k not in ("owner", "heartbeat_at")}
+    return JSONResponse({**shown, "error": service.print_error(job, request_language(request))})
 
 
 @router.get("/prints/{job_id}/file")

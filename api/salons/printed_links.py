@@ -15,12 +15,14 @@ import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from collections.abc import Collection
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from api.auth import hash_secret
+from api.errors import DomainError
 from api.salons import storage
 from api.salons.service import participant_url
 from api.salons.tables import ParticipantLink, Salon
@@ -28,24 +30,90 @@ from api.settings import Settings
 from api.timestamps import utc_now
 
 SECRET_BYTES = 32
+MIN_SECRET_BYTES = 32
+"""The shortest site secret accepted (configured or read from its file): a shorter one would
+sign the printed links weakly, so it is refused with a clear error instead."""
 
 
 def site_secret(settings: Settings) -> bytes:
-    """`SALON_SECRET_KEY`, else a random secret kept in `settings.secret_file` (made once)."""
+    """`SALON_SECRET_KEY`, else a random secret kept in `settings.secret_file` (made once);
+    DomainError `weak_secret` when it is shorter than MIN_SECRET_BYTES."""
     if settings.secret_key:
-        return settings.secret_key.encode("utf-8")
-    return _secret_from_file(settings.secret_file or settings.outbox_dir.parent / "secret_key")
+        return _strong(settings.secret_key.encode("utf-8"), "SALON_SECRET_KEY")
+    path = secret_path(settings)
+    return _strong(_secret_from_file(path), str(path))
+
+
+def secret_path(settings: Settings) -> Path:
+    """The file of the site secret: `secret_file`, else `secret_key` beside the outbox folder."""
+    return settings.secret_file or settings.outbox_dir.parent / "secret_key"
+
+
+def _strong(secret: bytes, where: str) -> bytes:
+    if len(secret) < MIN_SECRET_BYTES:
+        raise DomainError(
+            "weak_secret",
+            "Le secret qui signe les liens imprimés ({where}) compte {length} octet(s) ; il en "
+            "faut au moins {minimum}. Donnez une valeur aléatoire plus longue (par exemple "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`) ; changer le "
+            "secret change les liens imprimés.",
+            status=503,
+            where=where,
+            length=len(secret),
+            minimum=MIN_SECRET_BYTES,
+        )
+    return secret
 
 
 def _secret_from_file(path: Path) -> bytes:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """The secret of `path`, made first if missing: written whole and synced to a temporary file
+    of the same folder, then linked to its name, which fails if another process linked its own
+    first (that one is kept). So no reader ever sees an empty or partial secret, and processes
+    starting together end with the same one."""
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
         return path.read_bytes().strip()
-    with os.fdopen(descriptor, "w", encoding="ascii") as file:
-        file.write(secrets.token_urlsafe(SECRET_BYTES))
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:  # mode 0600 (mkstemp)
+            file.write(secrets.token_urlsafe(SECRET_BYTES))
+            file.flush()
+            os.fsync(file.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process made it first: use its secret
+        except OSError as exc:
+            raise DomainError(
+                "secret_file_unwritable",
+                "Impossible de créer le secret des liens imprimés {path} : {error}. Donnez "
+                "SALON_SECRET_KEY ou créez ce fichier (au moins {minimum} caractères).",
+                status=503,
+                path=str(path),
+                error=exc.strerror or str(exc),
+                minimum=MIN_SECRET_BYTES,
+            ) from exc
+        else:
+            _sync_folder(path.parent)
+    finally:
+        os.unlink(temporary)
     return path.read_bytes().strip()
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a new name in `folder` durable (fsync of the directory, where the system allows)."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
 
 
 def printed_token(secret: bytes, *, salon_id: int, code: str) -> str:

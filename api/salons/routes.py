@@ -20,6 +20,7 @@ from api.errors import DomainError, FieldProblem, error_responses
 from api.i18n import request_language
 from api.jobs import SolveRunner
 from api.salons import importers, self_service, service
+from api.salons.quotas import SolveQuotas
 from api.salons.schemas import (
     AgendaRead,
     DirectoryEntry,
@@ -499,7 +500,7 @@ def delete_wish(
     status_code=status.HTTP_202_ACCEPTED,
     response_model=SolveRead,
     tags=ORGANISER,
-    responses=WRITE,
+    responses=error_responses(401, 404, 409, 422, 429),
 )
 def start_solve(
     salon_id: SalonId,
@@ -512,7 +513,8 @@ def start_solve(
     response: Response,
     language: LanguageDep,
 ) -> SolveRead:
-    """Start a solve in the background (one at a time per salon); poll the job's URL."""
+    """Start a solve in the background (one at a time per salon, within the organiser's quotas:
+    time limit, workers, solves at once); poll the job's URL."""
     job = service.start_solve(
         session,
         organiser=organiser,
@@ -522,6 +524,7 @@ def start_solve(
         default_workers=settings.solve_workers,
         submit=runner.submit,
         language=language,
+        quotas=SolveQuotas.of(settings),
     )
     response.headers["Location"] = str(
         request.url_for("read_solve", salon_id=salon_id, job_id=job.id)

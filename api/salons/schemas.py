@@ -330,11 +330,20 @@ class AgendaRead(_Out):
 # -------------------------------------------------------------- solves, schedules
 
 
+MAX_TIME_LIMIT = 3600
+"""The longest solve anyone may ask (seconds); each organiser's is `solve_max_time_limit`."""
+MAX_WORKERS = 64
+"""The most CP-SAT workers anyone may ask; each organiser's is `solve_max_workers`."""
+
+
 class SolveCreate(_In):
-    time_limit: Annotated[Number, Field(gt=0, le=3600)] | None = Field(
-        default=None, description="Seconds (default: the service's setting)"
+    time_limit: Annotated[Number, Field(gt=0, le=MAX_TIME_LIMIT)] | None = Field(
+        default=None,
+        description="Seconds (default: the service's setting; at most `solve_max_time_limit`)",
     )
-    workers: Annotated[Integer, Field(ge=1, le=64)] | None = None
+    workers: Annotated[Integer, Field(ge=1, le=MAX_WORKERS)] | None = Field(
+        default=None, description="CP-SAT workers (at most `solve_max_workers`)"
+    )
     seed: Annotated[Integer, Field(ge=0, le=2**31 - 1)] = 0
 
 

@@ -18,7 +18,10 @@ from sqlalchemy.orm import Session
 from api.auth import CurrentOrganiser, hash_secret, new_participant_token
 from api.errors import DomainError, FieldProblem, not_found, translate
 from api.i18n import DEFAULT_LANGUAGE, gettext
+from api.organisers import storage as organiser_storage
 from api.salons import convert, rules, storage
+from api.salons import quotas as quota_rules
+from api.salons.quotas import SolveQuotas
 from api.salons.schemas import (
     ClashRead,
     ImportRead,
@@ -925,11 +928,24 @@ def start_solve(
     default_workers: int,
     submit: Callable[[int], None],
     language: str = DEFAULT_LANGUAGE,
+    quotas: SolveQuotas | None = None,
 ) -> SolveRead:
-    """Queue a solve of the salon and hand it to the runner (`submit(job_id)`)."""
+    """Queue a solve of the salon and hand it to the runner (`submit(job_id)`), within the
+    organiser's `quotas` (the API and the pages pass them; None, the command line's own solves
+    such as `salon demo`, has none)."""
     salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    if quotas is not None:
+        quota_rules.solve_request_within_quotas(data, quotas)
     rules.one_solve_at_a_time(storage.active_job(session, salon_id=salon.id))
     check_document(convert.salon_document(session, salon=salon))
+    if quotas is not None:  # counted under the organiser's lock until the commit: no race
+        organiser_storage.lock_organiser(session, organiser_id=organiser.id)
+        active = organiser_storage.count_active_solves(session, organiser_id=organiser.id)
+        try:
+            quota_rules.active_solves_within_quota(active, quotas)
+        except DomainError:
+            session.rollback()  # releases the lock at once
+            raise
     now = utc_now()
     job = storage.insert_job(
         session,

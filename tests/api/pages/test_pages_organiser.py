@@ -164,7 +164,7 @@ def test_solve_page_of_no_schedule_in_time_offers_more_time(world: World) -> Non
     assert "Le salon n&#39;est pas prouvé impossible" in french
     assert "relancez le calcul avec une durée maximale plus longue" in french
     assert "Ce calcul disposait de 0.001 s." in french
-    assert 'name="time_limit" min="1" max="3600" step="1" inputmode="numeric" value="1"' in french
+    assert 'name="time_limit" min="1" max="1800" step="1" inputmode="numeric" value="1"' in french
     assert "Relancer le calcul avec plus de temps" in french
     assert "Les règles impératives" not in french
     english = client.get(page_path, params={"lang": "en"}).text

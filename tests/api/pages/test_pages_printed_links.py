@@ -67,4 +67,5 @@ def test_printed_tokens_are_stable_and_personal(tmp_path: Path) -> None:
     assert token != printed_token(secret, salon_id=1, code="D2")
     assert token != printed_token(secret, salon_id=2, code="D1")
     assert token != printed_token(b"another secret", salon_id=1, code="D1")
-    assert site_secret(Settings(secret_key="configured")) == b"configured"
+    configured = "configured-site-secret-of-32-bytes"
+    assert site_secret(Settings(secret_key=configured)) == configured.encode()
