@@ -91,6 +91,25 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def take_write_lock(session: Session) -> None:
+    """Make the session's transaction the database's writer now, until it ends (SQLite).
+
+    SQLite has one writer at a time, and pysqlite opens a transaction only before the first
+    INSERT, UPDATE or DELETE (a deferred one): what a request read before its first write may
+    be stale by the time it writes. `BEGIN IMMEDIATE` takes the write lock first (waiting up to
+    `busy_timeout` for the current writer), so everything the transaction reads next is what it
+    writes on. A transaction already open has written, so it holds the lock already.
+
+    Other databases lock rows instead (`SELECT ... FOR UPDATE` after this call): nothing here.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    driver = connection.connection.dbapi_connection
+    if not getattr(driver, "in_transaction", True):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 SessionDep = Annotated[
     Session, Depends(get_session, scope="function", max_concurrency=REQUEST_SESSIONS)
 ]

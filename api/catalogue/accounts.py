@@ -128,19 +128,24 @@ def send_magic_link(session: Session, settings: Settings, *, email: str, languag
 def open_session(
     session: Session, *, token: str, now: dt.datetime | None = None
 ) -> tuple[Contributor, str]:
-    """Use a magic link: returns the contributor and a new session token."""
+    """Use a magic link: returns the contributor and a new session token.
+
+    The link is marked used by one conditional UPDATE: of several uses at once, one signs in."""
     now = now or utc_now()
-    login = storage.get_login_token(session, token_hash=hash_token(token))
-    if login is None or login.used_at is not None or login.expires_at < now:
+    contributor_id = storage.use_login_token(session, token_hash=hash_token(token), now=now)
+    contributor = (
+        None
+        if contributor_id is None
+        else storage.get_contributor(session, contributor_id=contributor_id)
+    )
+    if contributor is None:
+        session.rollback()  # the UPDATE found nothing: end its transaction (SQLite's lock) now
         raise CatalogueError(
             "invalid_link",
             "Ce lien de connexion n'est plus valable (déjà utilisé ou expiré) : demandez-en "
             "un nouveau.",
             status=401,
         )
-    login.used_at = now
-    contributor = storage.get_contributor(session, contributor_id=login.contributor_id)
-    assert contributor is not None
     contributor.last_login_at = now
     session_token = add_secret(
         session,

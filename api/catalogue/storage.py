@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from api.catalogue.tables import (
@@ -153,8 +153,21 @@ def get_contributor_by_email(session: Session, *, email: str) -> Contributor | N
     return session.scalars(select(Contributor).where(Contributor.email == email)).first()
 
 
-def get_login_token(session: Session, *, token_hash: str) -> LoginToken | None:
-    return session.scalars(select(LoginToken).where(LoginToken.token_hash == token_hash)).first()
+def use_login_token(session: Session, *, token_hash: str, now: dt.datetime) -> int | None:
+    """Mark the magic link used, if it is unused and unexpired, in one conditional UPDATE (of
+    two uses at once, one only finds it unused); its contributor's id, else None."""
+    used = session.execute(
+        update(LoginToken)
+        .where(
+            LoginToken.token_hash == token_hash,
+            LoginToken.used_at.is_(None),
+            LoginToken.expires_at >= now,
+        )
+        .values(used_at=now)
+        .returning(LoginToken.contributor_id)
+        .execution_options(synchronize_session=False)
+    )
+    return used.scalar_one_or_none()
 
 
 def get_contributor_session(session: Session, *, token_hash: str) -> ContributorSession | None:

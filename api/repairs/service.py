@@ -369,13 +369,37 @@ def publish_repair(
     allowed: Callable[[str], bool] | None = None,
 ) -> RepairRead:
     """Publish the draft and mail each participant whose agenda changed (once; not those
-    `allowed` refuses, a rate limit per address)."""
+    `allowed` refuses, a rate limit per address).
+
+    A compare-and-set under the salon's lock: the draft is published only while participants
+    still see the version it was built on (or the draft itself, published again). Of two drafts
+    of one version published at once, the later gets 409 `repair_outdated`, and publishes and
+    mails nothing. Mails go out only after the commit that published the draft.
+    """
     repair = salon_repair(session, organiser=organiser, salon_id=salon_id, repair_id=repair_id)
-    draft = session.get(Schedule, repair.schedule_id)
-    current = salon_storage.current_published(session, salon_id=repair.salon_id)
+    if salon_storage.lock_salon(session, salon_id=repair.salon_id) is None:
+        raise not_found("Réparation introuvable.")
+    draft = session.get(Schedule, repair.schedule_id, populate_existing=True)
     if draft is None:
         raise not_found("Réparation introuvable.")
-    if current is not None and current.id not in (draft.id, repair.base_schedule_id):
+    current = salon_storage.current_published(session, salon_id=repair.salon_id)
+    base_still_published(repair, current)
+    if current is None or current.id != draft.id:
+        draft.published_at = utc_now()
+    claimed = storage.claim_notification(session, repair_id=repair.id, when=utc_now())
+    session.commit()  # published: the salon's lock is released, the mails may go
+    if claimed:
+        sent = notify(session, settings=settings, repair=repair, allowed=allowed)
+        storage.set_notified(session, repair_id=repair.id, count=sent)
+        session.commit()
+    session.refresh(repair)
+    [read] = repair_reads(session, salon_id=repair.salon_id, rows=[repair])
+    return read
+
+
+def base_still_published(repair: Repair, current: Schedule | None) -> None:
+    """A draft is published only over the version it repaired (or over itself), else 409."""
+    if current is not None and current.id not in (repair.schedule_id, repair.base_schedule_id):
         raise DomainError(
             "repair_outdated",
             "Ce brouillon part d'un planning qui n'est plus celui publié (version {version}) : "
@@ -383,15 +407,6 @@ def publish_repair(
             status=409,
             version=current.version,
         )
-    salons.publish_schedule(session, organiser=organiser, salon_id=salon_id, version=draft.version)
-    if storage.claim_notification(session, repair_id=repair.id, when=utc_now()):
-        session.commit()
-        sent = notify(session, settings=settings, repair=repair, allowed=allowed)
-        storage.set_notified(session, repair_id=repair.id, count=sent)
-        session.commit()
-    session.refresh(repair)
-    [read] = repair_reads(session, salon_id=repair.salon_id, rows=[repair])
-    return read
 
 
 # ------------------------------------------------------------------ mails

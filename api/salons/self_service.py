@@ -147,9 +147,12 @@ def replace_my_wishes(
     """Replace the participant's wish list (ordered, most wanted first).
 
     Kept wishes keep the asked participant's answer and the organiser's settings (required,
-    pinned, during); dropped ones are deleted; new ones are pending.
+    pinned, during); dropped ones are deleted; new ones are pending. Under the salon's lock:
+    lists sent at once replace each other whole (the wish limit holds) and new wishes take
+    positions after every other wish of the salon.
     """
     now = now or utc_now()
+    storage.lock_salon(session, salon_id=participant.salon_id)
     salon, row = _me(session, participant)
     rules.wish_window_open(salon)
     rules.before_wish_deadline(salon, now)

@@ -781,8 +781,11 @@ def get_wish(
 def create_wish(
     session: Session, *, organiser: CurrentOrganiser, salon_id: int, data: WishCreate
 ) -> WishRead:
-    """An organiser's wish: no wish window, deadline or limit, but every salon/v1 rule."""
+    """An organiser's wish: no wish window, deadline or limit, but every salon/v1 rule.
+
+    Under the salon's lock, as a participant's wish list: its position follows every other."""
     salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    storage.lock_salon(session, salon_id=salon.id)  # the same object, read afresh
     found = storage.find_participants_by_code(
         session, salon_id=salon.id, codes=[data.from_, data.to]
     )

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from api.db import take_write_lock
 from api.salons.tables import (
     ACTIVE_JOB_STATES,
     Participant,
@@ -57,8 +58,17 @@ def find_salon(session: Session, *, salon_id: int, organiser_id: int | None = No
 
 
 def lock_salon(session: Session, *, salon_id: int) -> Salon | None:
-    """The salon row, locked for update on PostgreSQL (serialises writers of one salon)."""
-    return session.scalar(select(Salon).where(Salon.id == salon_id).with_for_update())
+    """The salon row, read afresh and locked until the transaction ends: the writers that take
+    it run one at a time (PostgreSQL: `SELECT ... FOR NO KEY UPDATE`, which rows referencing
+    the salon do not wait for; SQLite: the database's write lock, `take_write_lock`).
+    Call it before reading what the transaction will write on."""
+    take_write_lock(session)
+    return session.scalar(
+        select(Salon)
+        .where(Salon.id == salon_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
 
 
 def list_salons(

@@ -138,12 +138,16 @@ class Wish(Base):
     """A wish of `from` to meet `to`.
 
     `rank` orders the wishes of one participant (1 = most wanted), `position` keeps the order
-    of the salon/v1 file. `decided_at` is set when the asked participant accepted or declined;
+    of the salon/v1 file (distinct in a salon: new wishes come after the others, under the
+    salon's lock). `decided_at` is set when the asked participant accepted or declined;
     `has_during` tells an empty `during` list (never) from no `during` at all (any time).
     """
 
     __tablename__ = "salon_wishes"
-    __table_args__ = (UniqueConstraint("from_id", "to_id"),)
+    __table_args__ = (
+        UniqueConstraint("from_id", "to_id"),
+        Index("uq_salon_wishes_position", "salon_id", "position", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     salon_id: Mapped[int] = mapped_column(ForeignKey("salons.id", ondelete="CASCADE"), index=True)
