@@ -6,7 +6,7 @@
   `{base_url}/p/{token}`); the JSON API under `/me` takes it in the `X-Participant-Token` header.
 
 Secrets are random (256 bits for keys, 192 for links) and only their SHA-256 is stored, so a
-database leak reveals no usable credential. Use `OrganiserDep` / `ParticipantDep` in routes.
+database leak reveals no usable credential. Routes use `OrganiserDep` / `ParticipantDep` (api.deps).
 """
 
 from __future__ import annotations
@@ -142,6 +142,3 @@ def _organiser_required() -> Exception:
     error.headers["WWW-Authenticate"] = "Bearer"
     return error
 
-
-OrganiserDep = Annotated[CurrentOrganiser, Depends(current_organiser)]
-ParticipantDep = Annotated[CurrentParticipant, Depends(current_participant)]

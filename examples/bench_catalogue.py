@@ -39,10 +39,10 @@ QUERIES = [
     SearchQuery(accessibility=("hearing", "visual"), audience=("elus",)),
     SearchQuery(date_from=dt.date(2023, 11, 13), date_to=dt.date(2023, 11, 17)),
     SearchQuery(departement=("69", "38"), date_from=dt.date(2023, 11, 6)),
-    SearchQuery(q="numérique", mode=("on_site", "mixed"), region=("76", "75"), page=3),
+    SearchQuery(q="numérique", mode=("on_site", "mixed"), region=("76", "75"), offset=40),
     SearchQuery(when="upcoming", format=("webinaire",)),
     SearchQuery(track=(TRACKS[0]["slug"],)),
-    SearchQuery(page=40),
+    SearchQuery(offset=780),
     SearchQuery(q="simplifier formulaires", theme=("Simplification administrative",)),
 ]
 

@@ -76,6 +76,7 @@ from api.catalogue.workflow import (
     submissions_open,
 )
 from api.db import SessionDep
+from api.deps import MAX_LIMIT, EventId
 from api.errors import DomainError
 from api.i18n import (
     LANGUAGE_COOKIE,
@@ -246,8 +247,9 @@ def check_form_token(form: Mapping[str, Sequence[str]], secret: str) -> None:
 
 
 def query_of(request: Request) -> SearchQuery:
+    """The search of the page's URL: the filters and the page number `page` (people's links)."""
     params = {key: request.query_params.getlist(key) for key in request.query_params}
-    return parse_search(params)
+    return parse_search(params, by_page=True)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -259,7 +261,7 @@ def search_page(request: Request, session: SessionDep) -> HTMLResponse:
     result = search_events(session, query, language=language)
     editions = storage.list_editions(session)
     url = base_url(request)
-    export_params = query.as_params(page=1, per_page=20)
+    export_params = query.as_params(offset=0)
     return page(
         request,
         "search.html",
@@ -270,9 +272,11 @@ def search_page(request: Request, session: SessionDep) -> HTMLResponse:
         list_facets=LIST_FACETS,
         editions=editions,
         filters=active_filters(session, result, language, editions),
-        page_url=lambda number: url_with("/catalogue/", query.as_params(page=number)),
+        page_url=lambda number: url_with(
+            "/catalogue/", query.on_page(number).as_params(by_page=True)
+        ),
         day_url=lambda day: url_with(
-            "/catalogue/", query.as_params(page=1, date_from=_date(day), date_to=_date(day))
+            "/catalogue/", query.as_params(offset=0, date_from=_date(day), date_to=_date(day))
         ),
         exports={
             "ics": url_with("/catalogue/api/export/events.ics", export_params),
@@ -319,7 +323,7 @@ def _date(value: str) -> dt.date:
 
 
 @router.get("/events/{event_id}", response_class=HTMLResponse)
-def event_page(request: Request, session: SessionDep, event_id: int) -> HTMLResponse:
+def event_page(request: Request, session: SessionDep, event_id: EventId) -> HTMLResponse:
     """A published event, with its schema.org Event JSON-LD."""
     language = request_language(request)
     event = service.find_public_event(session, event_id=event_id)
@@ -626,7 +630,7 @@ REFUSALS = {
 
 @router.get("/my/events/{event_id}", response_class=HTMLResponse)
 def my_event_page(
-    request: Request, session: SessionDep, who: SignedInDep, event_id: int
+    request: Request, session: SessionDep, who: SignedInDep, event_id: EventId
 ) -> HTMLResponse:
     language = request_language(request)
     contributor, token = who
@@ -744,7 +748,7 @@ def act_or_show(
 
 @router.post("/my/events/{event_id}", response_class=HTMLResponse)
 def update_event_page(
-    request: Request, session: SessionDep, who: SignedInDep, event_id: int, form: FormDep
+    request: Request, session: SessionDep, who: SignedInDep, event_id: EventId, form: FormDep
 ) -> Response:
     contributor, token = who
     check_form_token(form, token)
@@ -777,7 +781,7 @@ def update_event_page(
 
 @router.post("/my/events/{event_id}/duplicate")
 def duplicate_event_page(
-    request: Request, session: SessionDep, who: SignedInDep, event_id: int, form: FormDep
+    request: Request, session: SessionDep, who: SignedInDep, event_id: EventId, form: FormDep
 ) -> Response:
     """A new draft copying this event, opened for editing (a refusal is shown on the event)."""
     contributor, token = who
@@ -800,7 +804,7 @@ def act_on_event_page(
     request: Request,
     session: SessionDep,
     who: SignedInDep,
-    event_id: int,
+    event_id: EventId,
     action: str,
     form: FormDep,
 ) -> Response:
@@ -893,7 +897,7 @@ def moderation_queue_page(
     if state not in STATES:
         state = "submitted"
     events, count = storage.moderation_queue(
-        session, states=[state], edition_id=None, offset=0, limit=500
+        session, states=[state], edition_id=None, offset=0, limit=MAX_LIMIT
     )
     return page(
         request,
@@ -935,7 +939,7 @@ def _sources(action: str) -> tuple[str, ...]:
 
 @router.get("/moderation/events/{event_id}", response_class=HTMLResponse)
 def moderation_event(
-    request: Request, session: SessionDep, who: ModeratorSignedInDep, event_id: int
+    request: Request, session: SessionDep, who: ModeratorSignedInDep, event_id: EventId
 ) -> HTMLResponse:
     event = service.find_event(session, actor=who[0], event_id=event_id)
     return moderation_event_page(
@@ -948,7 +952,7 @@ def moderation_update(
     request: Request,
     session: SessionDep,
     who: ModeratorSignedInDep,
-    event_id: int,
+    event_id: EventId,
     form: FormDep,
 ) -> Response:
     check_form_token(form, who[1])
@@ -968,7 +972,7 @@ def moderation_decision(
     request: Request,
     session: SessionDep,
     who: ModeratorSignedInDep,
-    event_id: int,
+    event_id: EventId,
     form: FormDep,
 ) -> Response:
     """Publish, ask for changes (message), reject (reason) or submit on behalf."""

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from api import rate_limits
 from api.catalogue import accounts, exports, presenters, service, storage
-from api.catalogue.errors import CatalogueError
+from api.catalogue.errors import CatalogueError, invalid
 from api.catalogue.geography import departements, regions
 from api.catalogue.schemas import (
     AuditRead,
@@ -41,9 +41,11 @@ from api.catalogue.schemas import (
 )
 from api.catalogue.search import (
     MAX_EXPORT,
+    SEARCH_LIMIT,
     SearchQuery,
     all_matching_events,
     check_export_size,
+    page_number_problems,
     parse_search,
     search_events,
 )
@@ -53,15 +55,22 @@ from api.catalogue.web import (
     CatalogueRoute,
     ContributorActorDep,
     ContributorDep,
-    LanguageDep,
     ModeratorDep,
-    SettingsDep,
     base_url,
     contributor_session_token,
     set_session_cookie,
 )
 from api.catalogue.workflow import CONTRIBUTOR_ACTIONS, Actor, check_known_action
 from api.db import SessionDep
+from api.deps import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    EventId,
+    LanguageDep,
+    Limit,
+    Offset,
+    SettingsDep,
+)
 from api.i18n import gettext
 
 router = APIRouter(prefix="/catalogue/api", tags=["catalogue"], route_class=CatalogueRoute)
@@ -70,7 +79,7 @@ SEARCH_PARAMETERS = (
     "Search parameters (all optional, lists repeat the parameter or use commas): q, edition, "
     "date_from, date_to (YYYY-MM-DD, Paris days), when (upcoming|ongoing|past), region, "
     "departement, format, theme, track, mode (on_site|online|mixed), audience, accessibility, "
-    "page, per_page (<= 100)."
+    f"offset (default 0), limit (1 to {MAX_LIMIT}, default {SEARCH_LIMIT})."
 )
 
 
@@ -81,6 +90,13 @@ def search_query(request: Request) -> SearchQuery:
 
 
 SearchDep = Annotated[SearchQuery, Depends(search_query)]
+
+
+def no_page_numbers(request: Request) -> None:
+    """Lists page with `offset` and `limit`: `page` and `per_page` are refused, not ignored."""
+    problems = page_number_problems(request.query_params)
+    if problems:
+        raise invalid(problems, code="invalid_request")
 
 
 # Public ------------------------------------------------------------------------------------
@@ -96,8 +112,6 @@ def search(
     return SearchRead(
         data=[presenters.event_read(event, url) for event in result.events],
         count=result.count,
-        page=query.page,
-        per_page=query.per_page,
         facets={
             name: [FacetValue(**vars(value)) for value in values]
             for name, values in result.facets.items()
@@ -106,7 +120,7 @@ def search(
 
 
 @router.get("/events/{event_id}", response_model=EventRead)
-def public_event(request: Request, session: SessionDep, event_id: int) -> EventRead:
+def public_event(request: Request, session: SessionDep, event_id: EventId) -> EventRead:
     """A published event."""
     event = service.find_public_event(session, event_id=event_id)
     return presenters.event_read(event, base_url(request))
@@ -303,7 +317,7 @@ def create_my_event(
 
 @router.get("/me/events/{event_id}", response_model=EventRead)
 def my_event(
-    request: Request, session: SessionDep, actor: ContributorActorDep, event_id: int
+    request: Request, session: SessionDep, actor: ContributorActorDep, event_id: EventId
 ) -> EventRead:
     event = service.find_event(session, actor=actor, event_id=event_id)
     return editor_read(request, event)
@@ -314,7 +328,7 @@ def update_my_event(
     request: Request,
     session: SessionDep,
     actor: ContributorActorDep,
-    event_id: int,
+    event_id: EventId,
     body: EventUpdate,
 ) -> EventRead:
     """Change a draft or an event under moderation; on a published event, only its status."""
@@ -326,7 +340,7 @@ def update_my_event(
     "/me/events/{event_id}/duplicate", response_model=EventRead, status_code=status.HTTP_201_CREATED
 )
 def duplicate_my_event(
-    request: Request, session: SessionDep, actor: ContributorActorDep, event_id: int
+    request: Request, session: SessionDep, actor: ContributorActorDep, event_id: EventId
 ) -> EventRead:
     """A new draft copying one of the contributor's events (before the deadline), to give it
     other dates or another place; the copy is titled "… (copie)" and is in no track."""
@@ -336,7 +350,11 @@ def duplicate_my_event(
 
 @router.post("/me/events/{event_id}/{action}", response_model=EventRead)
 def act_on_my_event(
-    request: Request, session: SessionDep, actor: ContributorActorDep, event_id: int, action: str
+    request: Request,
+    session: SessionDep,
+    actor: ContributorActorDep,
+    event_id: EventId,
+    action: str,
 ) -> EventRead:
     """`submit` (before the deadline, or after changes were requested) or `withdraw`."""
     check_known_action(action, CONTRIBUTOR_ACTIONS)
@@ -346,7 +364,7 @@ def act_on_my_event(
 
 @router.get("/me/events/{event_id}/history", response_model=Page[AuditRead])
 def my_event_history(
-    session: SessionDep, actor: ContributorActorDep, event_id: int
+    session: SessionDep, actor: ContributorActorDep, event_id: EventId
 ) -> Page[AuditRead]:
     return history_read(session, actor, event_id)
 
@@ -361,26 +379,23 @@ MODERATION_ACTIONS = {
 }
 
 
-@router.get("/moderation/queue", response_model=Page[EventRead])
+@router.get(
+    "/moderation/queue", response_model=Page[EventRead], dependencies=[Depends(no_page_numbers)]
+)
 def moderation_queue(
     request: Request,
     session: SessionDep,
     _moderator: ModeratorDep,
     state: str = "submitted",
     edition: str | None = None,
-    page: int = 1,
-    per_page: int = 50,
+    offset: Offset = 0,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> Page[EventRead]:
     """Events waiting for a decision (state=submitted by default; comma-separated states)."""
     states = [s.strip() for s in state.split(",") if s.strip()]
     edition_id = service.resolve_edition(session, edition).id if edition else None
-    page, per_page = max(1, page), min(max(1, per_page), 200)
     events, count = storage.moderation_queue(
-        session,
-        states=states,
-        edition_id=edition_id,
-        offset=(page - 1) * per_page,
-        limit=per_page,
+        session, states=states, edition_id=edition_id, offset=offset, limit=limit
     )
     url = base_url(request)
     return Page[EventRead](
@@ -399,7 +414,7 @@ def moderator_create_event(
 
 @router.get("/moderation/events/{event_id}", response_model=EventRead)
 def moderator_event(
-    request: Request, session: SessionDep, moderator: ModeratorDep, event_id: int
+    request: Request, session: SessionDep, moderator: ModeratorDep, event_id: EventId
 ) -> EventRead:
     event = service.find_event(session, actor=moderator, event_id=event_id)
     return editor_read(request, event)
@@ -410,7 +425,7 @@ def moderator_update_event(
     request: Request,
     session: SessionDep,
     moderator: ModeratorDep,
-    event_id: int,
+    event_id: EventId,
     body: EventUpdate,
 ) -> EventRead:
     event = service.update_event(session, actor=moderator, event_id=event_id, data=body)
@@ -422,7 +437,7 @@ def moderate(
     request: Request,
     session: SessionDep,
     moderator: ModeratorDep,
-    event_id: int,
+    event_id: EventId,
     action: str,
     body: ModerationMessage | None = None,
 ) -> EventRead:
@@ -440,7 +455,7 @@ def moderate(
 
 @router.get("/moderation/events/{event_id}/history", response_model=Page[AuditRead])
 def moderator_event_history(
-    session: SessionDep, moderator: ModeratorDep, event_id: int
+    session: SessionDep, moderator: ModeratorDep, event_id: EventId
 ) -> Page[AuditRead]:
     return history_read(session, moderator, event_id)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -22,6 +22,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from api.catalogue.vocabulary import Accessibility, AttendanceMode, Audience, LiveStatus, State
+from api.deps import Page
 from scheduler.format import Flag, Integer
 
 
@@ -80,16 +81,6 @@ TextList = Annotated[
     list[Annotated[str, Field(max_length=80), AfterValidator(_printable)]],
     BeforeValidator(_split_list),
 ]
-
-T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    """A list answer: `data` and the total `count` (before pagination)."""
-
-    data: list[T]
-    count: int
-
 
 class TimingIn(BaseModel):
     """One occurrence; a naive datetime is Europe/Paris time."""
@@ -360,9 +351,7 @@ class FacetValue(BaseModel):
     selected: bool
 
 
-class SearchRead(BaseModel):
-    data: list[EventRead]
-    count: int
-    page: int
-    per_page: int
+class SearchRead(Page[EventRead]):
+    """One page of the search (`offset`, `limit`), the total count and the facets."""
+
     facets: dict[str, list[FacetValue]]

@@ -1,4 +1,4 @@
-"""Public search: full text, facets with counts, date filters, sorting by date, pagination.
+"""Public search: full text, facets with counts, date filters, sorting by date, paging.
 
 Only published events are searched. Filters of different facets are combined with AND, the
 values chosen within one facet with OR. Each facet's counts apply every *other* filter (so that
@@ -6,6 +6,10 @@ the other values of a facet being filtered still show how many events they would
 
 Full text: SQLite's FTS5 table (unicode61, diacritics removed, prefix match on each word) or
 PostgreSQL's `search_vector` ('french' configuration, prefix match on each stemmed word).
+
+Paging: the JSON API takes `offset` and `limit` (api.deps: the service's one convention); the
+search page takes a page number `page` of `SEARCH_LIMIT` events, turned into the same offset and
+limit by `api.deps.page_window`.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import threading
 import unicodedata
 import uuid
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
@@ -37,11 +41,16 @@ from api.catalogue.tables import (
     Track,
 )
 from api.catalogue.vocabulary import ACCESSIBILITY, ATTENDANCE_MODES, AUDIENCES, WHEN
+from api.deps import MAX_LIMIT, MAX_OFFSET, page_count, page_number, page_window
 from api.errors import FieldProblem
 from api.i18n import format_day, gettext
 from api.timestamps import paris_day, utc_now
 
-MAX_PER_PAGE = 100
+SEARCH_LIMIT = 20
+"""Events on a page of the search page, and the JSON API's `limit` when not given."""
+MAX_PAGE_NUMBER = 100_000
+PAGE_NUMBERS = ("page", "per_page")
+"""The search page's parameters, refused by the JSON API (which takes `offset` and `limit`)."""
 MAX_EXPORT = 20_000
 LIST_FACETS = (
     "region",
@@ -124,8 +133,18 @@ class SearchQuery:
     mode: tuple[str, ...] = ()
     audience: tuple[str, ...] = ()
     accessibility: tuple[str, ...] = ()
-    page: int = 1
-    per_page: int = 20
+    offset: int = 0
+    limit: int = SEARCH_LIMIT
+
+    @property
+    def page(self) -> int:
+        """The page number (from 1) of the search page this query shows."""
+        return page_number(self.offset, self.limit)
+
+    def on_page(self, number: int) -> SearchQuery:
+        """The same query on page `number` (from 1) of the search page."""
+        offset, limit = page_window(number, SEARCH_LIMIT)
+        return replace(self, offset=offset, limit=limit)
 
     def selected(self, facet: str) -> tuple[str, ...]:
         if facet == "day":
@@ -133,8 +152,10 @@ class SearchQuery:
         values: tuple[str, ...] = getattr(self, facet)
         return values
 
-    def as_params(self, **changes: Any) -> list[tuple[str, str]]:
-        """The query as URL parameters (for links: pages, exports, facet toggles)."""
+    def as_params(self, *, by_page: bool = False, **changes: Any) -> list[tuple[str, str]]:
+        """The query as URL parameters (for links: pages, exports, facet toggles): the filters,
+        then `offset` and `limit` (the JSON API), or the page number `page` (`by_page`: the
+        search page), each only when not the first page or the default size."""
         query = replace(self, **changes) if changes else self
         params: list[tuple[str, str]] = []
         for name in ("q", "edition", "when"):
@@ -147,19 +168,23 @@ class SearchQuery:
                 params.append((name, value.isoformat()))
         for facet in LIST_FACETS:
             params.extend((facet, value) for value in query.selected(facet))
-        if query.page != 1:
-            params.append(("page", str(query.page)))
-        if query.per_page != 20:
-            params.append(("per_page", str(query.per_page)))
+        if by_page:
+            if query.page != 1:
+                params.append(("page", str(query.page)))
+            return params
+        if query.offset:
+            params.append(("offset", str(query.offset)))
+        if query.limit != SEARCH_LIMIT:
+            params.append(("limit", str(query.limit)))
         return params
 
     def filters(self) -> list[tuple[str, str, SearchQuery]]:
-        """Each filter in use as (parameter, value, the same query without it, page 1)."""
+        """Each filter in use as (parameter, value, the same query without it, first page)."""
         found: list[tuple[str, str, SearchQuery]] = []
         for name in ("q", "edition", "date_from", "date_to", "when"):
             value = getattr(self, name)
             if value:
-                changes: dict[str, Any] = {name: "" if name == "q" else None, "page": 1}
+                changes: dict[str, Any] = {name: "" if name == "q" else None, "offset": 0}
                 found.append((name, str(value), replace(self, **changes)))
         for facet in LIST_FACETS:
             found.extend(
@@ -168,10 +193,10 @@ class SearchQuery:
         return found
 
     def toggled(self, facet: str, value: str) -> SearchQuery:
-        """The same query with one facet value added or removed (back to page 1)."""
+        """The same query with one facet value added or removed (back to the first page)."""
         values = self.selected(facet)
         chosen = tuple(v for v in values if v != value) if value in values else (*values, value)
-        changes: dict[str, Any] = {facet: chosen, "page": 1}
+        changes: dict[str, Any] = {facet: chosen, "offset": 0}
         return replace(self, **changes)
 
 
@@ -212,8 +237,9 @@ def _parse_int(
     return value
 
 
-def parse_search(params: Mapping[str, Sequence[str]]) -> SearchQuery:
-    """A SearchQuery from URL parameters (422 naming the bad parameter, never a 500)."""
+def parse_search(params: Mapping[str, Sequence[str]], *, by_page: bool = False) -> SearchQuery:
+    """A SearchQuery from URL parameters (422 naming the bad parameter, never a 500): `offset`
+    and `limit` (the JSON API), or the search page's number `page` (`by_page`)."""
     problems: list[FieldProblem] = []
 
     def first(name: str) -> str | None:
@@ -239,19 +265,36 @@ def parse_search(params: Mapping[str, Sequence[str]]) -> SearchQuery:
             )
         )
         when = None
+    if by_page:
+        number = _parse_int("page", first("page"), 1, (1, MAX_PAGE_NUMBER), problems)
+        offset, limit = page_window(number, SEARCH_LIMIT)
+    else:
+        offset = _parse_int("offset", first("offset"), 0, (0, MAX_OFFSET), problems)
+        limit = _parse_int("limit", first("limit"), SEARCH_LIMIT, (1, MAX_LIMIT), problems)
+        problems.extend(page_number_problems(params))
     query = SearchQuery(
         q=(first("q") or "").strip()[:200],
         edition=(first("edition") or "").strip() or None,
         date_from=_parse_date("date_from", first("date_from"), problems),
         date_to=_parse_date("date_to", first("date_to"), problems),
         when=when,
-        page=_parse_int("page", first("page"), 1, (1, 100_000), problems),
-        per_page=_parse_int("per_page", first("per_page"), 20, (1, MAX_PER_PAGE), problems),
+        offset=offset,
+        limit=limit,
         **{facet: many(facet) for facet in LIST_FACETS},
     )
     if problems:
         raise invalid(problems, code="invalid_search")
     return query
+
+
+def page_number_problems(params: Collection[str]) -> list[FieldProblem]:
+    """`page` and `per_page` given to the JSON API: refused (not ignored, which would answer the
+    first page again and again), naming `offset` and `limit` instead."""
+    return [
+        FieldProblem(name, "Paramètre remplacé par offset et limit.")
+        for name in PAGE_NUMBERS
+        if name in params
+    ]
 
 
 def text_condition(dialect: str, q: str) -> ColumnElement[bool] | None:
@@ -642,7 +685,7 @@ class SearchResult:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.count // self.query.per_page))
+        return page_count(self.count, self.query.limit)
 
 
 def search_events(
@@ -658,7 +701,7 @@ def search_events(
     matching = match(session, index, query, now or utc_now())
     mask = matching.mask()
     mask = index.everything if mask is None else mask
-    rows = rows_of(mask, skip=(query.page - 1) * query.per_page, limit=query.per_page)
+    rows = rows_of(mask, skip=query.offset, limit=query.limit)
     facets: dict[str, list[FacetCount]] = {}
     if with_facets:
         counts = facet_counts(index, matching)

@@ -17,12 +17,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from api.auth import OrganiserDep, organiser_for_key
+from api.auth import organiser_for_key
 from api.catalogue import accounts
 from api.catalogue.errors import CatalogueError, invalid, problems_from_pydantic
 from api.catalogue.tables import Contributor
 from api.catalogue.workflow import Actor
 from api.db import SessionDep
+from api.deps import OrganiserDep
 from api.errors import DomainError
 from api.i18n import request_language
 from api.settings import Settings, get_settings
@@ -51,10 +52,6 @@ def request_settings(request: Request) -> Settings:
 
 def base_url(request: Request) -> str:
     return request_settings(request).base_url.rstrip("/")
-
-
-LanguageDep = Annotated[str, Depends(request_language)]
-SettingsDep = Annotated[Settings, Depends(request_settings)]
 
 
 def error_json(

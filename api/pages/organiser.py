@@ -15,7 +15,7 @@ from collections.abc import Collection
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from starlette.datastructures import UploadFile
 from api import rate_limits
 from api.auth import CurrentOrganiser
 from api.db import SessionDep
+from api.deps import JobId, SalonId, SettingsDep, Version
 from api.documents import SalonDocuments, agenda_html, meetings_csv, meetings_xlsx, side_of
 from api.errors import DomainError
 from api.i18n import gettext
@@ -33,7 +34,6 @@ from api.pages.web import (
     FormDep,
     PageError,
     PageRoute,
-    SettingsDep,
     SignInRequiredError,
     check_csrf,
     csrf_token,
@@ -57,10 +57,6 @@ router = APIRouter(
     prefix="/o", route_class=PageRoute, include_in_schema=False, lifespan=service.pages_lifespan
 )  # at start-up: the printed links' secret is checked, dead processes' print jobs failed
 ORGANISER_COOKIE = "salon_organiser"
-MAX_ID = 2_147_483_647
-SalonId = Annotated[int, Path(ge=1, le=MAX_ID)]
-JobId = Annotated[int, Path(ge=1, le=MAX_ID)]
-Version = Annotated[int, Path(ge=1, le=MAX_ID)]
 MAX_UPLOAD = 20 * 1024 * 1024
 STATE_LABELS = {
     "queued": "en attente",

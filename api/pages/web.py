@@ -26,17 +26,8 @@ from api.i18n import (
     request_language,
 )
 from api.rendering import render
-from api.settings import Settings
 
 YEAR = 365 * 24 * 3600
-
-
-def request_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-SettingsDep = Annotated[Settings, Depends(request_settings)]
 
 
 class PageError(Exception):

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from api import rate_limits
 from api.db import SessionDep
+from api.deps import RepairId, SalonId, SettingsDep
 from api.documents import agendas_pdf
 from api.errors import DomainError
 from api.i18n import gettext
@@ -32,7 +33,6 @@ from api.pages.web import (
     FormDep,
     PageError,
     PageRoute,
-    SettingsDep,
     check_csrf,
     first,
     page,
@@ -53,9 +53,6 @@ from api.repairs.schemas import RepairCreate
 from api.salons import service as salons
 
 router = APIRouter(prefix="/o", route_class=PageRoute, include_in_schema=False)
-MAX_ID = 2_147_483_647
-SalonId = Annotated[int, Path(ge=1, le=MAX_ID)]
-RepairId = Annotated[int, Path(ge=1, le=MAX_ID)]
 SMALL_BATCH = 25
 """Up to this many agendas are laid out in the request's process (no worker pool)."""
 

@@ -8,34 +8,29 @@ agenda changed). A salon or repair that is not the caller's answers 404.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Request, status
 
 from api import rate_limits
-from api.auth import OrganiserDep
 from api.db import SessionDep
+from api.deps import (
+    DEFAULT_LIMIT,
+    Limit,
+    Offset,
+    OrganiserDep,
+    Page,
+    RepairId,
+    SalonId,
+    SettingsDep,
+)
 from api.errors import error_responses
 from api.repairs import service
 from api.repairs.schemas import RepairCreate, RepairRead
 from api.salons.routes import StrictQueryRoute
-from api.salons.schemas import Page
-from api.settings import Settings
 
 router = APIRouter(route_class=StrictQueryRoute)
 
 TAGS: list[str | Enum] = ["repairs (organiser)"]
-MAX_ID = 2_147_483_647
-SalonId = Annotated[int, Path(ge=1, le=MAX_ID)]
-RepairId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
 @router.post(
@@ -63,8 +58,8 @@ def list_repairs(
     salon_id: SalonId,
     session: SessionDep,
     organiser: OrganiserDep,
-    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Offset = 0,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> Page[RepairRead]:
     """The salon's repairs, newest first."""
     return service.list_repairs(

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.orm import Session
 
 from api.auth import CurrentOrganiser
+from api.deps import MAX_LIMIT, Page
 from api.errors import DomainError, FieldProblem, not_found
 from api.mail import MailNotSentError, send_mail
 from api.repairs import storage
@@ -37,7 +38,7 @@ from api.salons import convert
 from api.salons import service as salons
 from api.salons import storage as salon_storage
 from api.salons.printed_links import printed_links
-from api.salons.schemas import ObjectiveRead, Page, UnscheduledRead
+from api.salons.schemas import ObjectiveRead, UnscheduledRead
 from api.salons.tables import Salon, Schedule
 from api.settings import Settings
 from api.timestamps import from_storage, maybe_from_storage, utc_now
@@ -351,7 +352,7 @@ def list_repairs(
 ) -> Page[RepairRead]:
     salon = salons.organiser_salon(session, organiser=organiser, salon_id=salon_id)
     rows, count = storage.list_repairs(
-        session, salon_id=salon.id, offset=max(0, offset), limit=max(1, min(limit, 100))
+        session, salon_id=salon.id, offset=max(0, offset), limit=max(1, min(limit, MAX_LIMIT))
     )
     return Page(data=repair_reads(session, salon_id=salon.id, rows=rows), count=count)
 

@@ -11,13 +11,27 @@ from collections.abc import Callable, Coroutine
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile, status
 from fastapi.routing import APIRoute
 
-from api.auth import OrganiserDep, ParticipantDep
 from api.db import SessionDep
+from api.deps import (
+    DEFAULT_LIMIT,
+    JobId,
+    LanguageDep,
+    Limit,
+    LinkId,
+    Offset,
+    OrganiserDep,
+    Page,
+    ParticipantDep,
+    ParticipantId,
+    SalonId,
+    SettingsDep,
+    Version,
+    WishId,
+)
 from api.errors import DomainError, FieldProblem, error_responses
-from api.i18n import request_language
 from api.jobs import SolveRunner
 from api.salons import importers, self_service, service
 from api.salons.quotas import SolveQuotas
@@ -33,7 +47,6 @@ from api.salons.schemas import (
     MyWishesUpdate,
     MyWishRead,
     OrganiserRead,
-    Page,
     ParticipantCreate,
     ParticipantRead,
     ParticipantUpdate,
@@ -50,7 +63,6 @@ from api.salons.schemas import (
     WishRead,
     WishUpdate,
 )
-from api.settings import Settings
 from scheduler import format as v1
 
 
@@ -88,18 +100,10 @@ def unknown_query_parameters(names: list[str]) -> DomainError:
 
 router = APIRouter(route_class=StrictQueryRoute)
 
-Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="Items to skip")]
-Limit = Annotated[int, Query(ge=1, le=500, description="Items per page")]
-
 ORGANISER: list[str | Enum] = ["salons (organiser)"]
 PARTICIPANT: list[str | Enum] = ["me (participant)"]
 AUTH = error_responses(401, 404, 422)
 WRITE = error_responses(401, 404, 409, 422)
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def _runner(request: Request) -> SolveRunner:
@@ -107,18 +111,7 @@ def _runner(request: Request) -> SolveRunner:
     return runner
 
 
-SettingsDep = Annotated[Settings, Depends(_settings)]
 RunnerDep = Annotated[SolveRunner, Depends(_runner)]
-LanguageDep = Annotated[str, Depends(request_language)]
-
-
-MAX_ID = 2_147_483_647
-SalonId = Annotated[int, Path(ge=1, le=MAX_ID)]
-ParticipantId = Annotated[int, Path(ge=1, le=MAX_ID)]
-LinkId = Annotated[int, Path(ge=1, le=MAX_ID)]
-WishId = Annotated[int, Path(ge=1, le=MAX_ID)]
-JobId = Annotated[int, Path(ge=1, le=MAX_ID)]
-Version = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 # ---------------------------------------------------------------- organisers
@@ -151,7 +144,7 @@ def create_salon(data: SalonCreate, session: SessionDep, organiser: OrganiserDep
     "/salons", response_model=Page[SalonRead], tags=ORGANISER, responses=error_responses(401, 422)
 )
 def list_salons(
-    session: SessionDep, organiser: OrganiserDep, offset: Offset = 0, limit: Limit = 100
+    session: SessionDep, organiser: OrganiserDep, offset: Offset = 0, limit: Limit = DEFAULT_LIMIT
 ) -> Page[SalonRead]:
     return service.list_salons(session, organiser=organiser, offset=offset, limit=limit)
 
@@ -239,7 +232,7 @@ def list_participants(
     session: SessionDep,
     organiser: OrganiserDep,
     offset: Offset = 0,
-    limit: Limit = 100,
+    limit: Limit = DEFAULT_LIMIT,
     kind: Kind | None = None,
 ) -> Page[ParticipantRead]:
     return service.list_participants(
@@ -419,7 +412,7 @@ def list_wishes(
     session: SessionDep,
     organiser: OrganiserDep,
     offset: Offset = 0,
-    limit: Limit = 100,
+    limit: Limit = DEFAULT_LIMIT,
     from_code: Annotated[str | None, Query(alias="from", max_length=64)] = None,
     to_code: Annotated[str | None, Query(alias="to", max_length=64)] = None,
 ) -> Page[WishRead]:
@@ -541,7 +534,7 @@ def list_solves(
     organiser: OrganiserDep,
     language: LanguageDep,
     offset: Offset = 0,
-    limit: Limit = 100,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> Page[SolveRead]:
     return service.list_solves(
         session,
@@ -609,7 +602,7 @@ def list_schedules(
     session: SessionDep,
     organiser: OrganiserDep,
     offset: Offset = 0,
-    limit: Limit = 100,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> Page[ScheduleSummary]:
     """Every schedule version, newest first (preliminary and published)."""
     return service.list_schedules(
@@ -672,7 +665,7 @@ def read_directory(
     session: SessionDep,
     participant: ParticipantDep,
     offset: Offset = 0,
-    limit: Limit = 100,
+    limit: Limit = DEFAULT_LIMIT,
     kind: Kind | None = None,
 ) -> Page[DirectoryEntry]:
     """The salon's other participants (to choose wishes from)."""

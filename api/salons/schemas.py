@@ -1,4 +1,5 @@
-"""Request and response bodies of the salon API (`XCreate / XUpdate / XRead`, `Page[X]`).
+"""Request and response bodies of the salon API (`XCreate / XUpdate / XRead`; lists
+are `api.deps.Page[X]`).
 
 Salon-local times (sessions, intervals, meetings, pins) are naive ISO datetimes in the salon's
 timezone, as in salon/v1. Bookkeeping timestamps (`*_at`) and the wish deadline are aware
@@ -8,7 +9,7 @@ timezone, as in salon/v1. Bookkeeping timestamps (`*_at`) and the wish deadline 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,8 +23,6 @@ from scheduler.format import (
     SessionSpec,
     TableSpec,
 )
-
-ItemT = TypeVar("ItemT")
 
 Code = Annotated[str, Field(min_length=1, max_length=64, description="The id in salon/v1 files")]
 Priority = Annotated[Integer, Field(ge=1, le=3, description="1 = most wanted, 3 = least")]
@@ -42,13 +41,6 @@ class _In(BaseModel):
 
 class _Out(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
-
-
-class Page(_Out, Generic[ItemT]):
-    """One page of a list: the items and the total count."""
-
-    data: list[ItemT]
-    count: int
 
 
 # ------------------------------------------------------------------------ salons

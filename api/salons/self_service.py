@@ -13,6 +13,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from api.auth import CurrentParticipant
+from api.deps import MAX_LIMIT, Page
 from api.errors import not_found
 from api.salons import convert, rules, storage
 from api.salons.schemas import (
@@ -23,7 +24,6 @@ from api.salons.schemas import (
     MeRead,
     MyWishesUpdate,
     MyWishRead,
-    Page,
     RequestRead,
     SalonPublicRead,
 )
@@ -88,7 +88,7 @@ def directory(
         session,
         salon_id=salon.id,
         offset=max(0, offset),
-        limit=max(1, min(limit, 500)),
+        limit=max(1, min(limit, MAX_LIMIT)),
         kind=kind,
         exclude_id=row.id,
     )

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from api.auth import CurrentOrganiser, hash_secret, new_participant_token
+from api.deps import Page
 from api.errors import DomainError, FieldProblem, not_found, translate
 from api.i18n import DEFAULT_LANGUAGE, gettext
 from api.organisers import storage as organiser_storage
@@ -31,7 +32,6 @@ from api.salons.schemas import (
     LinkRead,
     MeetingRead,
     ObjectiveRead,
-    Page,
     ParticipantCreate,
     ParticipantRead,
     ParticipantUpdate,

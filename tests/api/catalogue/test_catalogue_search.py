@@ -181,8 +181,9 @@ def test_dates_periods_and_pages(plain_session: Session) -> None:
     assert found(when="upcoming") == ["E2", "E4"]
     assert found(when="ongoing") == ["E3"]
     assert found(when="past") == ["E1"]
-    assert found(per_page=2, page=2) == ["E2", "E4"]
-    assert found(per_page=2, page=3) == []
+    assert found(limit=2, offset=2) == ["E2", "E4"]
+    assert found(limit=2, offset=1) == ["E3", "E2"]
+    assert found(limit=2, offset=4) == []
     ranged = search_events(plain_session, SearchQuery(date_from=day, date_to=day), now=NOW)
     assert counts(ranged)["day"]["2030-11-05"] == 1  # the day facet ignores the date filter
     assert counts(ranged)["format"] == {"conference": 1, "webinaire": 1}
@@ -221,6 +222,31 @@ def test_search_api_and_page(client: TestClient, session: Session) -> None:
     assert "Auvergne-Rhône-Alpes <span class=\"meta\">(2)</span>" in page.text
     assert events["E1"].title in page.text and events["E4"].title in page.text
     assert events["E2"].title not in page.text
+
+
+def test_search_api_pages_with_offset_and_limit(client: TestClient, session: Session) -> None:
+    """The JSON API takes offset/limit (the service's convention) and refuses page/per_page;
+    the search page keeps page numbers in its links, turned into the same offset and limit."""
+    events = build_set(session)
+    answer = client.get("/catalogue/api/events", params={"offset": 2, "limit": 2})
+    body = answer.json()
+    assert answer.status_code == 200, answer.text
+    assert set(body) == {"data", "count", "facets"}
+    assert body["count"] == 4
+    assert [e["id"] for e in body["data"]] == [events["E2"].id, events["E4"].id]
+    assert client.get("/catalogue/api/events", params={"limit": 500}).json()["count"] == 4
+    for params, field in (({"limit": 501}, "limit"), ({"limit": 0}, "limit"),
+                          ({"offset": -1}, "offset"), ({"page": 2}, "page"),
+                          ({"per_page": 10}, "per_page")):
+        refused = client.get("/catalogue/api/events", params=params)
+        assert refused.status_code == 422, params
+        assert refused.json()["detail"]["code"] == "invalid_search"
+        assert [e["field"] for e in refused.json()["detail"]["errors"]] == [field]
+    english = client.get("/catalogue/api/events", params={"page": 2, "lang": "en"}).json()
+    assert english["detail"]["errors"][0]["message"] == "Parameter replaced by offset and limit."
+    page = client.get("/catalogue/", params={"page": 1})
+    assert page.status_code == 200 and "4 événements" in page.text
+    assert client.get("/catalogue/", params={"page": 0}).status_code == 422
 
 
 def test_search_state_row_is_recreated(plain_session: Session) -> None:

@@ -174,7 +174,8 @@ def test_bad_bodies_never_500(client: TestClient, agent: dict[str, str], body: b
 
 @pytest.mark.parametrize(
     "query",
-    ["page=0", "page=abc", "per_page=1000", "date_from=2030-13-01", "when=demain",
+    ["page=0", "page=abc", "per_page=1000", "limit=1000", "offset=-1", "limit=0",
+     "date_from=2030-13-01", "when=demain",
      "q=%00%22*%28", "region=%3Cscript%3E", "q=" + "a" * 5000, "date_to=x&page=-1"],
 )
 def test_bad_search_parameters(client: TestClient, session: Session, query: str) -> None:

@@ -52,6 +52,26 @@ def test_draft_submitted_published_and_public(
     assert client.get("/catalogue/api/events").json()["count"] == 1
 
 
+def test_moderation_queue_pages_with_offset_and_limit(
+    client: TestClient, drafted: Drafted
+) -> None:
+    agent, moderator, first = drafted
+    others = [create_event(client, agent, title=f"Atelier {n}") for n in (2, 3)]
+    for event in (first, *others):
+        assert move(client, agent, event["id"], "submit").status_code == 200
+    url = "/catalogue/api/moderation/queue"
+    whole = client.get(url, headers=moderator).json()
+    assert whole["count"] == 3 and len(whole["data"]) == 3
+    second = client.get(url, params={"offset": 1, "limit": 1}, headers=moderator).json()
+    assert second["count"] == 3 and [e["id"] for e in second["data"]] == [whole["data"][1]["id"]]
+    assert client.get(url, params={"limit": 500}, headers=moderator).json()["count"] == 3
+    for params, field in (({"limit": 501}, "limit"), ({"offset": -1}, "offset"),
+                          ({"page": 2}, "page"), ({"per_page": 10}, "per_page")):
+        refused = client.get(url, params=params, headers=moderator)
+        assert refused.status_code == 422, params
+        assert [e["field"] for e in refused.json()["detail"]["errors"]] == [field], params
+
+
 def test_changes_requested_then_resubmitted(
     client: TestClient, drafted: Drafted
 ) -> None:
