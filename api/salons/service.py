@@ -1016,17 +1016,7 @@ def cancel_solve(
     """Cancel a queued solve at once; ask a running one to stop (its runner ends it)."""
     job = salon_job(session, organiser=organiser, salon_id=salon_id, job_id=job_id)
     rules.job_not_finished(job)
-    now = utc_now()
-    if not storage.update_job(
-        session,
-        job_id=job.id,
-        only_states=("queued",),
-        state="cancelled",
-        cancel_requested=True,
-        finished_at=now,
-        message="annulé avant le début",
-    ):
-        storage.update_job(session, job_id=job.id, only_states=("running",), cancel_requested=True)
+    storage.cancel_job(session, job_id=job.id, now=utc_now())
     session.commit()
     session.refresh(job)
     return solve_read(session, job=job, language=language)

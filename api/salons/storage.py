@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from api.db import take_write_lock
 from api.salons.tables import (
     ACTIVE_JOB_STATES,
+    Job,
     Participant,
     ParticipantLink,
     Salon,
@@ -90,7 +91,7 @@ def find_salon_by_name(session: Session, *, organiser_id: int, name: str) -> Sal
 def delete_salon(session: Session, *, salon_id: int) -> None:
     """Delete a salon and everything in it (schedules first: they reference participants)."""
     session.execute(delete(Schedule).where(Schedule.salon_id == salon_id))
-    session.execute(delete(SolveJob).where(SolveJob.salon_id == salon_id))
+    session.execute(delete(Job).where(Job.salon_id == salon_id))
     session.execute(delete(Wish).where(Wish.salon_id == salon_id))
     session.execute(delete(Participant).where(Participant.salon_id == salon_id))
     session.execute(delete(SalonTable).where(SalonTable.salon_id == salon_id))
@@ -502,13 +503,19 @@ def list_jobs(
     return _page(session, query, offset=offset, limit=limit)
 
 
+def find_any_job(session: Session, *, job_id: int) -> Job | None:
+    """A job of any kind (a solve, a print), as the runner reads it."""
+    return session.get(Job, job_id)
+
+
 def update_job(
     session: Session, *, job_id: int, only_states: Sequence[str] = (), **values: Any
 ) -> bool:
-    """Set columns of a job (only while in `only_states` when given); True if a row changed."""
-    statement = update(SolveJob).where(SolveJob.id == job_id)
+    """Set columns of a job of any kind (only while in `only_states` when given); True if a row
+    changed."""
+    statement = update(Job).where(Job.id == job_id)
     if only_states:
-        statement = statement.where(SolveJob.state.in_(only_states))
+        statement = statement.where(Job.state.in_(only_states))
     result = session.execute(
         statement.values(**values).execution_options(synchronize_session=False)
     )
@@ -562,9 +569,27 @@ def insert_job_clashes(session: Session, *, job_id: int, clashes: Sequence[Clash
     session.flush()
 
 
-def active_jobs(session: Session) -> list[SolveJob]:
-    """Every queued or running job of every salon."""
-    return list(session.scalars(select(SolveJob).where(SolveJob.state.in_(ACTIVE_JOB_STATES))))
+def cancel_job(session: Session, *, job_id: int, now: dt.datetime) -> bool:
+    """Cancel a queued job at once, or ask a running one to stop (its runner ends it): one
+    conditional UPDATE each, so a job starting meanwhile is asked to stop, never missed. True if
+    the job was queued and is now cancelled."""
+    if update_job(
+        session,
+        job_id=job_id,
+        only_states=("queued",),
+        state="cancelled",
+        cancel_requested=True,
+        finished_at=now,
+        message="annulé avant le début",
+    ):
+        return True
+    update_job(session, job_id=job_id, only_states=("running",), cancel_requested=True)
+    return False
+
+
+def active_jobs(session: Session) -> list[Job]:
+    """Every queued or running job of every kind and salon."""
+    return list(session.scalars(select(Job).where(Job.state.in_(ACTIVE_JOB_STATES))))
 
 
 def cancel_requests(session: Session, *, job_ids: Sequence[int]) -> set[int]:
@@ -573,7 +598,7 @@ def cancel_requests(session: Session, *, job_ids: Sequence[int]) -> set[int]:
         return set()
     return set(
         session.scalars(
-            select(SolveJob.id).where(SolveJob.id.in_(job_ids), SolveJob.cancel_requested)
+            select(Job.id).where(Job.id.in_(job_ids), Job.cancel_requested)
         )
     )
 
@@ -581,8 +606,8 @@ def cancel_requests(session: Session, *, job_ids: Sequence[int]) -> set[int]:
 def touch_jobs(session: Session, *, job_ids: Sequence[int], now: dt.datetime) -> None:
     if job_ids:
         session.execute(
-            update(SolveJob)
-            .where(SolveJob.id.in_(job_ids), SolveJob.state.in_(ACTIVE_JOB_STATES))
+            update(Job)
+            .where(Job.id.in_(job_ids), Job.state.in_(ACTIVE_JOB_STATES))
             .values(heartbeat_at=now)
             .execution_options(synchronize_session=False)
         )

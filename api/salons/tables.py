@@ -1,4 +1,5 @@
-"""Storage tables of salons: every part of a salon/v1 file, schedules and solve jobs are rows.
+"""Storage tables of salons: every part of a salon/v1 file, schedules and jobs (solves, batch
+prints) are rows.
 
 Salon times (sessions, intervals, pins, meetings) are naive local times of the salon's
 timezone; bookkeeping timestamps (`*_at`, the wish deadline) are naive UTC.
@@ -198,25 +199,29 @@ class ParticipantLink(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
-class SolveJob(Base):
-    """A background solve: state, live progress, the snapshot it read and its result.
+class Job(Base):
+    """A background job of a salon, of one `kind`: a solve or a batch print (api.jobs runs both).
 
-    At most one queued or running job per salon (a partial unique index). `owner` names the
-    process running it and `heartbeat_at` proves it alive; a job whose process died is failed.
+    The same states for every kind (queued, running, done, failed, cancelled), the same
+    liveness (`owner` names the process running it, `heartbeat_at` proves it alive; a job whose
+    process died is failed), the same cancel flag and the same progress columns: a solve's
+    `phase`, `elapsed` and `message`, a print's `done` of `total` documents. The columns of one
+    kind only are empty (or 0) on the other: a print has no time limit, workers or seed (0).
     """
 
-    __tablename__ = "salon_solve_jobs"
+    __tablename__ = "salon_jobs"
     __table_args__ = (
         Index(
-            "uq_salon_solve_jobs_active",
+            "uq_salon_jobs_active_solve",
             "salon_id",
             unique=True,
-            sqlite_where=text("state IN ('queued', 'running')"),
-            postgresql_where=text("state IN ('queued', 'running')"),
+            sqlite_where=text("kind = 'solve' AND state IN ('queued', 'running')"),
+            postgresql_where=text("kind = 'solve' AND state IN ('queued', 'running')"),
         ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), server_default="solve")
     salon_id: Mapped[int] = mapped_column(ForeignKey("salons.id", ondelete="CASCADE"), index=True)
     state: Mapped[str] = mapped_column(String(16))
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -226,16 +231,43 @@ class SolveJob(Base):
     phase: Mapped[str] = mapped_column(String(32), default="")
     elapsed: Mapped[float] = mapped_column(Float, default=0.0)
     message: Mapped[str] = mapped_column(Text, default="")
+    done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
     owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
     participant_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     wish_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    document: Mapped[str | None] = mapped_column(String(32), nullable=True)  # a print's batch
+    version: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the schedule printed
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    pages: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    filename: Mapped[str | None] = mapped_column(String(200), nullable=True)  # download name
+    file_path: Mapped[str | None] = mapped_column(Text, nullable=True)  # the result on disk
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     snapshot_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+    __mapper_args__ = {"polymorphic_on": "kind"}
+
+
+class SolveJob(Job):
+    """A background solve: live progress, the snapshot it read and its result (a schedule).
+
+    At most one queued or running solve per salon (a partial unique index). Queries of
+    `SolveJob` see solves only (single-table inheritance adds `kind = 'solve'`).
+    """
+
+    __mapper_args__ = {"polymorphic_identity": "solve"}
+
+
+class PrintJob(Job):
+    """A batch PDF of a schedule version (`document`: one of api.pages.prints.DOCUMENTS), made
+    in the background; its result is the file at `file_path`, downloaded as `filename`."""
+
+    __mapper_args__ = {"polymorphic_identity": "print"}
 
 
 class SolveJobObjective(Base):
@@ -244,7 +276,7 @@ class SolveJobObjective(Base):
     __tablename__ = "salon_solve_job_objectives"
 
     job_id: Mapped[int] = mapped_column(
-        ForeignKey("salon_solve_jobs.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("salon_jobs.id", ondelete="CASCADE"), primary_key=True
     )
     name: Mapped[str] = mapped_column(String(16), primary_key=True)
     value: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -258,7 +290,7 @@ class SolveJobClash(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[int] = mapped_column(
-        ForeignKey("salon_solve_jobs.id", ondelete="CASCADE"), index=True
+        ForeignKey("salon_jobs.id", ondelete="CASCADE"), index=True
     )
     rule: Mapped[str] = mapped_column(String(64))
     message: Mapped[str] = mapped_column(Text)  # English, as the core words it
@@ -279,7 +311,7 @@ class Schedule(Base):
     salon_id: Mapped[int] = mapped_column(ForeignKey("salons.id", ondelete="CASCADE"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     job_id: Mapped[int | None] = mapped_column(
-        ForeignKey("salon_solve_jobs.id", ondelete="SET NULL"), nullable=True, unique=True
+        ForeignKey("salon_jobs.id", ondelete="SET NULL"), nullable=True, unique=True
     )
     salon_name: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16))
