@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from api import rate_limits
 from api.auth import organiser_for_key
-from api.catalogue import accounts, presenters, service, storage
+from api.catalogue import accounts, listings, presenters, service
 from api.catalogue.errors import CatalogueError, FieldProblem, problems_from_pydantic
 from api.catalogue.forms import (
     field_id,
@@ -259,7 +259,7 @@ def search_page(request: Request, session: SessionDep) -> HTMLResponse:
     language = request_language(request)
     query = query_of(request)
     result = search_events(session, query, language=language)
-    editions = storage.list_editions(session)
+    editions = listings.editions(session)
     url = base_url(request)
     export_params = query.as_params(offset=0)
     return page(
@@ -343,17 +343,15 @@ def guide_page(request: Request, session: SessionDep) -> HTMLResponse:
     language = request_language(request)
     url = base_url(request)
     tracks = [
-        presenters.track_read(
-            track, storage.track_steps(session, track_id=track.id, states=("published",)), url
-        )
-        for track in storage.list_tracks(session)
+        presenters.track_read(track, steps, url)
+        for track, steps in listings.tracks_with_steps(session)
     ]
-    formats = storage.list_formats(session, active_only=True)
+    formats = listings.formats(session)
     return page(
         request,
         "guide.html",
         title=gettext(language, "Éditions, parcours et formats"),
-        editions=[presenters.edition_read(e) for e in storage.list_editions(session)],
+        editions=[presenters.edition_read(e) for e in listings.editions(session)],
         tracks=tracks,
         formats=[presenters.format_read(f) for f in formats],
         search_url=lambda name, value: url_with("/catalogue/", {name: value}),
@@ -364,8 +362,7 @@ def guide_page(request: Request, session: SessionDep) -> HTMLResponse:
 def track_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
     """A track and its published steps in order, with its schema.org EventSeries JSON-LD."""
     language = request_language(request)
-    track = service.find_track(session, slug=slug)
-    steps = storage.track_steps(session, track_id=track.id, states=("published",))
+    track, steps = listings.track_with_steps(session, slug=slug)
     url = base_url(request)
     return page(
         request,
@@ -466,8 +463,8 @@ SignedInDep = Annotated[tuple[Contributor, str], Depends(signed_in)]
 def my_events_page(request: Request, session: SessionDep, who: SignedInDep) -> HTMLResponse:
     language = request_language(request)
     contributor, token = who
-    events = storage.contributor_events(session, contributor_id=contributor.id)
-    edition = storage.latest_edition(session)
+    events = listings.contributor_events(session, contributor_id=contributor.id)
+    edition = listings.latest_edition(session)
     return page(
         request,
         "my_events.html",
@@ -492,8 +489,8 @@ def form_context(
         "form": fields_to_form(values),
         "problems": problems_by_id(problems, language),
         "problem_list": [(p.field, p.render(language)) for p in problems],
-        "formats": storage.list_formats(session, active_only=True),
-        "tracks": storage.list_tracks(session, edition_id=edition_id),
+        "formats": listings.formats(session),
+        "tracks": listings.tracks(session, edition_id=edition_id),
         "departements": list(departements().values()),
         "regions": list(regions().values()),
     }
@@ -531,7 +528,7 @@ def event_form_page(
     **context: Any,
 ) -> HTMLResponse:
     language = request_language(request)
-    edition = event.edition if event else storage.latest_edition(session)
+    edition = event.edition if event else listings.latest_edition(session)
     form = form_context(
         session,
         values=state.values,
@@ -566,7 +563,7 @@ def new_event_page(request: Request, session: SessionDep, who: SignedInDep) -> H
     language = request_language(request)
     contributor, token = who
     values: dict[str, Any] = {"organizer": {"structure": contributor.structure}}
-    edition = storage.latest_edition(session)
+    edition = listings.latest_edition(session)
     closed = None
     if edition is not None and not submissions_open(edition, utc_now()):
         closed = CatalogueError("deadline_passed", REFUSALS["deadline_passed"], status=409).render(
@@ -674,7 +671,7 @@ def contributor_event_page(
 
 def history_rows(session: Session, event: Event, language: str) -> list[dict[str, Any]]:
     rows = []
-    for entry in storage.audit_entries(session, entity="event", entity_id=event.id):
+    for entry in listings.event_audit(session, event=event):
         rows.append(
             {
                 "at": to_paris(entry.at),
@@ -896,8 +893,8 @@ def moderation_queue_page(
     state = request.query_params.get("state", "submitted")
     if state not in STATES:
         state = "submitted"
-    events, count = storage.moderation_queue(
-        session, states=[state], edition_id=None, offset=0, limit=MAX_LIMIT
+    events, count = listings.moderation_queue(
+        session, states=[state], edition=None, offset=0, limit=MAX_LIMIT
     )
     return page(
         request,
@@ -906,7 +903,7 @@ def moderation_queue_page(
         moderator=who[0],
         csrf=accounts.csrf_token(who[1]),
         state=state,
-        counts=storage.state_counts(session, edition_id=None),
+        counts=listings.state_counts(session),
         count=count,
         events=[presenters.event_read(e, base_url(request), with_moderation=True) for e in events],
     )

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy.orm import Session
 
 from api import rate_limits
-from api.catalogue import accounts, exports, presenters, service, storage
+from api.catalogue import accounts, exports, listings, presenters, service
 from api.catalogue.errors import CatalogueError, invalid
 from api.catalogue.geography import departements, regions
 from api.catalogue.schemas import (
@@ -129,23 +129,17 @@ def public_event(request: Request, session: SessionDep, event_id: EventId) -> Ev
 @router.get("/tracks", response_model=Page[TrackRead])
 def tracks(request: Request, session: SessionDep, edition: str | None = None) -> Page[TrackRead]:
     """Tracks ("parcours") with their published steps in order."""
-    found = storage.list_tracks(
-        session, edition_id=service.resolve_edition(session, edition).id if edition else None
-    )
     url = base_url(request)
     data = [
-        presenters.track_read(
-            track, storage.track_steps(session, track_id=track.id, states=("published",)), url
-        )
-        for track in found
+        presenters.track_read(track, steps, url)
+        for track, steps in listings.tracks_with_steps(session, edition=edition)
     ]
     return Page[TrackRead](data=data, count=len(data))
 
 
 @router.get("/tracks/{slug}", response_model=TrackRead)
 def track(request: Request, session: SessionDep, slug: str) -> TrackRead:
-    found = service.find_track(session, slug=slug)
-    steps = storage.track_steps(session, track_id=found.id, states=("published",))
+    found, steps = listings.track_with_steps(session, slug=slug)
     return presenters.track_read(found, steps, base_url(request))
 
 
@@ -154,14 +148,14 @@ def formats(session: SessionDep, include_inactive: bool = False) -> Page[FormatR
     """The list of formats (active ones unless include_inactive)."""
     data = [
         presenters.format_read(f)
-        for f in storage.list_formats(session, active_only=not include_inactive)
+        for f in listings.formats(session, include_inactive=include_inactive)
     ]
     return Page[FormatRead](data=data, count=len(data))
 
 
 @router.get("/editions", response_model=Page[EditionRead])
 def editions(session: SessionDep) -> Page[EditionRead]:
-    data = [presenters.edition_read(e) for e in storage.list_editions(session)]
+    data = [presenters.edition_read(e) for e in listings.editions(session)]
     return Page[EditionRead](data=data, count=len(data))
 
 
@@ -300,7 +294,7 @@ def my_events(
     request: Request, session: SessionDep, contributor: ContributorDep
 ) -> Page[EventRead]:
     """The contributor's events in every state (with the moderators' messages)."""
-    events = storage.contributor_events(session, contributor_id=contributor.id)
+    events = listings.contributor_events(session, contributor_id=contributor.id)
     url = base_url(request)
     data = [presenters.event_read(e, url, with_moderation=True) for e in events]
     return Page[EventRead](data=data, count=len(data))
@@ -393,9 +387,8 @@ def moderation_queue(
 ) -> Page[EventRead]:
     """Events waiting for a decision (state=submitted by default; comma-separated states)."""
     states = [s.strip() for s in state.split(",") if s.strip()]
-    edition_id = service.resolve_edition(session, edition).id if edition else None
-    events, count = storage.moderation_queue(
-        session, states=states, edition_id=edition_id, offset=offset, limit=limit
+    events, count = listings.moderation_queue(
+        session, states=states, edition=edition, offset=offset, limit=limit
     )
     url = base_url(request)
     return Page[EventRead](
@@ -465,8 +458,7 @@ def moderation_stats(
     session: SessionDep, _moderator: ModeratorDep, edition: str | None = None
 ) -> dict[str, object]:
     """How many events are in each state."""
-    edition_id = service.resolve_edition(session, edition).id if edition else None
-    return {"states": storage.state_counts(session, edition_id=edition_id)}
+    return {"states": listings.state_counts(session, edition=edition)}
 
 
 @router.post("/moderation/editions", response_model=EditionRead, status_code=201)
@@ -510,5 +502,5 @@ def update_track(
     request: Request, session: SessionDep, moderator: ModeratorDep, slug: str, body: TrackUpdate
 ) -> TrackRead:
     updated = service.update_track(session, actor=moderator, slug=slug, data=body)
-    steps = storage.track_steps(session, track_id=updated.id, states=("published",))
+    steps = listings.published_steps(session, track=updated)
     return presenters.track_read(updated, steps, base_url(request))
