@@ -3,7 +3,7 @@
 Each rule returns None when it holds and raises a DomainError (a machine-readable code, a
 French message, 409 for a rule of the salon's state, 422 for a bad request) when it does not.
 The scheduling rules proper live in scheduler.rules; the whole salon is checked against them by
-scheduler.loading.salon_problems (see api.salons.service.check_document).
+scheduler.loading.salon_problems (see api.salons.service.checks.check_document).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from api.auth import CurrentOrganiser
 from api.jobs import read_snapshot
-from api.salons import service
+from api.salons import convert, service, storage
 from api.salons.tables import Participant, Wish
 from scheduler.format import Salon
 from scheduler.loading import salon_problems
@@ -220,8 +220,8 @@ def test_snapshot_is_consistent_while_others_write(client: TestClient) -> None:
             == 201
         )
         # Same transaction, read again: the new wish is not there.
-        again = service.convert.salon_document(
-            snapshot_session, salon=service.storage.find_salon(snapshot_session, salon_id=salon_id)
+        again = convert.salon_document(
+            snapshot_session, salon=storage.find_salon(snapshot_session, salon_id=salon_id)
         )
         assert len(again.wishes) == count
         snapshot_session.rollback()

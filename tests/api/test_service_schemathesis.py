@@ -26,7 +26,7 @@ from api.auth import CurrentOrganiser
 from api.db import make_engine, make_session_factory
 from api.organisers.service import create_organiser
 from api.salons import service
-from api.salons.schemas import SalonCreate, WishCreate
+from api.salons.schemas import ParticipantCreate, SalonCreate, WishCreate
 from api.settings import Settings
 
 EXAMPLES = int(os.environ.get("SALON_SCHEMATHESIS_EXAMPLES", "15"))
@@ -92,7 +92,7 @@ def _seed(database_url: str) -> dict[str, Any]:
                     session,
                     organiser=organiser,
                     salon_id=salon.id,
-                    data=service.ParticipantCreate(code=code, name=code, table=table),
+                    data=ParticipantCreate(code=code, name=code, table=table),
                 )
             link = service.issue_link(
                 session, participant_id=people["D1"].id, expires_at=None, base_url="http://x"

@@ -1,23 +1,34 @@
-"""The salon domain, organiser side: salons, participants, links, wishes, solves, schedules.
+"""The salon domain, organiser side: one module per aggregate.
 
-Every function takes a session and keyword arguments, checks access (a salon of another
+Every use case takes a session and keyword arguments, checks access (a salon of another
 organiser is "not found"), applies the rules, commits, and returns API read models, so that the
 JSON routes and the HTML pages share it. The participant side is in api.salons.self_service.
+
+- `access`: the organiser's salon or 404, a row or 404, a page's bounds (shared by all);
+- `checks`: a salon/v1 document against its rules and the service's sizes (422);
+- `salons`: salons, their settings, tables and wish window;
+- `participants`: participants and their import;
+- `links`: participants' personal links;
+- `wishes`: wishes, organiser side;
+- `solves`: solve jobs;
+- `schedules`: schedule versions and their publication.
+
+This file only re-exports the use cases (and the ownership checks other packages use), so that
+callers write `service.create_salon(...)`: code goes in the module of its aggregate.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from api.auth import CurrentOrganiser, hash_secret, new_participant_token
 from api.deps import Page
-from api.errors import DomainError, FieldProblem, not_found, translate
+from api.errors import DomainError, FieldProblem, translate
 from api.i18n import DEFAULT_LANGUAGE, gettext
 from api.organisers import storage as organiser_storage
 from api.salons import convert, rules, storage
@@ -35,9 +46,6 @@ from api.salons.schemas import (
     ParticipantCreate,
     ParticipantRead,
     ParticipantUpdate,
-    SalonCreate,
-    SalonRead,
-    SalonUpdate,
     ScheduleRead,
     ScheduleSummary,
     SolveCreate,
@@ -47,11 +55,22 @@ from api.salons.schemas import (
     WishRead,
     WishUpdate,
 )
+from api.salons.service.access import found, organiser_salon, page_bounds
+from api.salons.service.checks import check_document, problems_error
+from api.salons.service.salons import (
+    create_salon,
+    delete_salon,
+    export_salon,
+    get_salon,
+    import_salon,
+    list_salons,
+    set_wish_window,
+    update_salon,
+)
 from api.salons.tables import (
     Participant,
     ParticipantLink,
     Salon,
-    SalonTable,
     Schedule,
     SolveJob,
     SolveJobClash,
@@ -60,322 +79,43 @@ from api.salons.tables import (
 from api.timestamps import from_storage, maybe_from_storage, to_storage, utc_now
 from scheduler import format as v1
 from scheduler.explain import explain_unscheduled
-from scheduler.loading import salon_problems
 from scheduler.problem import build_problem
 
-RowT = TypeVar("RowT")
-
-# ------------------------------------------------------------------ checking
-
-
-def problems_error(problems: Sequence[FieldProblem], code: str = "invalid_salon") -> DomainError:
-    """A 422 listing every problem."""
-    return DomainError(
-        code,
-        "Le salon ne serait plus valide : {count} problème(s).",
-        status=422,
-        problems=problems,
-        count=len(problems),
-    )
-
-
-def check_document(document: v1.Salon, focus: str | None = None) -> None:
-    """Refuse (422 invalid_salon) a salon that breaks a rule of salon/v1.
-
-    `focus` is the JSON path of the edited item (e.g. `$.participants[3]`): its problems are
-    reported relative to it, the way the request named the fields.
-    """
-    check_tables(document)
-    problems = salon_problems(document)
-    if problems:
-        raise problems_error([_field_problem(p.path, p.message, focus) for p in problems])
-
-
-def check_tables(document: v1.Salon) -> list[v1.TableSpec]:
-    """The salon's tables (422 when too many, or when an id is empty), before other checks."""
-    size_problems = salon_size_problems(document)
-    if size_problems:
-        raise problems_error(size_problems)
-    try:
-        return document.table_specs()
-    except ValidationError as exc:  # e.g. tables: [""], which the core cannot make a table of
-        raise problems_error(
-            [FieldProblem("tables", "{text}", {"text": error["msg"]}) for error in exc.errors()]
-        ) from exc
-
-
-LIMITS = {"tables": 2_000, "sessions": 100, "participants": 20_000, "wishes": 500_000}
-
-
-def salon_size_problems(document: v1.Salon) -> list[FieldProblem]:
-    """Sizes the service accepts (a salon of 10^9 tables would only exhaust the server)."""
-    sizes = {
-        "tables": document.tables if isinstance(document.tables, int) else len(document.tables),
-        "sessions": len(document.sessions),
-        "participants": len(document.participants),
-        "wishes": len(document.wishes),
-    }
-    return [
-        FieldProblem(name, "Trop d'éléments : {max_length} au plus.", {"max_length": limit})
-        for name, limit in LIMITS.items()
-        if sizes[name] > limit
-    ]
-
-
-def _field_problem(path: str, message: str, focus: str | None) -> FieldProblem:
-    if focus and path.startswith(focus):
-        path = path[len(focus) :].lstrip(".") or "body"
-    else:
-        path = path.removeprefix("$.").removeprefix("$") or "body"
-    return FieldProblem(path, "{text}", {"text": message})
-
-
-def build_document(data: dict[str, Any]) -> v1.Salon:
-    """A salon/v1 model from fields, with pydantic's complaints as a 422."""
-    try:
-        return v1.Salon.model_validate(data)
-    except ValidationError as exc:
-        problems = [
-            FieldProblem(
-                ".".join(str(p) for p in error["loc"]) or "body", "{text}", {"text": error["msg"]}
-            )
-            for error in exc.errors()
-        ]
-        raise problems_error(problems) from exc
-
-
-def deadline_to_storage(value: dt.datetime | None, timezone: str) -> dt.datetime | None:
-    """An aware deadline as naive UTC; a naive one is read in the salon's timezone."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        try:
-            value = value.replace(tzinfo=ZoneInfo(timezone))
-        except (ZoneInfoNotFoundError, ValueError):
-            value = value.replace(tzinfo=dt.UTC)
-    return to_storage(value)
-
-
-def _page_bounds(offset: int, limit: int) -> tuple[int, int]:
-    return max(0, offset), max(1, min(limit, 500))
-
-
-# -------------------------------------------------------------------- salons
-
-
-def found(row: RowT | None, message: str) -> RowT:
-    """`row`, else 404 with `message` (a French sentence such as "Salon introuvable.")."""
-    if row is None:
-        raise not_found(message)
-    return row
-
-
-def organiser_salon(session: Session, *, organiser: CurrentOrganiser, salon_id: int) -> Salon:
-    """The organiser's salon, else 404 (whether it is missing or someone else's)."""
-    return found(
-        storage.find_salon(session, salon_id=salon_id, organiser_id=organiser.id),
-        "Salon introuvable.",
-    )
-
-
-def salon_read(session: Session, *, salon: Salon) -> SalonRead:
-    settings = convert.salon_settings(session, salon=salon)
-    participants, wishes = storage.count_salon_rows(session, salon_id=salon.id)
-    published = storage.current_published(session, salon_id=salon.id)
-    tables = storage.list_tables(session, salon_id=salon.id)
-    return SalonRead(
-        id=salon.id,
-        name=salon.name,
-        timezone=salon.timezone,
-        meeting_minutes=salon.meeting_minutes,
-        changeover_minutes=salon.changeover_minutes,
-        sessions=settings["sessions"],
-        tables=[v1.TableSpec(id=t.code, name=t.name, room=t.room) for t in tables],
-        max_in_a_row=salon.max_in_a_row,
-        objectives=settings["objectives"],
-        max_break_spread=salon.max_break_spread,
-        wishes_open=salon.wishes_open,
-        wish_deadline=maybe_from_storage(salon.wish_deadline),
-        max_wishes=salon.max_wishes,
-        participant_count=participants,
-        wish_count=wishes,
-        published_version=None if published is None else published.version,
-        created_at=from_storage(salon.created_at),
-        updated_at=from_storage(salon.updated_at),
-    )
-
-
-def create_salon(session: Session, *, organiser: CurrentOrganiser, data: SalonCreate) -> SalonRead:
-    """A new salon (no participants yet, wish window closed)."""
-    fields = data.model_dump(exclude={"wish_deadline", "max_wishes"}, exclude_none=True)
-    document = build_document(fields)
-    check_document(document)
-    now = utc_now()
-    salon = convert.store_salon_document(
-        session, organiser_id=organiser.id, document=document, now=now
-    )
-    salon.wish_deadline = deadline_to_storage(data.wish_deadline, document.timezone)
-    salon.max_wishes = data.max_wishes
-    session.commit()
-    return salon_read(session, salon=salon)
-
-
-def import_salon(session: Session, *, organiser: CurrentOrganiser, document: v1.Salon) -> SalonRead:
-    """A new salon from a whole salon/v1 file (participants and wishes included)."""
-    rules.no_nul_characters(document.to_json_dict())
-    check_document(document)
-    salon = convert.store_salon_document(
-        session, organiser_id=organiser.id, document=document, now=utc_now()
-    )
-    session.commit()
-    return salon_read(session, salon=salon)
-
-
-def export_salon(session: Session, *, organiser: CurrentOrganiser, salon_id: int) -> v1.Salon:
-    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
-    return convert.salon_document(session, salon=salon)
-
-
-def list_salons(
-    session: Session, *, organiser: CurrentOrganiser, offset: int, limit: int
-) -> Page[SalonRead]:
-    offset, limit = _page_bounds(offset, limit)
-    rows, count = storage.list_salons(
-        session, organiser_id=organiser.id, offset=offset, limit=limit
-    )
-    return Page(data=[salon_read(session, salon=s) for s in rows], count=count)
-
-
-def get_salon(session: Session, *, organiser: CurrentOrganiser, salon_id: int) -> SalonRead:
-    return salon_read(
-        session, salon=organiser_salon(session, organiser=organiser, salon_id=salon_id)
-    )
-
-
-_REQUIRED_FIELDS = (
-    "name",
-    "timezone",
-    "meeting_minutes",
-    "changeover_minutes",
-    "sessions",
-    "tables",
-    "objectives",
-)
-
-
-def update_salon(
-    session: Session, *, organiser: CurrentOrganiser, salon_id: int, data: SalonUpdate
-) -> SalonRead:
-    """Change settings; the salon with its participants and wishes must stay valid."""
-    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
-    changes = {name: getattr(data, name) for name in data.model_fields_set}
-    nulls = [name for name in _REQUIRED_FIELDS if name in changes and changes[name] is None]
-    if nulls:
-        raise problems_error(
-            [FieldProblem(name, "Ce champ ne peut pas être vide (null).") for name in nulls],
-            code="invalid_request",
-        )
-    current = convert.salon_document(session, salon=salon).model_dump(by_alias=True)
-    settings = {k: v for k, v in changes.items() if k not in ("wish_deadline", "max_wishes")}
-    if "tables" in settings:
-        settings["tables"] = data.model_dump(include={"tables"})["tables"]
-    document = build_document({**current, **settings})
-    if "tables" in settings:
-        check_tables(document)
-        _check_tables_removable(session, salon=salon, document=document)
-    check_document(document)
-    _apply_settings(session, salon=salon, document=document, changed=set(settings))
-    if "wish_deadline" in changes:
-        salon.wish_deadline = deadline_to_storage(data.wish_deadline, document.timezone)
-    if "max_wishes" in changes:
-        salon.max_wishes = data.max_wishes
-    salon.updated_at = utc_now()
-    session.commit()
-    return salon_read(session, salon=salon)
-
-
-def _apply_settings(
-    session: Session, *, salon: Salon, document: v1.Salon, changed: set[str]
-) -> None:
-    for name in (
-        "name",
-        "timezone",
-        "meeting_minutes",
-        "changeover_minutes",
-        "max_in_a_row",
-        "max_break_spread",
-    ):
-        if name in changed:
-            setattr(salon, name, getattr(document, name))
-    if "sessions" in changed:
-        storage.replace_sessions(
-            session,
-            salon_id=salon.id,
-            sessions=[(s.date, s.start, s.end) for s in document.sessions],
-        )
-    if "objectives" in changed:
-        storage.replace_objectives(session, salon_id=salon.id, names=list(document.objectives))
-    if "tables" in changed:
-        _sync_tables(session, salon=salon, document=document)
-
-
-def _removed_tables(session: Session, *, salon: Salon, document: v1.Salon) -> list[SalonTable]:
-    wanted = {spec.id for spec in document.table_specs()}
-    return [t for t in storage.list_tables(session, salon_id=salon.id) if t.code not in wanted]
-
-
-def _check_tables_removable(session: Session, *, salon: Salon, document: v1.Salon) -> None:
-    """409 table_in_use when a table to remove is a home table or in a stored schedule."""
-    removed = _removed_tables(session, salon=salon, document=document)
-    used = storage.tables_in_use(session, table_ids=[t.id for t in removed])
-    rules.table_not_in_use(t.code for t in removed if t.id in used)
-
-
-def _sync_tables(session: Session, *, salon: Salon, document: v1.Salon) -> None:
-    """Make the salon's tables those of the document, keeping rows matched by code."""
-    existing = {t.code: t for t in storage.list_tables(session, salon_id=salon.id)}
-    specs = document.table_specs()
-    removed = _removed_tables(session, salon=salon, document=document)
-    _check_tables_removable(session, salon=salon, document=document)
-    storage.delete_tables(session, table_ids=[t.id for t in removed])
-    new_rows = []
-    for position, spec in enumerate(specs):
-        row = existing.get(spec.id)
-        if row is None:
-            new_rows.append(
-                SalonTable(
-                    salon_id=salon.id,
-                    position=position,
-                    code=spec.id,
-                    name=spec.name,
-                    room=spec.room,
-                )
-            )
-        else:
-            row.position, row.name, row.room = position, spec.name, spec.room
-    storage.insert_tables(session, tables=new_rows)
-    salon.tables_form = convert.tables_form(document.tables)
-
-
-def delete_salon(session: Session, *, organiser: CurrentOrganiser, salon_id: int) -> None:
-    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
-    rules.no_solve_running_to_delete(storage.active_job(session, salon_id=salon.id))
-    storage.delete_salon(session, salon_id=salon.id)
-    session.commit()
-
-
-def set_wish_window(
-    session: Session, *, organiser: CurrentOrganiser, salon_id: int, open_: bool
-) -> SalonRead:
-    """Open or close the wish window."""
-    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
-    salon.wishes_open = open_
-    salon.updated_at = utc_now()
-    session.commit()
-    return salon_read(session, salon=salon)
-
-
-# -------------------------------------------------------------- participants
+__all__ = [
+    "cancel_solve",
+    "create_link",
+    "create_participant",
+    "create_salon",
+    "create_wish",
+    "delete_participant",
+    "delete_salon",
+    "delete_wish",
+    "export_salon",
+    "export_schedule",
+    "get_participant",
+    "get_salon",
+    "get_schedule",
+    "get_solve",
+    "get_wish",
+    "import_participants",
+    "import_salon",
+    "issue_link",
+    "list_links",
+    "list_participants",
+    "list_salons",
+    "list_schedules",
+    "list_solves",
+    "list_wishes",
+    "organiser_salon",
+    "publish_schedule",
+    "revoke_link",
+    "salon_schedule",
+    "set_wish_window",
+    "start_solve",
+    "update_participant",
+    "update_salon",
+    "update_wish",
+]
 
 
 def participant_kind(participant: Participant) -> str:
@@ -416,7 +156,7 @@ def list_participants(
     kind: str | None = None,
 ) -> Page[ParticipantRead]:
     salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
-    offset, limit = _page_bounds(offset, limit)
+    offset, limit = page_bounds(offset, limit)
     rows, count = storage.list_participants(
         session, salon_id=salon.id, offset=offset, limit=limit, kind=kind
     )
@@ -603,9 +343,6 @@ def import_participants(
     return ImportRead(created=len(new), updated=len(updates), count=len(rows) + len(new))
 
 
-# --------------------------------------------------------------------- links
-
-
 def link_read(link: ParticipantLink, now: dt.datetime) -> LinkRead:
     return LinkRead(
         id=link.id,
@@ -695,9 +432,6 @@ def revoke_link(
     session.commit()
 
 
-# -------------------------------------------------------------------- wishes
-
-
 def wish_decision(wish: Wish) -> str:
     if wish.declined:
         return "declined"
@@ -745,7 +479,7 @@ def list_wishes(
     to_code: str | None = None,
 ) -> Page[WishRead]:
     salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
-    offset, limit = _page_bounds(offset, limit)
+    offset, limit = page_bounds(offset, limit)
     codes = [c for c in (from_code, to_code) if c is not None]
     found = storage.find_participants_by_code(session, salon_id=salon.id, codes=codes)
     if any(code not in found for code in codes):
@@ -859,9 +593,6 @@ def delete_wish(
     _, wish = salon_wish(session, organiser=organiser, salon_id=salon_id, wish_id=wish_id)
     storage.delete_wishes(session, wish_ids=[wish.id])
     session.commit()
-
-
-# -------------------------------------------------------------------- solves
 
 
 def job_elapsed(job: SolveJob) -> float:
@@ -1000,7 +731,7 @@ def list_solves(
     language: str = DEFAULT_LANGUAGE,
 ) -> Page[SolveRead]:
     salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
-    offset, limit = _page_bounds(offset, limit)
+    offset, limit = page_bounds(offset, limit)
     rows, count = storage.list_jobs(session, salon_id=salon.id, offset=offset, limit=limit)
     return Page(data=[solve_read(session, job=j, language=language) for j in rows], count=count)
 
@@ -1020,9 +751,6 @@ def cancel_solve(
     session.commit()
     session.refresh(job)
     return solve_read(session, job=job, language=language)
-
-
-# ----------------------------------------------------------------- schedules
 
 
 def schedule_summaries(
@@ -1055,7 +783,7 @@ def list_schedules(
     session: Session, *, organiser: CurrentOrganiser, salon_id: int, offset: int, limit: int
 ) -> Page[ScheduleSummary]:
     salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
-    offset, limit = _page_bounds(offset, limit)
+    offset, limit = page_bounds(offset, limit)
     rows, count = storage.list_schedules(session, salon_id=salon.id, offset=offset, limit=limit)
     return Page(data=schedule_summaries(session, salon_id=salon.id, rows=rows), count=count)
 
