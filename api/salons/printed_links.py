@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from api.auth import hash_secret
 from api.errors import DomainError
 from api.salons import storage
-from api.salons.service import participant_url
+from api.salons.service.links import participant_url
 from api.salons.tables import ParticipantLink, Salon
 from api.settings import Settings
 from api.timestamps import utc_now
