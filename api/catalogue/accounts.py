@@ -171,8 +171,3 @@ def contributor_for_token(
 def close_session(session: Session, *, token: str) -> None:
     storage.delete_contributor_session(session, token_hash=hash_token(token))
     session.commit()
-
-
-def csrf_token(session_token: str) -> str:
-    """The form token bound to a session (pages check it on every POST)."""
-    return hashlib.sha256(f"catalogue-csrf:{session_token}".encode()).hexdigest()[:32]

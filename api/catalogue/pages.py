@@ -10,24 +10,21 @@ Every POST of a signed-in person carries a form token bound to their session (CS
 from __future__ import annotations
 
 import datetime as dt
-import hmac
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.routing import APIRoute
+from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from api import rate_limits
+from api import rate_limits, web
 from api.auth import organiser_for_key
 from api.catalogue import accounts, listings, presenters, service
-from api.catalogue.errors import CatalogueError, FieldProblem, problems_from_pydantic
+from api.catalogue.errors import CatalogueError, invalid, problems_from_pydantic
 from api.catalogue.forms import (
     field_id,
     fields_to_form,
@@ -59,12 +56,13 @@ from api.catalogue.vocabulary import (
 from api.catalogue.web import (
     MODERATOR_COOKIE,
     SESSION_COOKIE,
-    as_catalogue_error,
     base_url,
+    clear_moderator_cookie,
+    clear_session_cookie,
     contributor_session_token,
     optional_contributor,
     page_moderator,
-    request_settings,
+    set_moderator_cookie,
     set_session_cookie,
 )
 from api.catalogue.workflow import (
@@ -76,18 +74,20 @@ from api.catalogue.workflow import (
     submissions_open,
 )
 from api.db import SessionDep
-from api.deps import MAX_LIMIT, EventId
-from api.errors import DomainError
-from api.i18n import (
-    LANGUAGE_COOKIE,
-    LANGUAGES,
-    format_day,
-    gettext,
-    normalise_language,
-    request_language,
-)
-from api.rendering import render
+from api.deps import MAX_LIMIT, EventId, request_settings
+from api.errors import DomainError, FieldProblem
+from api.i18n import format_day, gettext, request_language
 from api.timestamps import to_paris, utc_now
+from api.web import (
+    FormDep,
+    HtmlRoute,
+    SignInRequiredError,
+    check_csrf,
+    csrf_token,
+    first,
+    redirect,
+    url_with,
+)
 
 FACET_TITLES = {
     "day": N_("Date"),
@@ -133,60 +133,30 @@ NOTICES = {
     "signed_out": N_("Vous êtes déconnecté."),
 }
 MODERATION_DECISIONS = ("publish", "request_changes", "reject", "submit")
-YEAR = 365 * 24 * 3600
+class CataloguePageRoute(HtmlRoute):
+    """Catalogue pages: a refusal shows the catalogue's error page (its message and the input's
+    problems); a request that does not validate is refused in the catalogue's words."""
+
+    def error_page(self, request: Request, error: DomainError) -> Response:
+        return error_page(request, error)
+
+    def invalid_request(self, error: RequestValidationError) -> DomainError:
+        return invalid(problems_from_pydantic(list(error.errors())), code="invalid_request")
 
 
-class SignInRequiredError(Exception):
-    """Raised by pages that need a contributor or a moderator; redirects to the sign-in page."""
-
-    def __init__(self, login_path: str) -> None:
-        self.login_path = login_path
-
-
-class PageRoute(APIRoute):
-    """Pages: errors become an HTML page (never a traceback), sign-in needs a redirect."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        original = super().get_route_handler()
-
-        async def handler(request: Request) -> Response:
-            try:
-                return await original(request)
-            except SignInRequiredError as required:
-                target = f"{required.login_path}?{urlencode({'next': request.url.path})}"
-                return RedirectResponse(target, status_code=303)
-            except (CatalogueError, DomainError, RequestValidationError) as error:
-                converted = as_catalogue_error(error)
-                assert converted is not None
-                return error_page(request, converted)
-
-        return handler
-
-
-router = APIRouter(prefix="/catalogue", route_class=PageRoute, include_in_schema=False)
+router = APIRouter(prefix="/catalogue", route_class=CataloguePageRoute, include_in_schema=False)
 
 
 # Rendering -----------------------------------------------------------------------------------
 
 
-def url_with(path: str, params: Sequence[tuple[str, str]] | Mapping[str, str]) -> str:
-    query = urlencode(list(params.items()) if isinstance(params, Mapping) else list(params))
-    return f"{path}?{query}" if query else path
-
-
-def language_links(request: Request) -> dict[str, str]:
-    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    return {code: url_with(request.url.path, [*params, ("lang", code)]) for code in LANGUAGES}
-
-
 def page(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
-    """Render templates/catalogue/<template> in the request's language."""
-    language = request_language(request)
-    html = render(
+    """Render templates/catalogue/<template> in the request's language (api.web), with the
+    catalogue's labels and the notice of the last action (`?done=`)."""
+    return web.page(
+        request,
         f"catalogue/{template}",
-        language,
-        path=request.url.path,
-        language_links=language_links(request),
+        status=status,
         labels={
             "states": STATES,
             "statuses": LIVE_STATUSES,
@@ -201,14 +171,9 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
         field_id=field_id,
         **context,
     )
-    response = HTMLResponse(html, status_code=status)
-    chosen = normalise_language(request.query_params.get("lang"))
-    if chosen:
-        response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=YEAR, samesite="lax", path="/")
-    return response
 
 
-def error_page(request: Request, error: CatalogueError) -> HTMLResponse:
+def error_page(request: Request, error: DomainError) -> HTMLResponse:
     language = request_language(request)
     return page(
         request,
@@ -218,29 +183,6 @@ def error_page(request: Request, error: CatalogueError) -> HTMLResponse:
         message=error.render(language),
         problems=[p.render(language) for p in error.problems],
     )
-
-
-def redirect(path: str, **params: str) -> RedirectResponse:
-    return RedirectResponse(url_with(path, params), status_code=303)
-
-
-async def read_form(request: Request) -> dict[str, list[str]]:
-    """The posted form as {name: [values]} (files ignored)."""
-    form = await request.form()
-    return {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form}
-
-
-FormDep = Annotated[dict[str, list[str]], Depends(read_form)]
-
-
-def check_form_token(form: Mapping[str, Sequence[str]], secret: str) -> None:
-    sent = (form.get("csrf") or [""])[0]
-    if not hmac.compare_digest(sent, accounts.csrf_token(secret)):
-        raise CatalogueError(
-            "invalid_form_token",
-            "Le formulaire a expiré ou ne vient pas de ce site : rechargez la page et recommencez.",
-            status=403,
-        )
 
 
 # Public pages ----------------------------------------------------------------------------------
@@ -388,11 +330,11 @@ def login_send(request: Request, session: SessionDep, form: FormDep) -> HTMLResp
     with Retry-After, nothing created) or when the mail could not be sent, the form again with
     the reason."""
     language = request_language(request)
-    email = (form.get("email") or [""])[0]
+    email = first(form, "email")
     try:
         rate_limits.limit_magic_link(request, email=accounts.normalise_email(email))
         accounts.send_magic_link(session, request_settings(request), email=email, language=language)
-    except (CatalogueError, DomainError) as error:
+    except DomainError as error:
         answer = page(
             request,
             "login.html",
@@ -419,15 +361,14 @@ def login_open(request: Request, session: SessionDep, token: str) -> Response:
     try:
         rate_limits.check_sign_in(request)
     except rate_limits.RateLimitedError as refused:
-        shown = CatalogueError(refused.code, refused.message, status=429, **refused.params)
-        return rate_limits.retry_later(error_page(request, shown), refused)
+        return rate_limits.retry_later(error_page(request, refused), refused)
     try:
         _contributor, session_token = accounts.open_session(session, token=token)
     except CatalogueError:
         rate_limits.count_failed_sign_in(request, session)
         raise
     response = redirect("/catalogue/my")
-    set_session_cookie(response, session_token, secure=request.url.scheme == "https")
+    set_session_cookie(response, request, session_token)
     return response
 
 
@@ -435,10 +376,10 @@ def login_open(request: Request, session: SessionDep, token: str) -> Response:
 def logout(request: Request, session: SessionDep, form: FormDep) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        check_form_token(form, token)
+        check_csrf(form, token)
         accounts.close_session(session, token=token)
     response = redirect("/catalogue/", done="signed_out")
-    response.delete_cookie(SESSION_COOKIE, path="/catalogue")
+    clear_session_cookie(response, request)
     return response
 
 
@@ -470,7 +411,7 @@ def my_events_page(request: Request, session: SessionDep, who: SignedInDep) -> H
         "my_events.html",
         title=gettext(language, "Mes événements"),
         contributor=contributor,
-        csrf=accounts.csrf_token(token),
+        csrf=csrf_token(token),
         events=[presenters.event_read(e, base_url(request), with_moderation=True) for e in events],
         edition=presenters.edition_read(edition) if edition else None,
     )
@@ -575,7 +516,7 @@ def new_event_page(request: Request, session: SessionDep, who: SignedInDep) -> H
         FormState(values=values, message=closed),
         title=gettext(language, "Nouvel événement"),
         action="/catalogue/my/events/new",
-        csrf=accounts.csrf_token(token),
+        csrf=csrf_token(token),
         scope="contributor",
     )
 
@@ -586,12 +527,12 @@ def create_event_page(
 ) -> Response:
     language = request_language(request)
     contributor, token = who
-    check_form_token(form, token)
+    check_csrf(form, token)
     values = form_to_fields(form)
     context: dict[str, Any] = {
         "title": gettext(language, "Nouvel événement"),
         "action": "/catalogue/my/events/new",
-        "csrf": accounts.csrf_token(token),
+        "csrf": csrf_token(token),
         "scope": "contributor",
     }
     if "add_timing" in form:
@@ -658,7 +599,7 @@ def contributor_event_page(
         event=event,
         title=event.title,
         action=f"/catalogue/my/events/{event.id}",
-        csrf=accounts.csrf_token(token),
+        csrf=csrf_token(token),
         scope="contributor",
         editable=event.state in CONTRIBUTOR_EDITABLE_STATES,
         status_only=event.state == "published",
@@ -748,12 +689,12 @@ def update_event_page(
     request: Request, session: SessionDep, who: SignedInDep, event_id: EventId, form: FormDep
 ) -> Response:
     contributor, token = who
-    check_form_token(form, token)
+    check_csrf(form, token)
     actor = accounts.contributor_actor(contributor)
     event = service.find_event(session, actor=actor, event_id=event_id)
     status_only = "status_only" in form
     values = (
-        {**service.event_fields(event), "status": (form.get("status") or ["scheduled"])[0]}
+        {**service.event_fields(event), "status": first(form, "status", "scheduled")}
         if status_only
         else form_to_fields(form)
     )
@@ -782,7 +723,7 @@ def duplicate_event_page(
 ) -> Response:
     """A new draft copying this event, opened for editing (a refusal is shown on the event)."""
     contributor, token = who
-    check_form_token(form, token)
+    check_csrf(form, token)
     actor = accounts.contributor_actor(contributor)
     try:
         copy = service.duplicate_event(session, actor=actor, event_id=event_id)
@@ -807,7 +748,7 @@ def act_on_event_page(
 ) -> Response:
     """Submit or withdraw (a refusal, e.g. after the deadline, is shown on the event's page)."""
     contributor, token = who
-    check_form_token(form, token)
+    check_csrf(form, token)
     check_known_action(action, CONTRIBUTOR_ACTIONS)
     actor = accounts.contributor_actor(contributor)
     show = partial(contributor_event_page, request, session, token)
@@ -842,7 +783,7 @@ def moderation_login_page(request: Request) -> HTMLResponse:
 @router.post("/moderation/login", response_class=HTMLResponse)
 def moderation_login(request: Request, session: SessionDep, form: FormDep) -> Response:
     language = request_language(request)
-    key = (form.get("api_key") or [""])[0].strip()
+    key = first(form, "api_key").strip()
     try:
         rate_limits.check_sign_in(request)
     except rate_limits.RateLimitedError as refused:
@@ -864,23 +805,15 @@ def moderation_login(request: Request, session: SessionDep, form: FormDep) -> Re
             errors=[gettext(language, "Clé d'API inconnue ou révoquée.")],
         )
     response = redirect("/catalogue/moderation")
-    response.set_cookie(
-        MODERATOR_COOKIE,
-        key,
-        max_age=12 * 3600,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-        path="/catalogue",
-    )
+    set_moderator_cookie(response, request, key)
     return response
 
 
 @router.post("/moderation/logout")
-def moderation_logout(who: ModeratorSignedInDep, form: FormDep) -> Response:
-    check_form_token(form, who[1])
+def moderation_logout(request: Request, who: ModeratorSignedInDep, form: FormDep) -> Response:
+    check_csrf(form, who[1])
     response = redirect("/catalogue/", done="signed_out")
-    response.delete_cookie(MODERATOR_COOKIE, path="/catalogue")
+    clear_moderator_cookie(response, request)
     return response
 
 
@@ -901,7 +834,7 @@ def moderation_queue_page(
         "moderation_queue.html",
         title=gettext(language, "Modération"),
         moderator=who[0],
-        csrf=accounts.csrf_token(who[1]),
+        csrf=csrf_token(who[1]),
         state=state,
         counts=listings.state_counts(session),
         count=count,
@@ -921,7 +854,7 @@ def moderation_event_page(
         event=event,
         title=event.title,
         action=f"/catalogue/moderation/events/{event.id}",
-        csrf=accounts.csrf_token(who[1]),
+        csrf=csrf_token(who[1]),
         scope="moderator",
         moderator=who[0],
         contributor=event.contributor,
@@ -952,7 +885,7 @@ def moderation_update(
     event_id: EventId,
     form: FormDep,
 ) -> Response:
-    check_form_token(form, who[1])
+    check_csrf(form, who[1])
     event = service.find_event(session, actor=who[0], event_id=event_id)
     values = form_to_fields(form)
     show = partial(moderation_event_page, request, session, who)
@@ -973,10 +906,10 @@ def moderation_decision(
     form: FormDep,
 ) -> Response:
     """Publish, ask for changes (message), reject (reason) or submit on behalf."""
-    check_form_token(form, who[1])
-    action = (form.get("decision") or [""])[0]
+    check_csrf(form, who[1])
+    action = first(form, "decision")
     check_known_action(action, MODERATION_DECISIONS)
-    message = (form.get("message") or [""])[0]
+    message = first(form, "message")
     show = partial(moderation_event_page, request, session, who)
     refused = act_or_show(request, session, who[0], event_id, action, message, show)
     if refused is not None:

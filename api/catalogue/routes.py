@@ -51,12 +51,12 @@ from api.catalogue.search import (
 )
 from api.catalogue.tables import Event
 from api.catalogue.web import (
-    SESSION_COOKIE,
     CatalogueRoute,
     ContributorActorDep,
     ContributorDep,
     ModeratorDep,
     base_url,
+    clear_session_cookie,
     contributor_session_token,
     set_session_cookie,
 )
@@ -256,7 +256,7 @@ def open_session(
     except CatalogueError:
         rate_limits.count_failed_sign_in(request, session)
         raise
-    set_session_cookie(response, token)
+    set_session_cookie(response, request, token)
     return SessionRead(session_token=token, contributor=presenters.contributor_read(contributor))
 
 
@@ -266,7 +266,7 @@ def close_session(request: Request, session: SessionDep, _contributor: Contribut
     if token:
         accounts.close_session(session, token=token)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
-    response.delete_cookie(SESSION_COOKIE, path="/catalogue")
+    clear_session_cookie(response, request)
     return response
 
 

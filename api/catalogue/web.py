@@ -1,4 +1,5 @@
-"""What the catalogue's routes and pages share: language, settings, error rendering, who calls.
+"""What the catalogue's routes and pages share: settings, who calls, the sign-in cookies (on
+api.web's helpers) and the JSON routes' class (refusals answered by the app's handlers).
 
 - Language: `?lang=` then the `lang` cookie then Accept-Language (French by default).
 - Contributors: the `catalogue_session` cookie (pages) or `Authorization: Bearer <session
@@ -14,66 +15,65 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
+from api import web
 from api.auth import organiser_for_key
 from api.catalogue import accounts
 from api.catalogue.errors import CatalogueError, invalid, problems_from_pydantic
 from api.catalogue.tables import Contributor
 from api.catalogue.workflow import Actor
 from api.db import SessionDep
-from api.deps import OrganiserDep
+from api.deps import OrganiserDep, request_settings
 from api.errors import DomainError
-from api.i18n import request_language
-from api.settings import Settings, get_settings
 
 SESSION_COOKIE = "catalogue_session"
 MODERATOR_COOKIE = "catalogue_moderator"
+COOKIE_PATH = "/catalogue"
+MODERATOR_LIFETIME = 12 * 3600
+"""Seconds a moderator stays signed in on the pages."""
 
 
-def set_session_cookie(response: Response, token: str, *, secure: bool = False) -> None:
-    """Keep a contributor's session token in an HttpOnly cookie for the session's lifetime."""
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=secure,
-        path="/catalogue",
+def set_session_cookie(response: Response, request: Request, token: str) -> None:
+    """Keep a contributor's session token in the sign-in cookie for the session's lifetime."""
+    lifetime = accounts.SESSION_LIFETIME.total_seconds()
+    web.set_sign_in_cookie(
+        response, request, SESSION_COOKIE, token, path=COOKIE_PATH, max_age=lifetime
     )
 
 
-def request_settings(request: Request) -> Settings:
-    settings = getattr(request.app.state, "settings", None)
-    return settings if isinstance(settings, Settings) else get_settings()
+def clear_session_cookie(response: Response, request: Request) -> None:
+    web.clear_sign_in_cookie(response, request, SESSION_COOKIE, path=COOKIE_PATH)
+
+
+def set_moderator_cookie(response: Response, request: Request, key: str) -> None:
+    """Keep a moderator's API key in the moderation cookie (SameSite strict)."""
+    web.set_sign_in_cookie(
+        response,
+        request,
+        MODERATOR_COOKIE,
+        key,
+        path=COOKIE_PATH,
+        max_age=MODERATOR_LIFETIME,
+        samesite="strict",
+    )
+
+
+def clear_moderator_cookie(response: Response, request: Request) -> None:
+    web.clear_sign_in_cookie(
+        response, request, MODERATOR_COOKIE, path=COOKIE_PATH, samesite="strict"
+    )
 
 
 def base_url(request: Request) -> str:
     return request_settings(request).base_url.rstrip("/")
 
 
-def error_json(
-    request: Request, status: int, detail: dict[str, Any], headers: dict[str, str] | None = None
-) -> JSONResponse:
-    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
-
-
-def as_catalogue_error(error: Exception) -> CatalogueError | None:
-    """Domain errors (ours, the service's) and request validation errors as CatalogueError."""
-    if isinstance(error, CatalogueError):
-        return error
-    if isinstance(error, RequestValidationError):
-        return invalid(problems_from_pydantic(list(error.errors())), code="invalid_request")
-    if isinstance(error, DomainError):
-        converted = CatalogueError(error.code, error.message, status=error.status, **error.params)
-        return converted
-    return None
-
-
 class CatalogueRoute(APIRoute):
-    """JSON routes: domain and validation errors become `{"detail": {code, message, errors}}`."""
+    """JSON routes of the catalogue: a request that does not validate is refused in the
+    catalogue's words (422 `invalid_request`, the fields named as its forms name them) and a 401
+    asks for a Bearer token (`WWW-Authenticate`); the app's handlers (api.app) answer every
+    refusal, `{"detail": {code, message, errors}}`."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         original = super().get_route_handler()
@@ -81,15 +81,13 @@ class CatalogueRoute(APIRoute):
         async def handler(request: Request) -> Response:
             try:
                 return await original(request)
-            except (CatalogueError, DomainError, RequestValidationError) as error:
-                converted = as_catalogue_error(error)
-                assert converted is not None
-                headers = {"WWW-Authenticate": "Bearer"} if converted.status == 401 else None
-                if isinstance(error, DomainError) and error.headers:  # Retry-After of a 429
-                    headers = {**(headers or {}), **error.headers}
-                return error_json(
-                    request, converted.status, converted.detail(request_language(request)), headers
-                )
+            except RequestValidationError as error:
+                problems = problems_from_pydantic(list(error.errors()))
+                raise invalid(problems, code="invalid_request") from error
+            except DomainError as error:
+                if error.status == 401:
+                    error.headers.setdefault("WWW-Authenticate", "Bearer")
+                raise
 
         return handler
 

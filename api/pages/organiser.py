@@ -31,16 +31,10 @@ from api.i18n import gettext
 from api.organisers import sessions
 from api.pages import invitations, service
 from api.pages.web import (
-    FormDep,
     PageError,
     PageRoute,
-    SignInRequiredError,
-    check_csrf,
-    csrf_token,
     error_page,
-    first,
     page,
-    redirect,
     request_language,
 )
 from api.salons import convert, importers, storage
@@ -49,6 +43,16 @@ from api.salons.printed_links import printed_links
 from api.salons.quotas import SolveQuotas
 from api.salons.schemas import MAX_TIME_LIMIT, SalonUpdate, SolveCreate
 from api.settings import Settings
+from api.web import (
+    FormDep,
+    SignInRequiredError,
+    check_csrf,
+    clear_sign_in_cookie,
+    csrf_token,
+    first,
+    redirect,
+    set_sign_in_cookie,
+)
 from scheduler.errors import FileFormatError
 from scheduler.loading import load_salon
 from scheduler.stats import salon_statistics
@@ -109,7 +113,7 @@ def signed_in(request: Request, session: SessionDep, settings: SettingsDep) -> S
         else None
     )
     if organiser is None or token is None:
-        raise SignInRequiredError()
+        raise SignInRequiredError("/o/login")
     return Signed(organiser, token)
 
 
@@ -165,39 +169,19 @@ def login(request: Request, session: SessionDep, settings: SettingsDep, form: Fo
             error=gettext(language, "Clé d'API inconnue ou révoquée."),
         )
     response = redirect(target)
-    response.set_cookie(
-        ORGANISER_COOKIE,
-        opened.token,
-        max_age=int(lifetime),
-        httponly=True,
-        samesite="lax",
-        secure=_served_over_https(request, settings),
-        path="/o",
+    set_sign_in_cookie(
+        response, request, ORGANISER_COOKIE, opened.token, path="/o", max_age=lifetime
     )
     return response
 
 
-def _served_over_https(request: Request, settings: Settings) -> bool:
-    """Over https: the request's scheme (proxy headers trusted by the server) or the public
-    base URL's."""
-    return request.url.scheme == "https" or settings.base_url.startswith("https://")
-
-
 @router.post("/logout")
-def logout(
-    request: Request, session: SessionDep, settings: SettingsDep, signed: SignedDep, form: FormDep
-) -> Response:
+def logout(request: Request, session: SessionDep, signed: SignedDep, form: FormDep) -> Response:
     """End the session: revoked in the database (the old cookie is refused), cookie deleted."""
     check_csrf(form, signed.secret)
     sessions.close_session(session, token=signed.secret)
     response = redirect("/o/login")
-    response.delete_cookie(
-        ORGANISER_COOKIE,
-        path="/o",
-        httponly=True,
-        samesite="lax",
-        secure=_served_over_https(request, settings),
-    )
+    clear_sign_in_cookie(response, request, ORGANISER_COOKIE, path="/o")
     return response
 
 

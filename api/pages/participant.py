@@ -32,19 +32,10 @@ from api.documents.serving import (
 )
 from api.i18n import format_moment
 from api.pages import service
-from api.pages.web import (
-    FormDep,
-    PageError,
-    PageRoute,
-    check_csrf,
-    csrf_token,
-    first,
-    page,
-    redirect,
-    request_language,
-)
+from api.pages.web import PageError, PageRoute, page, request_language
 from api.salons import convert, self_service, storage
 from api.salons.schemas import MeRead, MyWishesUpdate
+from api.web import FormDep, check_csrf, csrf_token, first, redirect
 
 router = APIRouter(
     prefix="/p", route_class=PageRoute, include_in_schema=False, lifespan=renders_lifespan

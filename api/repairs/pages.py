@@ -30,13 +30,9 @@ from api.errors import DomainError
 from api.i18n import gettext
 from api.pages.organiser import SignedDep, organiser_documents
 from api.pages.web import (
-    FormDep,
     PageError,
     PageRoute,
-    check_csrf,
-    first,
     page,
-    redirect,
     request_language,
 )
 from api.repairs import presenters, service
@@ -51,6 +47,7 @@ from api.repairs.forms import (
 from api.repairs.presenters import Problems
 from api.repairs.schemas import RepairCreate
 from api.salons import service as salons
+from api.web import FormDep, check_csrf, first, redirect
 
 router = APIRouter(prefix="/o", route_class=PageRoute, include_in_schema=False)
 SMALL_BATCH = 25

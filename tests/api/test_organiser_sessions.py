@@ -17,8 +17,8 @@ from api.auth import hash_secret
 from api.organisers.service import create_api_key, revoke_api_keys
 from api.organisers.tables import OrganiserSession
 from api.pages.organiser import ORGANISER_COOKIE
-from api.pages.web import csrf_token
 from api.timestamps import utc_now
+from api.web import csrf_token
 
 
 def _key(headers: dict[str, str]) -> str:
