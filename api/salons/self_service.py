@@ -27,8 +27,8 @@ from api.salons.schemas import (
     RequestRead,
     SalonPublicRead,
 )
-from api.salons.service import wish_decision
 from api.salons.service.participants import participant_kind
+from api.salons.service.wishes import wish_decision
 from api.salons.tables import Participant, Salon, Wish
 from api.timestamps import from_storage, maybe_from_storage, utc_now
 

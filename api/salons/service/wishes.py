@@ -1,0 +1,182 @@
+"""Wishes, organiser side: list (by who made them or whom they name), read, create (under the
+salon's lock), change, delete; no wish window, deadline or limit, but every salon/v1 rule."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from api.auth import CurrentOrganiser
+from api.deps import Page
+from api.errors import FieldProblem
+from api.salons import convert, rules, storage
+from api.salons.schemas import WishCreate, WishRead, WishUpdate
+from api.salons.service.access import found, organiser_salon, page_bounds
+from api.salons.service.checks import check_document, problems_error
+from api.salons.tables import Salon, Wish
+from api.timestamps import from_storage, utc_now
+from scheduler import format as v1
+
+
+def wish_decision(wish: Wish) -> str:
+    if wish.declined:
+        return "declined"
+    return "pending" if wish.decided_at is None else "accepted"
+
+
+def wish_reads(session: Session, *, rows: Sequence[Wish]) -> list[WishRead]:
+    people = storage.participants_by_id(
+        session, ids=[i for w in rows for i in (w.from_id, w.to_id)]
+    )
+    intervals = storage.intervals_of(session, wish_ids=[w.id for w in rows])
+    return [
+        WishRead.model_validate(
+            {
+                "id": w.id,
+                "from": people[w.from_id].code,
+                "to": people[w.to_id].code,
+                "rank": w.rank,
+                "priority": w.priority,
+                "required": w.required,
+                "declined": w.declined,
+                "decision": wish_decision(w),
+                "during": (
+                    [v1.Interval(start=i.start, end=i.end) for i in intervals[w.id]]
+                    if w.has_during
+                    else None
+                ),
+                "pinned": w.pinned,
+                "created_at": from_storage(w.created_at),
+                "updated_at": from_storage(w.updated_at),
+            }
+        )
+        for w in rows
+    ]
+
+
+def list_wishes(
+    session: Session,
+    *,
+    organiser: CurrentOrganiser,
+    salon_id: int,
+    offset: int,
+    limit: int,
+    from_code: str | None = None,
+    to_code: str | None = None,
+) -> Page[WishRead]:
+    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    offset, limit = page_bounds(offset, limit)
+    codes = [c for c in (from_code, to_code) if c is not None]
+    found = storage.find_participants_by_code(session, salon_id=salon.id, codes=codes)
+    if any(code not in found for code in codes):
+        return Page(data=[], count=0)
+    rows, count = storage.list_wishes(
+        session,
+        salon_id=salon.id,
+        offset=offset,
+        limit=limit,
+        from_id=None if from_code is None else found[from_code].id,
+        to_id=None if to_code is None else found[to_code].id,
+    )
+    return Page(data=wish_reads(session, rows=rows), count=count)
+
+
+def salon_wish(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, wish_id: int
+) -> tuple[Salon, Wish]:
+    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    wish = found(
+        storage.find_wish(session, salon_id=salon.id, wish_id=wish_id), "Souhait introuvable."
+    )
+    return salon, wish
+
+
+def get_wish(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, wish_id: int
+) -> WishRead:
+    _, wish = salon_wish(session, organiser=organiser, salon_id=salon_id, wish_id=wish_id)
+    return wish_reads(session, rows=[wish])[0]
+
+
+def create_wish(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, data: WishCreate
+) -> WishRead:
+    """An organiser's wish: no wish window, deadline or limit, but every salon/v1 rule.
+
+    Under the salon's lock, as a participant's wish list: its position follows every other."""
+    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    storage.lock_salon(session, salon_id=salon.id)  # the same object, read afresh
+    found = storage.find_participants_by_code(
+        session, salon_id=salon.id, codes=[data.from_, data.to]
+    )
+    rules.known_participants([data.from_, data.to], found)
+    rules.not_to_oneself(data.from_, [data.to])
+    rules.wish_not_yet_made(
+        storage.find_wish_between(session, from_id=found[data.from_].id, to_id=found[data.to].id)
+        is not None
+    )
+    spec = v1.Wish.model_validate(data.model_dump(by_alias=True))
+    document = convert.salon_document(session, salon=salon)
+    check_document(
+        document.model_copy(update={"wishes": [*document.wishes, spec]}),
+        focus=f"$.wishes[{len(document.wishes)}]",
+    )
+    [row] = convert.store_wishes(
+        session,
+        salon_id=salon.id,
+        specs=[spec],
+        first_position=storage.next_wish_position(session, salon_id=salon.id),
+        now=utc_now(),
+    )
+    row.rank = len(storage.wishes_from(session, participant_id=row.from_id))
+    session.commit()
+    return wish_reads(session, rows=[row])[0]
+
+
+def update_wish(
+    session: Session,
+    *,
+    organiser: CurrentOrganiser,
+    salon_id: int,
+    wish_id: int,
+    data: WishUpdate,
+) -> WishRead:
+    salon, wish = salon_wish(session, organiser=organiser, salon_id=salon_id, wish_id=wish_id)
+    changes = {name: getattr(data, name) for name in data.model_fields_set}
+    for name in ("priority", "required", "declined"):
+        if name in changes and changes[name] is None:
+            raise problems_error(
+                [FieldProblem(name, "Ce champ ne peut pas être vide (null).")], "invalid_request"
+            )
+    document = convert.salon_document(session, salon=salon)
+    rows, _ = storage.list_wishes(session, salon_id=salon.id)
+    index = next(i for i, row in enumerate(rows) if row.id == wish.id)
+    spec = document.wishes[index].model_copy(
+        update={k if k != "from" else "from_": v for k, v in changes.items()}
+    )
+    spec = v1.Wish.model_validate(spec.model_dump(by_alias=True))
+    wishes = list(document.wishes)
+    wishes[index] = spec
+    check_document(document.model_copy(update={"wishes": wishes}), focus=f"$.wishes[{index}]")
+    now = utc_now()
+    if "declined" in changes and spec.declined != wish.declined:
+        wish.decided_at = now
+    wish.priority, wish.required, wish.declined = spec.priority, spec.required, spec.declined
+    wish.pinned = spec.pinned
+    if "during" in changes:
+        wish.has_during = spec.during is not None
+        storage.replace_wish_intervals(
+            session, wish_id=wish.id, intervals=[(i.start, i.end) for i in spec.during or []]
+        )
+    wish.updated_at = now
+    session.commit()
+    return wish_reads(session, rows=[wish])[0]
+
+
+def delete_wish(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, wish_id: int
+) -> None:
+    _, wish = salon_wish(session, organiser=organiser, salon_id=salon_id, wish_id=wish_id)
+    storage.delete_wishes(session, wish_ids=[wish.id])
+    session.commit()
