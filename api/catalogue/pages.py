@@ -133,6 +133,8 @@ NOTICES = {
     "signed_out": N_("Vous êtes déconnecté."),
 }
 MODERATION_DECISIONS = ("publish", "request_changes", "reject", "submit")
+
+
 class CataloguePageRoute(HtmlRoute):
     """Catalogue pages: a refusal shows the catalogue's error page (its message and the input's
     problems); a request that does not validate is refused in the catalogue's words."""

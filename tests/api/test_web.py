@@ -120,9 +120,7 @@ def https_client(database_url: str) -> Iterator[TestClient]:
 
 
 @pytest.mark.parametrize("https", [False, True])
-def test_sign_in_cookies(
-    client: TestClient, https_client: TestClient, https: bool
-) -> None:
+def test_sign_in_cookies(client: TestClient, https_client: TestClient, https: bool) -> None:
     """Every sign-in cookie: HttpOnly, on its part of the site, Secure over HTTPS only (the
     catalogue's API session too); deleted at sign-out with the same attributes."""
     web = https_client if https else client
