@@ -24,7 +24,7 @@ from service_helpers import (
 
 from api.app import create_app
 from api.jobs import HOSTNAME
-from api.salons.service import job_error_text
+from api.salons.service.solves import job_error_text
 from api.salons.tables import SolveJob
 from api.timestamps import utc_now
 
