@@ -1,7 +1,6 @@
 """What the catalogue's routes and pages share: settings, who calls, the sign-in cookies (on
 api.web's helpers) and the JSON routes' class (refusals answered by the app's handlers).
 
-- Language: `?lang=` then the `lang` cookie then Accept-Language (French by default).
 - Contributors: the `catalogue_session` cookie (pages) or `Authorization: Bearer <session
   token>` (JSON API), from a magic link.
 - Moderators are organisers: `OrganiserDep` (API key as Bearer) on the JSON API; on the pages,
