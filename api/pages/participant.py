@@ -33,7 +33,7 @@ from api.documents.serving import (
 from api.i18n import format_moment
 from api.pages import service
 from api.pages.web import PageError, PageRoute, page, request_language
-from api.salons import convert, self_service, storage
+from api.salons import convert, self_service
 from api.salons.schemas import MeRead, MyWishesUpdate
 from api.web import FormDep, check_csrf, csrf_token, first, redirect
 
@@ -84,7 +84,7 @@ def published_documents(session: Session, v: Visit, language: str) -> SalonDocum
     Only what they show is read (`convert.participant_view`), not the whole salon: these pages
     and documents are what every participant opens, often at the same moment.
     """
-    salon = storage.find_salon(session, salon_id=v.who.salon_id)
+    salon = self_service.participant_salon(session, participant=v.who)
     schedule = service.current_schedule(session, salon_id=v.who.salon_id)
     if salon is None or schedule is None:
         return None

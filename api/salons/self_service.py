@@ -43,6 +43,11 @@ def _me(session: Session, participant: CurrentParticipant) -> tuple[Salon, Parti
     return salon, row
 
 
+def participant_salon(session: Session, *, participant: CurrentParticipant) -> Salon | None:
+    """The salon of the participant's link (None once deleted)."""
+    return storage.find_salon(session, salon_id=participant.salon_id)
+
+
 def _table_code(session: Session, row: Participant) -> str | None:
     if row.table_id is None:
         return None

@@ -49,6 +49,7 @@ from api.salons.service.schedules import (
     salon_schedule,
 )
 from api.salons.service.solves import (
+    active_solve,
     cancel_solve,
     get_solve,
     job_error_text,
@@ -58,6 +59,7 @@ from api.salons.service.solves import (
 from api.salons.service.wishes import create_wish, delete_wish, get_wish, list_wishes, update_wish
 
 __all__ = [
+    "active_solve",
     "cancel_solve",
     "create_link",
     "create_participant",

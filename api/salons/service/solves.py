@@ -136,6 +136,19 @@ def salon_job(
     return found(storage.find_job(session, job_id=job_id, salon_id=salon.id), "Calcul introuvable.")
 
 
+def active_solve(
+    session: Session,
+    *,
+    organiser: CurrentOrganiser,
+    salon_id: int,
+    language: str = DEFAULT_LANGUAGE,
+) -> SolveRead | None:
+    """The salon's queued or running solve, if any."""
+    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    job = storage.active_job(session, salon_id=salon.id)
+    return None if job is None else solve_read(session, job=job, language=language)
+
+
 def get_solve(
     session: Session,
     *,
