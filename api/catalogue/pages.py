@@ -3,7 +3,8 @@ French first (`?lang=en` switches and is remembered in a cookie).
 
 Public: search with facets, event pages (JSON-LD Event), track pages (JSON-LD EventSeries).
 Contributors: sign-in by magic link, their events, the event form, submit, withdraw.
-Moderators: sign-in with an organiser API key, the queue, review and decisions.
+Moderators: sign-in with an organiser API key (an organiser's session, api.organisers.sessions:
+the cookie carries its random id, never the key), the queue, review and decisions.
 Every POST of a signed-in person carries a form token bound to their session (CSRF).
 """
 
@@ -22,7 +23,6 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from api import rate_limits, web
-from api.auth import organiser_for_key
 from api.catalogue import accounts, listings, presenters, service
 from api.catalogue.errors import CatalogueError, invalid, problems_from_pydantic
 from api.catalogue.forms import (
@@ -54,8 +54,8 @@ from api.catalogue.vocabulary import (
     WHEN,
 )
 from api.catalogue.web import (
-    MODERATOR_COOKIE,
     SESSION_COOKIE,
+    SignedModerator,
     base_url,
     clear_moderator_cookie,
     clear_session_cookie,
@@ -74,9 +74,10 @@ from api.catalogue.workflow import (
     submissions_open,
 )
 from api.db import SessionDep
-from api.deps import MAX_LIMIT, EventId, request_settings
+from api.deps import MAX_LIMIT, EventId, SettingsDep, request_settings
 from api.errors import DomainError, FieldProblem
 from api.i18n import format_day, gettext, request_language
+from api.organisers import sessions
 from api.timestamps import to_paris, utc_now
 from api.web import (
     FormDep,
@@ -765,15 +766,15 @@ def act_on_event_page(
 
 
 def moderator_signed_in(
-    request: Request, moderator: Annotated[Actor | None, Depends(page_moderator)]
-) -> tuple[Actor, str]:
-    key = request.cookies.get(MODERATOR_COOKIE)
-    if moderator is None or not key:
+    moderator: Annotated[SignedModerator | None, Depends(page_moderator)],
+) -> SignedModerator:
+    """The signed-in moderator, else a redirect to the moderation's sign-in page."""
+    if moderator is None:
         raise SignInRequiredError("/catalogue/moderation/login")
-    return moderator, key
+    return moderator
 
 
-ModeratorSignedInDep = Annotated[tuple[Actor, str], Depends(moderator_signed_in)]
+ModeratorSignedInDep = Annotated[SignedModerator, Depends(moderator_signed_in)]
 
 
 @router.get("/moderation/login", response_class=HTMLResponse)
@@ -783,7 +784,11 @@ def moderation_login_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/moderation/login", response_class=HTMLResponse)
-def moderation_login(request: Request, session: SessionDep, form: FormDep) -> Response:
+def moderation_login(
+    request: Request, session: SessionDep, settings: SettingsDep, form: FormDep
+) -> Response:
+    """Sign in with an organiser's API key: opens an organiser's session (its random id in the
+    cookie, never the key)."""
     language = request_language(request)
     key = first(form, "api_key").strip()
     try:
@@ -797,7 +802,9 @@ def moderation_login(request: Request, session: SessionDep, form: FormDep) -> Re
             errors=[refused.render(language)],
         )
         return rate_limits.retry_later(answer, refused)
-    if not key or organiser_for_key(session, key) is None:
+    lifetime = settings.organiser_session_max_seconds
+    opened = sessions.open_session(session, key=key, lifetime_seconds=lifetime) if key else None
+    if opened is None:
         rate_limits.count_failed_sign_in(request, session)
         return page(
             request,
@@ -807,13 +814,17 @@ def moderation_login(request: Request, session: SessionDep, form: FormDep) -> Re
             errors=[gettext(language, "Clé d'API inconnue ou révoquée.")],
         )
     response = redirect("/catalogue/moderation")
-    set_moderator_cookie(response, request, key)
+    set_moderator_cookie(response, request, opened, lifetime)
     return response
 
 
 @router.post("/moderation/logout")
-def moderation_logout(request: Request, who: ModeratorSignedInDep, form: FormDep) -> Response:
-    check_csrf(form, who[1])
+def moderation_logout(
+    request: Request, session: SessionDep, who: ModeratorSignedInDep, form: FormDep
+) -> Response:
+    """End the session: revoked in the database (the old cookie is refused), cookie deleted."""
+    check_csrf(form, who.secret)
+    sessions.close_session(session, token=who.secret)
     response = redirect("/catalogue/", done="signed_out")
     clear_moderator_cookie(response, request)
     return response
@@ -835,8 +846,8 @@ def moderation_queue_page(
         request,
         "moderation_queue.html",
         title=gettext(language, "Modération"),
-        moderator=who[0],
-        csrf=csrf_token(who[1]),
+        moderator=who.actor,
+        csrf=who.csrf,
         state=state,
         counts=listings.state_counts(session),
         count=count,
@@ -845,7 +856,7 @@ def moderation_queue_page(
 
 
 def moderation_event_page(
-    request: Request, session: Session, who: tuple[Actor, str], event: Event, state: FormState
+    request: Request, session: Session, who: SignedModerator, event: Event, state: FormState
 ) -> HTMLResponse:
     language = request_language(request)
     return event_form_page(
@@ -856,9 +867,9 @@ def moderation_event_page(
         event=event,
         title=event.title,
         action=f"/catalogue/moderation/events/{event.id}",
-        csrf=csrf_token(who[1]),
+        csrf=who.csrf,
         scope="moderator",
-        moderator=who[0],
+        moderator=who.actor,
         contributor=event.contributor,
         decisions=[d for d in MODERATION_DECISIONS if event.state in _sources(d)],
         history=history_rows(session, event, language),
@@ -873,7 +884,7 @@ def _sources(action: str) -> tuple[str, ...]:
 def moderation_event(
     request: Request, session: SessionDep, who: ModeratorSignedInDep, event_id: EventId
 ) -> HTMLResponse:
-    event = service.find_event(session, actor=who[0], event_id=event_id)
+    event = service.find_event(session, actor=who.actor, event_id=event_id)
     return moderation_event_page(
         request, session, who, event, FormState(values=service.event_fields(event))
     )
@@ -887,13 +898,13 @@ def moderation_update(
     event_id: EventId,
     form: FormDep,
 ) -> Response:
-    check_csrf(form, who[1])
-    event = service.find_event(session, actor=who[0], event_id=event_id)
+    check_csrf(form, who.secret)
+    event = service.find_event(session, actor=who.actor, event_id=event_id)
     values = form_to_fields(form)
     show = partial(moderation_event_page, request, session, who)
     if "add_timing" in form:
         return show(event, with_timing_row(form, values))
-    refused = save_or_show(request, session, who[0], event_id, values, show)
+    refused = save_or_show(request, session, who.actor, event_id, values, show)
     if refused is not None:
         return refused
     return redirect(f"/catalogue/moderation/events/{event.id}", done="saved")
@@ -908,12 +919,12 @@ def moderation_decision(
     form: FormDep,
 ) -> Response:
     """Publish, ask for changes (message), reject (reason) or submit on behalf."""
-    check_csrf(form, who[1])
+    check_csrf(form, who.secret)
     action = first(form, "decision")
     check_known_action(action, MODERATION_DECISIONS)
     message = first(form, "message")
     show = partial(moderation_event_page, request, session, who)
-    refused = act_or_show(request, session, who[0], event_id, action, message, show)
+    refused = act_or_show(request, session, who.actor, event_id, action, message, show)
     if refused is not None:
         return refused
     done = {

@@ -4,12 +4,16 @@ api.web's helpers) and the JSON routes' class (refusals answered by the app's ha
 - Contributors: the `catalogue_session` cookie (pages) or `Authorization: Bearer <session
   token>` (JSON API), from a magic link.
 - Moderators are organisers: `OrganiserDep` (API key as Bearer) on the JSON API; on the pages,
-  the API key entered once on /catalogue/moderation/login and kept in an HttpOnly cookie.
+  the API key entered once on /catalogue/moderation/login opens an organiser's session
+  (api.organisers.sessions, as on /o): the `catalogue_moderator` cookie carries the session's
+  random id, never the key; logout, the key's revocation, idleness and the session's lifetime
+  end it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
@@ -17,20 +21,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
 from api import web
-from api.auth import organiser_for_key
+from api.auth import CurrentOrganiser
 from api.catalogue import accounts
 from api.catalogue.errors import CatalogueError, invalid, problems_from_pydantic
 from api.catalogue.tables import Contributor
 from api.catalogue.workflow import Actor
 from api.db import SessionDep
-from api.deps import OrganiserDep, request_settings
+from api.deps import OrganiserDep, SettingsDep, request_settings
 from api.errors import DomainError
+from api.organisers import sessions
 
 SESSION_COOKIE = "catalogue_session"
 MODERATOR_COOKIE = "catalogue_moderator"
 COOKIE_PATH = "/catalogue"
-MODERATOR_LIFETIME = 12 * 3600
-"""Seconds a moderator stays signed in on the pages."""
 
 
 def set_session_cookie(response: Response, request: Request, token: str) -> None:
@@ -45,15 +48,18 @@ def clear_session_cookie(response: Response, request: Request) -> None:
     web.clear_sign_in_cookie(response, request, SESSION_COOKIE, path=COOKIE_PATH)
 
 
-def set_moderator_cookie(response: Response, request: Request, key: str) -> None:
-    """Keep a moderator's API key in the moderation cookie (SameSite strict)."""
+def set_moderator_cookie(
+    response: Response, request: Request, opened: sessions.OpenedSession, lifetime: float
+) -> None:
+    """Keep a moderator's session id (never the API key) in the moderation cookie (SameSite
+    strict) for the session's `lifetime` in seconds."""
     web.set_sign_in_cookie(
         response,
         request,
         MODERATOR_COOKIE,
-        key,
+        opened.token,
         path=COOKIE_PATH,
-        max_age=MODERATOR_LIFETIME,
+        max_age=lifetime,
         samesite="strict",
     )
 
@@ -129,21 +135,42 @@ def contributor_actor(contributor: ContributorDep) -> Actor:
     return accounts.contributor_actor(contributor)
 
 
-def moderator_actor(organiser: OrganiserDep) -> Actor:
-    """Moderators are organisers (API key)."""
+def organiser_actor(organiser: CurrentOrganiser) -> Actor:
+    """Moderators are organisers: the actor of the audit trail."""
     return Actor("moderator", f"organiser:{organiser.id}", organiser.email)
+
+
+def moderator_actor(organiser: OrganiserDep) -> Actor:
+    """The moderator of a JSON request (an organiser's API key as Bearer)."""
+    return organiser_actor(organiser)
 
 
 ContributorActorDep = Annotated[Actor, Depends(contributor_actor)]
 ModeratorDep = Annotated[Actor, Depends(moderator_actor)]
 
 
-def page_moderator(request: Request, session: SessionDep) -> Actor | None:
-    """The organiser whose API key is in the moderation cookie, if still valid."""
-    key = request.cookies.get(MODERATOR_COOKIE)
-    if not key:
+@dataclass(frozen=True)
+class SignedModerator:
+    """A moderator signed in on the pages: the actor and its session's id (`secret`, the
+    cookie's value, which the forms' token is bound to: `check_csrf(form, who.secret)`)."""
+
+    actor: Actor
+    secret: str
+
+    @property
+    def csrf(self) -> str:
+        return web.csrf_token(self.secret)
+
+
+def page_moderator(
+    request: Request, session: SessionDep, settings: SettingsDep
+) -> SignedModerator | None:
+    """The moderator of the live organiser's session in the moderation cookie, else None."""
+    token = request.cookies.get(MODERATOR_COOKIE)
+    if not token:
         return None
-    organiser = organiser_for_key(session, key)
+    idle = settings.organiser_session_idle_seconds
+    organiser = sessions.session_organiser(session, token=token, idle_seconds=idle)
     if organiser is None:
         return None
-    return Actor("moderator", f"organiser:{organiser.id}", organiser.email)
+    return SignedModerator(organiser_actor(organiser), token)

@@ -1,4 +1,5 @@
-"""Sessions of the organiser's pages: the cookie carries a random session id, never the API key.
+"""Sessions of the organiser's pages (`/o`) and of the catalogue's moderation pages (moderators
+are organisers): the cookie carries a random session id, never the API key.
 
 Signing in with an API key opens a session: a random id (256 bits) goes in the cookie, only its
 SHA-256 is stored (`organiser_sessions`), with the key it was opened with. A session ends at

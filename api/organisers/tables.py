@@ -40,9 +40,10 @@ class ApiKey(Base):
 
 
 class OrganiserSession(Base):
-    """A browser signed in to the organiser's pages: the SHA-256 of the random id its cookie
-    carries (never the API key), the key it signed in with, and when it was opened, last seen,
-    ends at the latest and was revoked (logout, key revoked)."""
+    """A browser signed in to the organiser's pages or to the catalogue's moderation pages: the
+    SHA-256 of the random id its cookie carries (never the API key), the key it signed in with,
+    and when it was opened, last seen, ends at the latest and was revoked (logout, key
+    revoked)."""
 
     __tablename__ = "organiser_sessions"
 

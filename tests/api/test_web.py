@@ -60,8 +60,12 @@ def test_one_form_token_bound_to_each_sign_in(client: TestClient) -> None:
     contributor = _contributor_signed_in(client)
     assert f'value="{csrf_token(contributor)}"' in client.get("/catalogue/my").text
     key = _key(client)
-    assert client.post("/catalogue/moderation/login", data={"api_key": key}).status_code == 200
-    assert f'value="{csrf_token(key)}"' in client.get("/catalogue/moderation").text
+    signed = client.post(
+        "/catalogue/moderation/login", data={"api_key": key}, follow_redirects=False
+    )
+    moderator = str(signed.cookies["catalogue_moderator"])
+    queue = client.get("/catalogue/moderation").text
+    assert f'value="{csrf_token(moderator)}"' in queue and csrf_token(key) not in queue
 
 
 @pytest.mark.parametrize("token", ["", "0" * 64, "é" * 64, "\u202e"])
