@@ -1,10 +1,11 @@
 """The FastAPI application: `create_app(settings)`.
 
 At start-up the app migrates the database (all Alembic branches, under a lock so that several
-server workers can start together), starts the process's solve runner (which first fails the
-jobs left running by a dead process) and serves the routers that `routers()` lists, in order:
-a new `api/<package>/routes.py` or `pages.py` is added there (a router that cannot be imported
-stops the start-up; tests/api/test_service_role_matrix.py fails on a router left out).
+server workers can start together), starts the process's job runner (solves and batch prints,
+api.jobs; it first fails the jobs left running by a dead process) and serves the routers that
+`routers()` lists, in order: a new `api/<package>/routes.py` or `pages.py` is added there (a
+router that cannot be imported stops the start-up; tests/api/test_service_role_matrix.py fails
+on a router left out).
 """
 
 from __future__ import annotations

@@ -1,16 +1,24 @@
-"""Background solves: a job row per solve, run in a child process, progress saved to the row.
+"""Background jobs of every kind on one machinery: solves and the organiser's batch prints.
 
-- `POST /salons/{id}/solves` inserts a queued job and hands its id to the process's
-  `SolveRunner`, which runs at most `solve_concurrency` solves at once, each in a thread that
-  supervises a child process (`python -m api.solve_process`, JSON lines over its pipes). The
-  event loop never waits for a solve; a solver crash cannot take the server down; a cancel ends
-  the child (asked to stop, killed after `job_cancel_grace_seconds`).
-- The child solves a *snapshot*: the salon read in one repeatable-read transaction when the job
-  starts. Wishes submitted later are stored as usual and go into the next solve.
+- A job is a row of `salon_jobs` (api.salons.tables.Job) with a `kind`. The request that makes
+  one inserts it queued and hands its id to the process's `JobRunner` (`submit`), which runs it
+  in a thread when one of its kind's slots is free: `solve_concurrency` solves and
+  `print_concurrency` prints at once, each kind in its own pool, so a print never waits behind
+  a 30-minute solve (nor a solve behind prints). The event loop never waits for a job.
+- What a job does is its kind's `JobWork`: `SolveWork` here, `PrintWork` in api.pages.prints.
+  The runner owns everything else, the same for every kind: the states (queued, running, done,
+  failed, cancelled; a job is claimed by one conditional UPDATE from queued), liveness, cancel,
+  failing the jobs it could not finish, and a bug's exception failing the job (never left
+  running).
 - Liveness: each runner stamps `heartbeat_at` on its jobs every `job_heartbeat_seconds` and
-  reads their cancel requests (a DELETE may reach another server worker). At start-up and then
+  reads their cancel requests (a cancel may reach another server worker). At start-up and then
   periodically it fails the jobs whose process is gone: same host and dead pid (or an earlier
   incarnation of this pid) at once, any other job silent for `job_stale_seconds`.
+- A solve runs in a child process (`python -m api.solve_process`, JSON lines over its pipes)
+  supervised by its thread: a solver crash cannot take the server down; a cancel ends the child
+  (asked to stop, killed after `job_cancel_grace_seconds`). The child solves a *snapshot*: the
+  salon read in one repeatable-read transaction when the job starts; wishes submitted later go
+  into the next solve.
 """
 
 from __future__ import annotations
@@ -29,13 +37,13 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.salons import convert, storage
-from api.salons.tables import ACTIVE_JOB_STATES, Schedule
+from api.salons.tables import ACTIVE_JOB_STATES, Job, Schedule
 from api.settings import PROJECT_ROOT
 from api.timestamps import utc_now
 from scheduler import format as v1
@@ -70,7 +78,8 @@ class Snapshot:
 class Outcome:
     """How a solve process ended."""
 
-    kind: str  # done, infeasible, timed_out, error, cancelled, crashed, timeout, stopped
+    kind: str  # done, infeasible, timed_out, error, crashed, timeout, stopped (a cancel or the
+    # server stopping: its stop event)
     schedule: dict[str, Any] | None = None
     clashes: list[Clash] = field(default_factory=list)
     message: str = ""
@@ -142,29 +151,60 @@ def process_gone(owner: str | None, current: str) -> bool:
     return host == HOSTNAME and (pid == os.getpid() or not _pid_alive(pid))
 
 
-class SolveRunner:
-    """Runs the solve jobs of one server process."""
+class JobWork(Protocol):
+    """What the jobs of one kind do; the runner does the rest (see the module's docstring)."""
+
+    kind: str
+    first_phase: str
+    """The job's `phase` when it is claimed."""
+    stopped_message: str
+    """Why a job ended unfinished: the server stopped (while it ran, or before it could run)."""
+
+    def interrupted_message(self, owner: str | None, silent_seconds: float | None) -> str:
+        """Why a job is failed as `interrupted`: its process (`owner`) is gone, or it has been
+        silent for `silent_seconds`."""
+        ...
+
+    def run(self, runner: JobRunner, job: Job, stop: threading.Event) -> None:
+        """Do the claimed (running) `job` and end it (`runner.finish`), stopping soon after
+        `stop` is set (`runner.end_stopped`)."""
+        ...
+
+
+class JobRunner:
+    """Runs the jobs of every kind of one server process, each kind in its own slots."""
 
     def __init__(
         self,
         session_factory: sessionmaker[Session],
+        works: list[JobWork],
         *,
-        concurrency: int = 1,
+        concurrency: dict[str, int] | None = None,
         heartbeat_seconds: float = 1.0,
         stale_seconds: float = 30.0,
         cancel_grace_seconds: float = 3.0,
     ) -> None:
         self.session_factory = session_factory
+        self.works = {work.kind: work for work in works}
         self.heartbeat_seconds = heartbeat_seconds
         self.stale_seconds = stale_seconds
         self.cancel_grace_seconds = cancel_grace_seconds
         self.owner = f"{HOSTNAME}@{os.getpid()}:{uuid.uuid4().hex[:12]}"
-        self._executor = ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="salon-solve")
+        slots = concurrency or {}
+        self._executors = {
+            kind: ThreadPoolExecutor(max(1, slots.get(kind, 1)), thread_name_prefix=f"salon-{kind}")
+            for kind in self.works
+        }
         self._lock = threading.Lock()
-        self._owned: set[int] = set()
+        self._owned: dict[int, str] = {}  # job id -> kind, from submit until the job ends
         self._stops: dict[int, threading.Event] = {}
         self._closing = threading.Event()
         self._monitor: threading.Thread | None = None
+
+    @property
+    def closing(self) -> bool:
+        """Whether the server is stopping (a stopped job is then failed, not cancelled)."""
+        return self._closing.is_set()
 
     # ------------------------------------------------------------ lifecycle
 
@@ -175,33 +215,44 @@ class SolveRunner:
         self._monitor.start()
 
     def shutdown(self) -> None:
-        """Stop every solve of this process and fail its jobs as stopped with the server."""
+        """Stop every job of this process and fail the unfinished ones as stopped with the
+        server."""
         self._closing.set()
         with self._lock:
             stops = list(self._stops.values())
         for stop in stops:
             stop.set()
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        for executor in self._executors.values():
+            executor.shutdown(wait=True, cancel_futures=True)
         with self._lock:
-            leftover = list(self._owned)
+            leftover = dict(self._owned)
             self._owned.clear()
-        for job_id in leftover:
-            self._finish(
+        for job_id, kind in leftover.items():
+            self.finish(
                 job_id,
                 state="failed",
                 error_code="server_stopped",
-                error_message="Le serveur s'est arrêté avant la fin du calcul ; relancez-le.",
+                error_message=self.works[kind].stopped_message,
             )
         if self._monitor is not None:
             self._monitor.join(timeout=5)
 
     def submit(self, job_id: int) -> None:
-        """Run a queued job when a slot is free."""
+        """Run a queued job (of any kind) when a slot of its kind is free."""
+        with self.session_factory() as session:
+            job = storage.find_any_job(session, job_id=job_id)
+            if job is None or job.state != "queued":
+                return
+            kind = job.kind
+            storage.update_job(session, job_id=job_id, owner=self.owner)
+            session.commit()
         with self._lock:
-            self._owned.add(job_id)
+            self._owned[job_id] = kind
             self._stops[job_id] = threading.Event()
-        self._write(lambda s: storage.update_job(s, job_id=job_id, owner=self.owner))
-        self._executor.submit(self._run, job_id)
+        if kind not in self._executors:
+            self._run(job_id, kind)  # no work of that kind here: failed at once, as a bug
+            return
+        self._executors[kind].submit(self._run, job_id, kind)
 
     def request_stop(self, job_id: int) -> None:
         """Stop a job of this process now (a cancel asked through this process)."""
@@ -213,12 +264,12 @@ class SolveRunner:
     # ------------------------------------------------------------- liveness
 
     def fail_interrupted_jobs(self) -> int:
-        """Fail active jobs whose process is gone; the number failed."""
+        """Fail active jobs (of every kind) whose process is gone; the number failed."""
         now = utc_now()
         failed = 0
         with self.session_factory() as session:
             for job in storage.active_jobs(session):
-                reason = self._interruption(job.owner, job.heartbeat_at or job.created_at, now)
+                reason = self._interruption(job, now)
                 if reason is None:
                     continue
                 if storage.update_job(
@@ -234,19 +285,15 @@ class SolveRunner:
             session.commit()
         return failed
 
-    def _interruption(self, owner: str | None, heartbeat: Any, now: Any) -> str | None:
-        if owner == self.owner:
+    def _interruption(self, job: Job, now: Any) -> str | None:
+        if job.owner == self.owner:
             return None
-        if process_gone(owner, self.owner):
-            return (
-                "Le processus serveur qui faisait ce calcul s'est arrêté "
-                f"({owner}) ; relancez le calcul."
-            )
-        if (now - heartbeat).total_seconds() > self.stale_seconds:
-            return (
-                f"Aucun signe de vie du calcul depuis plus de {self.stale_seconds:g} s "
-                "(serveur arrêté) ; relancez le calcul."
-            )
+        work = self.works.get(job.kind)
+        if process_gone(job.owner, self.owner):
+            return _interrupted(work, job.owner, None)
+        silent = (now - (job.heartbeat_at or job.created_at)).total_seconds()
+        if silent > self.stale_seconds:
+            return _interrupted(work, None, self.stale_seconds)
         return None
 
     def _watch(self) -> None:
@@ -271,23 +318,47 @@ class SolveRunner:
 
     # ------------------------------------------------------------------ runs
 
-    def _write(self, action: Callable[[Session], object]) -> None:
+    def write(self, action: Callable[[Session], object]) -> None:
+        """Run `action` in a session of its own and commit."""
         with self.session_factory() as session:
             action(session)
             session.commit()
 
-    def _finish(self, job_id: int, **values: Any) -> None:
+    def finish(self, job_id: int, **values: Any) -> None:
+        """End a job still queued or running with `values` (`finished_at`: now)."""
         values.setdefault("finished_at", utc_now())
-        self._write(
+        self.write(
             lambda s: storage.update_job(s, job_id=job_id, only_states=ACTIVE_JOB_STATES, **values)
         )
 
-    def _run(self, job_id: int) -> None:
+    def end_stopped(self, job_id: int, work: JobWork) -> None:
+        """End a job its stop event ended: cancelled, or failed when the server is stopping."""
+        if self.closing:
+            self.finish(
+                job_id,
+                state="failed",
+                error_code="server_stopped",
+                error_message=work.stopped_message,
+            )
+        else:
+            self.finish(job_id, state="cancelled", phase="cancelled", message="annulé")
+
+    def _run(self, job_id: int, kind: str) -> None:
         try:
-            self._run_job(job_id)
+            work = self.works.get(kind)
+            if work is None:
+                raise LookupError(f"no work for jobs of kind {kind!r}")
+            if self._closing.is_set():
+                return
+            job = self._claim(job_id, work)
+            if job is None:
+                return
+            with self._lock:
+                stop = self._stops.setdefault(job_id, threading.Event())
+            work.run(self, job, stop)
         except Exception as exc:  # a job never stays running because of a bug here
-            log.exception("solve job %s failed", job_id)
-            self._finish(
+            log.exception("%s job %s failed", kind, job_id)
+            self.finish(
                 job_id,
                 state="failed",
                 error_code="internal_error",
@@ -295,11 +366,12 @@ class SolveRunner:
             )
         finally:
             with self._lock:
-                self._owned.discard(job_id)
+                self._owned.pop(job_id, None)
                 self._stops.pop(job_id, None)
 
-    def _claim(self, job_id: int) -> tuple[int, float, int, int] | None:
-        """Mark a queued job running; its (salon, time limit, workers, seed), or None."""
+    def _claim(self, job_id: int, work: JobWork) -> Job | None:
+        """Mark a queued job running (one conditional UPDATE: a cancel wins or loses whole);
+        the job's row, or None if it is no longer queued."""
         with self.session_factory() as session:
             now = utc_now()
             if not storage.update_job(
@@ -310,26 +382,44 @@ class SolveRunner:
                 started_at=now,
                 heartbeat_at=now,
                 owner=self.owner,
-                phase="snapshot",
+                phase=work.first_phase,
             ):
                 return None
             session.commit()
-            job = storage.find_job(session, job_id=job_id)
-            assert job is not None
-            return job.salon_id, job.time_limit, job.workers, job.seed
+            return storage.find_any_job(session, job_id=job_id)
 
-    def _run_job(self, job_id: int) -> None:
-        if self._closing.is_set():
-            return
-        claimed = self._claim(job_id)
-        if claimed is None:
-            return
-        salon_id, time_limit, workers, seed = claimed
-        with self.session_factory() as session:
+
+def _interrupted(work: JobWork | None, owner: str | None, silent: float | None) -> str:
+    if work is not None:
+        return work.interrupted_message(owner, silent)
+    return "Le serveur qui faisait ce travail s'est arrêté avant la fin ; relancez-le."
+
+
+class SolveWork:
+    """A solve job: the salon's snapshot solved in a child process, its schedule stored."""
+
+    kind = "solve"
+    first_phase = "snapshot"
+    stopped_message = "Le serveur s'est arrêté avant la fin du calcul ; relancez-le."
+
+    def interrupted_message(self, owner: str | None, silent_seconds: float | None) -> str:
+        if owner is not None:
+            return (
+                f"Le processus serveur qui faisait ce calcul s'est arrêté ({owner}) ; "
+                "relancez le calcul."
+            )
+        return (
+            f"Aucun signe de vie du calcul depuis plus de {silent_seconds:g} s "
+            "(serveur arrêté) ; relancez le calcul."
+        )
+
+    def run(self, runner: JobRunner, job: Job, stop: threading.Event) -> None:
+        job_id, salon_id = job.id, job.salon_id
+        with runner.session_factory() as session:
             snapshot = read_snapshot(session, salon_id=salon_id)
             session.rollback()
         if snapshot is None:
-            self._finish(
+            runner.finish(
                 job_id,
                 state="failed",
                 error_code="salon_deleted",
@@ -339,13 +429,14 @@ class SolveRunner:
         problems = salon_problems(snapshot.document)
         if problems:
             self._fail_with_clashes(
+                runner,
                 job_id,
                 "invalid_salon",
                 "Le salon n'est pas valide.",
                 [Clash(p.rule, f"{p.path}: {p.message}") for p in problems],
             )
             return
-        self._write(
+        runner.write(
             lambda s: storage.update_job(
                 s,
                 job_id=job_id,
@@ -355,19 +446,11 @@ class SolveRunner:
                 wish_count=len(snapshot.document.wishes),
             )
         )
-        with self._lock:
-            stop = self._stops.setdefault(job_id, threading.Event())
-        outcome = self._solve(job_id, snapshot, time_limit, workers, seed, stop)
-        self._conclude(job_id, salon_id, snapshot, outcome)
+        outcome = self._solve(runner, job, snapshot, stop)
+        self._conclude(runner, job_id, salon_id, snapshot, outcome)
 
     def _solve(
-        self,
-        job_id: int,
-        snapshot: Snapshot,
-        time_limit: float,
-        workers: int,
-        seed: int,
-        stop: threading.Event,
+        self, runner: JobRunner, job: Job, snapshot: Snapshot, stop: threading.Event
     ) -> Outcome:
         """Run the solve process and relay its progress until it ends."""
         process = subprocess.Popen(
@@ -384,20 +467,21 @@ class SolveRunner:
         reader = threading.Thread(
             target=_read_lines,
             args=(process.stdout, lines),
-            name=f"salon-solve-{job_id}-out",
+            name=f"salon-solve-{job.id}-out",
             daemon=True,
         )
         reader.start()
         try:
             request = {
                 "document": snapshot.document.to_json_dict(),
-                "time_limit": time_limit,
-                "workers": workers,
-                "seed": seed,
+                "time_limit": job.time_limit,
+                "workers": job.workers,
+                "seed": job.seed,
             }
             process.stdin.write(json.dumps(request) + "\n")
             process.stdin.flush()
-            return self._relay(process, lines, stop, time_limit, _ProgressWriter(self, job_id))
+            progress = _ProgressWriter(runner, job.id)
+            return self._relay(runner, process, lines, stop, job.time_limit, progress)
         except (BrokenPipeError, OSError) as exc:
             return Outcome("crashed", message=str(exc))
         finally:
@@ -412,6 +496,7 @@ class SolveRunner:
 
     def _relay(
         self,
+        runner: JobRunner,
         process: subprocess.Popen[str],
         lines: queue.Queue[str | None],
         stop: threading.Event,
@@ -428,7 +513,7 @@ class SolveRunner:
             if line is None:  # the process closed its output: it ended
                 process.wait(timeout=5)
                 progress.flush()
-                return self._ended(stop, f"exit code {process.returncode}")
+                return _ended(stop, f"exit code {process.returncode}")
             if line:
                 message = json.loads(line)
                 if message["kind"] == "progress":
@@ -442,7 +527,7 @@ class SolveRunner:
                     continue
                 progress.flush()
                 if stop.is_set():
-                    return self._ended(stop, "")
+                    return _ended(stop, "")
                 return _outcome(message)
             if stop.is_set() and stop_sent is None:
                 stop_sent = time.monotonic()
@@ -451,20 +536,15 @@ class SolveRunner:
                     process.stdin.write("stop\n")
                     process.stdin.flush()
             waited = time.monotonic() - (stop_sent or time.monotonic())
-            if stop_sent is not None and waited > self.cancel_grace_seconds:
+            if stop_sent is not None and waited > runner.cancel_grace_seconds:
                 process.kill()
-                return self._ended(stop, "")
+                return _ended(stop, "")
             if time.monotonic() > deadline:
                 process.kill()
                 return Outcome("timeout")
 
-    def _ended(self, stop: threading.Event, message: str) -> Outcome:
-        if stop.is_set():
-            return Outcome("stopped" if self._closing.is_set() else "cancelled")
-        return Outcome("crashed", message=message)
-
     def _fail_with_clashes(
-        self, job_id: int, code: str, message: str, clashes: list[Clash]
+        self, runner: JobRunner, job_id: int, code: str, message: str, clashes: list[Clash]
     ) -> None:
         def action(session: Session) -> None:
             storage.insert_job_clashes(session, job_id=job_id, clashes=clashes)
@@ -478,15 +558,18 @@ class SolveRunner:
                 finished_at=utc_now(),
             )
 
-        self._write(action)
+        runner.write(action)
 
-    def _conclude(self, job_id: int, salon_id: int, snapshot: Snapshot, outcome: Outcome) -> None:
+    def _conclude(
+        self, runner: JobRunner, job_id: int, salon_id: int, snapshot: Snapshot, outcome: Outcome
+    ) -> None:
         if outcome.kind == "done" and outcome.schedule is not None:
-            self._store_result(job_id, salon_id, snapshot, outcome.schedule)
-        elif outcome.kind == "cancelled":
-            self._finish(job_id, state="cancelled", phase="cancelled", message="annulé")
+            self._store_result(runner, job_id, salon_id, snapshot, outcome.schedule)
+        elif outcome.kind == "stopped":
+            runner.end_stopped(job_id, self)
         elif outcome.kind == "infeasible":
             self._fail_with_clashes(
+                runner,
                 job_id,
                 "infeasible",
                 "Les règles impératives (rendez-vous obligatoires ou fixés, plafonds) "
@@ -494,28 +577,21 @@ class SolveRunner:
                 outcome.clashes,
             )
         elif outcome.kind == "timed_out":
-            self._finish(
+            runner.finish(
                 job_id,
                 state="failed",
                 error_code=NO_SCHEDULE_IN_TIME,
                 error_message=NO_SCHEDULE_IN_TIME_MESSAGE,
             )
-        elif outcome.kind == "stopped":
-            self._finish(
-                job_id,
-                state="failed",
-                error_code="server_stopped",
-                error_message="Le serveur s'est arrêté pendant le calcul ; relancez-le.",
-            )
         elif outcome.kind == "timeout":
-            self._finish(
+            runner.finish(
                 job_id,
                 state="failed",
                 error_code="timeout",
                 error_message="Le calcul a largement dépassé sa limite de temps.",
             )
         else:
-            self._finish(
+            runner.finish(
                 job_id,
                 state="failed",
                 error_code="solver_error",
@@ -523,12 +599,18 @@ class SolveRunner:
             )
 
     def _store_result(
-        self, job_id: int, salon_id: int, snapshot: Snapshot, data: dict[str, Any]
+        self,
+        runner: JobRunner,
+        job_id: int,
+        salon_id: int,
+        snapshot: Snapshot,
+        data: dict[str, Any],
     ) -> None:
         document = v1.Schedule.model_validate(data)
         report = validate(snapshot.document, document)
         if not report.valid:
             self._fail_with_clashes(
+                runner,
                 job_id,
                 "invalid_schedule",
                 "Le planning calculé enfreint des règles du salon.",
@@ -536,7 +618,7 @@ class SolveRunner:
             )
             return
         try:
-            with self.session_factory() as session:
+            with runner.session_factory() as session:
                 store_schedule(
                     session,
                     job_id=job_id,
@@ -563,7 +645,7 @@ class SolveRunner:
                 session.commit()
         except SQLAlchemyError as exc:
             log.warning("solve job %s: result not stored: %s", job_id, exc)
-            self._finish(
+            runner.finish(
                 job_id,
                 state="failed",
                 error_code="salon_changed",
@@ -572,10 +654,18 @@ class SolveRunner:
             )
 
 
+def _ended(stop: threading.Event, message: str) -> Outcome:
+    """How a solve process that ended without a result ended: stopped by its stop event (a
+    cancel, or the server stopping), else crashed."""
+    if stop.is_set():
+        return Outcome("stopped")
+    return Outcome("crashed", message=message)
+
+
 class _ProgressWriter:
     """Saves a job's progress, at most every PROGRESS_INTERVAL for the same phase."""
 
-    def __init__(self, runner: SolveRunner, job_id: int) -> None:
+    def __init__(self, runner: JobRunner, job_id: int) -> None:
         self.runner = runner
         self.job_id = job_id
         self.phase = ""
@@ -619,7 +709,7 @@ class _ProgressWriter:
                 session, job_id=self.job_id, values=values, bounds=bounds
             )
 
-        self.runner._write(action)
+        self.runner.write(action)
 
 
 def _outcome(message: dict[str, Any]) -> Outcome:
@@ -648,11 +738,15 @@ def _python_path() -> str:
     return os.pathsep.join(p for p in (str(PROJECT_ROOT), current) if p)
 
 
-def make_runner(session_factory: sessionmaker[Session], settings: Any) -> SolveRunner:
-    """The runner of a server process, configured from Settings."""
-    return SolveRunner(
+def make_runner(session_factory: sessionmaker[Session], settings: Any) -> JobRunner:
+    """The runner of a server process, configured from Settings: solves and batch prints, each
+    kind with its own slots."""
+    from api.pages.prints import PrintWork  # imported here: api.pages.prints builds on this module
+
+    return JobRunner(
         session_factory,
-        concurrency=settings.solve_concurrency,
+        [SolveWork(), PrintWork(settings)],
+        concurrency={"solve": settings.solve_concurrency, "print": settings.print_concurrency},
         heartbeat_seconds=settings.job_heartbeat_seconds,
         stale_seconds=settings.job_stale_seconds,
         cancel_grace_seconds=settings.job_cancel_grace_seconds,

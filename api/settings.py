@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     solve_time_limit: float = 60.0
     solve_workers: int = 8
     solve_concurrency: int = 1  # solves running at once in one server process
+    print_concurrency: int = 1  # batch prints at once in one server process (own slots)
     job_heartbeat_seconds: float = 1.0  # how often a running job proves its process alive
     job_stale_seconds: float = 30.0  # a job silent for that long is failed as interrupted
     job_cancel_grace_seconds: float = 3.0  # after a cancel, before the solve process is killed

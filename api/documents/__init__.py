@@ -17,6 +17,7 @@ from api.documents.html import (
 )
 from api.documents.ical import meeting_uid, participant_calendar
 from api.documents.pdf import (
+    BatchStoppedError,
     LocalFetcher,
     PdfResult,
     PrintProgress,
@@ -39,6 +40,7 @@ from api.documents.views import (
 __all__ = [
     "SIDES",
     "Agenda",
+    "BatchStoppedError",
     "DocumentOptions",
     "LocalFetcher",
     "PdfResult",

@@ -19,7 +19,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -226,6 +226,14 @@ def _executor(workers: int) -> Executor:
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
 
 
+class BatchStoppedError(Exception):
+    """A batch's stop event was set: it ended before its last chunk, with no PDF."""
+
+
+STOP_POLL = 0.2
+"""Seconds between two looks at a batch's stop event while a chunk is laid out."""
+
+
 def paged_batch(
     items: Sequence[Any],
     render: Callable[[Sequence[Any], dict[str, str]], str],
@@ -234,21 +242,30 @@ def paged_batch(
     on_progress: PrintProgress | None = None,
     chunk: int = CHUNK,
     workers: int | None = None,
+    stop: threading.Event | None = None,
 ) -> PdfResult:
-    """Sections (agendas, table sheets) in one PDF, each numbered "page x / y" on its own."""
+    """Sections (agendas, table sheets) in one PDF, each numbered "page x / y" on its own.
+
+    With `stop`, the batch raises BatchStoppedError soon after it is set (between two chunks
+    written, or within STOP_POLL while it waits for one): no further chunk is laid out and
+    nobody waits for those in flight (their workers end them, then exit)."""
     if not items:
         return html_to_pdf(render([], {}))
     workers = default_workers() if workers is None else workers
     writer, counts, refused, done = PdfWriter(), {}, [], 0
     parts = math.ceil(len(items) / chunk)
-    with _executor(min(workers, parts)) as executor:
-        # Each chunk's HTML is made (views, QR codes, templates) and handed to a worker at
-        # once, so the workers start while the next chunks are being written.
-        chunks, futures = [], []
+    executor = _executor(min(workers, parts))
+    # Each chunk's HTML is made (views, QR codes, templates) and handed to a worker at once,
+    # so the workers start while the next chunks are being written.
+    chunks: list[_Chunk] = []
+    futures: list[Future[Any]] = []
+    try:
         for part in _chunks(items, render, predict, title, chunk):
+            _check_stop(stop)
             chunks.append(part)
             futures.append(executor.submit(render_chunk, part.html, part.anchors, part.predicted))
         for part, future in zip(chunks, futures, strict=True):
+            _wait_for(future, stop)
             pdf, pages, refused_here = future.result()
             refused.extend(refused_here)
             first_page = len(writer.pages)
@@ -260,10 +277,27 @@ def paged_batch(
                 first_page += count
             done += len(part.anchors)
             if on_progress is not None:
-                on_progress(done, len(items))
+                on_progress(done, len(items))  # may raise too, to stop the batch
+    except BaseException:
+        executor.shutdown(wait=False, cancel_futures=True)  # a stopped or failed batch
+        raise
+    executor.shutdown(wait=True)
     output = io.BytesIO()
     writer.write(output)
     return PdfResult(output.getvalue(), len(writer.pages), counts, refused)
+
+
+def _check_stop(stop: threading.Event | None) -> None:
+    if stop is not None and stop.is_set():
+        raise BatchStoppedError
+
+
+def _wait_for(future: Future[Any], stop: threading.Event | None) -> None:
+    """Wait for a chunk, looking at the stop event every STOP_POLL."""
+    while stop is not None and not future.done():
+        _check_stop(stop)
+        wait([future], timeout=STOP_POLL)
+    _check_stop(stop)
 
 
 def predicted_agenda_pages(agenda: Agenda) -> int:
@@ -288,6 +322,7 @@ def agendas_pdf(
     on_progress: PrintProgress | None = None,
     workers: int | None = None,
     chunk: int = CHUNK,
+    stop: threading.Event | None = None,
 ) -> PdfResult:
     """The given agendas in one PDF, each from a new page with its own "page x / y"."""
     return paged_batch(
@@ -298,6 +333,7 @@ def agendas_pdf(
         on_progress,
         chunk,
         workers,
+        stop,
     )
 
 
@@ -312,6 +348,7 @@ def tables_pdf(
     on_progress: PrintProgress | None = None,
     workers: int | None = None,
     chunk: int = CHUNK,
+    stop: threading.Event | None = None,
 ) -> PdfResult:
     """Table sheets in one PDF, one page (or more) per table."""
     return paged_batch(
@@ -322,6 +359,7 @@ def tables_pdf(
         on_progress,
         chunk,
         workers,
+        stop,
     )
 
 

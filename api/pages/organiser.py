@@ -4,7 +4,8 @@ api.organisers.sessions; the HttpOnly cookie carries the session's random id, ne
 Salons and import; a salon's dashboard (counts, requests per director with the over-requested
 ones highlighted, relaxation bounds on demand, side labels, wish window); solve with live
 progress (a refreshing page without JavaScript, polling with it); a schedule's objectives and
-bounds, unscheduled wishes with their reasons, publication and every document to download.
+bounds, unscheduled wishes with their reasons, publication and every document to download (the
+batch PDFs are print jobs of the shared job runner: api.pages.prints).
 Domain work goes through api.salons.service; forms carry a token bound to the session (CSRF).
 """
 
@@ -29,7 +30,7 @@ from api.documents import SalonDocuments, agenda_html, meetings_csv, meetings_xl
 from api.errors import DomainError
 from api.i18n import gettext
 from api.organisers import sessions
-from api.pages import invitations, service
+from api.pages import invitations, prints, service
 from api.pages.web import (
     PageError,
     PageRoute,
@@ -59,7 +60,7 @@ from scheduler.stats import salon_statistics
 
 router = APIRouter(
     prefix="/o", route_class=PageRoute, include_in_schema=False, lifespan=service.pages_lifespan
-)  # at start-up: the printed links' secret is checked, dead processes' print jobs failed
+)  # at start-up: the printed links' secret is checked
 ORGANISER_COOKIE = "salon_organiser"
 MAX_UPLOAD = 20 * 1024 * 1024
 STATE_LABELS = {
@@ -693,36 +694,36 @@ def start_print(
     settings: SettingsDep,
     form: FormDep,
 ) -> Response:
+    """Queue a batch PDF (a print job of the shared runner) and show its progress."""
     check_csrf(form, signed.secret)
-    kind = first(form, "kind")
-    with_links = settings if kind.startswith("agendas") else None
-    language = request_language(request)
-    docs = organiser_documents(session, signed, salon_id, version, language, with_links)
-    job = service.start_print(
-        settings,
-        docs=docs,
-        organiser_id=signed.organiser.id,
+    job = prints.start_print(
+        session,
+        organiser=signed.organiser,
         salon_id=salon_id,
         version=version,
-        kind=kind,
+        document=first(form, "kind"),
+        language=request_language(request),
+        settings=settings,
+        submit=request.app.state.runner.submit,
     )
     return redirect(f"/o/prints/{job.id}")
 
 
 @router.get("/prints/{job_id}", response_class=HTMLResponse)
 def print_page(
-    job_id: str, request: Request, signed: SignedDep, settings: SettingsDep
+    job_id: JobId, request: Request, session: SessionDep, signed: SignedDep
 ) -> HTMLResponse:
-    job = service.load_job(settings, job_id=job_id, organiser_id=signed.organiser.id)
     language = request_language(request)
+    job = prints.organiser_print(session, organiser=signed.organiser, job_id=job_id)
+    shown = prints.print_view(job, language)
     return page(
         request,
         "organiser_print.html",
         title=gettext(language, "Impression"),
         signed=signed,
-        job=job,
-        error=service.print_error(job, language),
-        running=job.state in ("queued", "running"),
+        job=shown,
+        error=shown.error,
+        running=shown.state in ("queued", "running"),
         states=_labels_in(language, STATE_LABELS),
         phases={},
     )
@@ -730,18 +731,25 @@ def print_page(
 
 @router.get("/prints/{job_id}/progress")
 def print_progress(
-    job_id: str, request: Request, signed: SignedDep, settings: SettingsDep
+    job_id: JobId, request: Request, session: SessionDep, signed: SignedDep
 ) -> JSONResponse:
-    job = service.load_job(settings, job_id=job_id, organiser_id=signed.organiser.id)
-    shown = {k: v for k, v in asdict(job).items() if k not in ("owner", "heartbeat_at")}
-    return JSONResponse({**shown, "error": service.print_error(job, request_language(request))})
+    job = prints.organiser_print(session, organiser=signed.organiser, job_id=job_id)
+    return JSONResponse(asdict(prints.print_view(job, request_language(request))))
+
+
+@router.post("/prints/{job_id}/cancel")
+def cancel_print(
+    job_id: JobId, request: Request, session: SessionDep, signed: SignedDep, form: FormDep
+) -> Response:
+    check_csrf(form, signed.secret)
+    job = prints.cancel_print(session, organiser=signed.organiser, job_id=job_id)
+    request.app.state.runner.request_stop(job.id)
+    return redirect(f"/o/prints/{job.id}")
 
 
 @router.get("/prints/{job_id}/file")
-def print_file(job_id: str, signed: SignedDep, settings: SettingsDep) -> Response:
-    job = service.load_job(settings, job_id=job_id, organiser_id=signed.organiser.id)
-    if job.state != "done":
-        raise PageError("Le document n'est pas encore prêt.", status=409)
+def print_file(job_id: JobId, session: SessionDep, signed: SignedDep) -> Response:
+    job = prints.organiser_print(session, organiser=signed.organiser, job_id=job_id)
     return FileResponse(
-        service.job_file(settings, job), media_type="application/pdf", filename=job.filename
+        prints.result_file(job), media_type="application/pdf", filename=job.filename
     )

@@ -32,7 +32,7 @@ from api.deps import (
     WishId,
 )
 from api.errors import DomainError, FieldProblem, error_responses
-from api.jobs import SolveRunner
+from api.jobs import JobRunner
 from api.salons import importers, self_service, service
 from api.salons.quotas import SolveQuotas
 from api.salons.schemas import (
@@ -85,8 +85,6 @@ class StrictQueryRoute(APIRoute):
         return checked
 
 
-
-
 def unknown_query_parameters(names: list[str]) -> DomainError:
     """422 for query parameters the route does not take (a typo would be silently ignored)."""
     return DomainError(
@@ -106,12 +104,12 @@ AUTH = error_responses(401, 404, 422)
 WRITE = error_responses(401, 404, 409, 422)
 
 
-def _runner(request: Request) -> SolveRunner:
-    runner: SolveRunner = request.app.state.runner
+def _runner(request: Request) -> JobRunner:
+    runner: JobRunner = request.app.state.runner
     return runner
 
 
-RunnerDep = Annotated[SolveRunner, Depends(_runner)]
+RunnerDep = Annotated[JobRunner, Depends(_runner)]
 
 
 # ---------------------------------------------------------------- organisers

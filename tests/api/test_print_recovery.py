@@ -1,73 +1,108 @@
 """Batch print jobs whose server process died are failed cleanly (`interrupted`, a message to
-print again), at start-up and whenever they are read, never left running; live ones are kept."""
+print again) by the job runner's recovery, the same as solves': at start-up and while it
+serves, never left running; live ones are kept."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import multiprocessing
 import os
-from dataclasses import asdict
+import time
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
-from service_helpers import settings_for
+from service_helpers import make_salon, settings_for
 
 from api.app import create_app
-from api.jobs import HOSTNAME
+from api.db import make_engine, make_session_factory
+from api.jobs import HOSTNAME, JobRunner
 from api.organisers.service import create_organiser
-from api.pages.service import INTERRUPTED_PRINT, PrintJob, print_owner, prints_dir, save_job
+from api.pages.prints import INTERRUPTED_PRINT, PrintWork
+from api.salons.tables import PrintJob
 from api.settings import Settings
+from api.timestamps import utc_now
 
 
-def _job(
+def _insert_print(
     settings: Settings,
-    job_id: str,
-    organiser_id: int,
+    salon_id: int,
     *,
-    owner: str,
+    owner: str | None,
     heartbeat: dt.datetime,
     state: str = "running",
-) -> str:
-    job = PrintJob(
-        id=job_id,
-        organiser_id=organiser_id,
-        salon_id=1,
-        version=1,
-        kind="grid",
-        language="fr",
-        state=state,
-        done=3,
-        total=10,
-        filename="salon-v1-grid.pdf",
-        created_at=heartbeat.isoformat(timespec="seconds"),
-        owner=owner,
-        heartbeat_at=heartbeat.isoformat(),
-    )
-    save_job(settings, job)
-    return job_id
+) -> int:
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            job = PrintJob(
+                salon_id=salon_id,
+                state=state,
+                cancel_requested=False,
+                time_limit=0,
+                workers=0,
+                seed=0,
+                done=3,
+                total=10,
+                document="grid",
+                version=1,
+                language="fr",
+                filename="salon-v1-grid.pdf",
+                owner=owner,
+                created_at=heartbeat,
+                started_at=heartbeat,
+                heartbeat_at=heartbeat,
+            )
+            session.add(job)
+            session.commit()
+            return job.id
+    finally:
+        engine.dispose()
 
 
-def _save_then_crash(settings: Settings, job_id: str, organiser_id: int) -> None:
-    """In a child process: start a print job as the service does, then die without a word."""
-    _job(settings, job_id, organiser_id, owner=print_owner(), heartbeat=dt.datetime.now(dt.UTC))
+def _run_then_crash(settings: Settings, job_id: int) -> None:
+    """In a child process: a job runner of its own claims the queued print and starts it, then
+    the process dies without a word (no shutdown, no final state)."""
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
+    runner = JobRunner(factory, [PrintWork(settings)])
+    runner.submit(job_id)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with factory() as session:
+            job = session.get(PrintJob, job_id)
+            if job is not None and job.state != "queued":
+                break
+        time.sleep(0.005)
     os._exit(0)
 
 
-def _crashed_process_job(settings: Settings, organiser_id: int) -> str:
+def _crashed_print(settings: Settings, salon_id: int) -> int:
+    """A print job left running by a process that died while making it."""
+    job_id = _insert_print(settings, salon_id, owner=None, heartbeat=utc_now(), state="queued")
     context = multiprocessing.get_context("fork")
-    child = context.Process(target=_save_then_crash, args=(settings, "crashed", organiser_id))
+    child = context.Process(target=_run_then_crash, args=(settings, job_id))
     child.start()
     child.join(timeout=60)
     assert child.exitcode == 0
-    return "crashed"
+    return job_id
 
 
-def _state(settings: Settings, job_id: str) -> dict[str, object]:
-    status: dict[str, object] = json.loads(
-        (prints_dir(settings) / job_id / "status.json").read_text("utf-8")
-    )
-    return status
+def _state(settings: Settings, job_id: int) -> dict[str, Any]:
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            job = session.get(PrintJob, job_id)
+            assert job is not None
+            return {
+                "state": job.state,
+                "error_code": job.error_code,
+                "error": job.error_message,
+                "done": job.done,
+                "owner": job.owner,
+            }
+    finally:
+        engine.dispose()
 
 
 def _dead_pid() -> int:
@@ -82,13 +117,26 @@ def _dead_pid() -> int:
         pid -= 1
 
 
-def _organiser(settings: Settings) -> tuple[int, str]:
-    with (
-        TestClient(create_app(settings)) as client,
-        client.app.state.session_factory() as session,  # type: ignore[attr-defined]
-    ):
-        issued = create_organiser(session, email="printer@example.org")
-    return issued.organiser_id, issued.key
+def _organiser_and_salon(settings: Settings) -> tuple[str, int]:
+    """An organiser (its API key) with a small salon, solved: version 1 to print."""
+    with TestClient(create_app(settings)) as client:
+        with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+            issued = create_organiser(session, email="printer@example.org")
+        headers = {"Authorization": f"Bearer {issued.key}"}
+        salon_id, _ids, tokens = make_salon(client, headers)
+        client.put(
+            "/me/wishes",
+            json={"wishes": [{"to": "D1"}, {"to": "D2"}]},
+            headers={"X-Participant-Token": tokens["I1"]},
+        )
+        job = client.post(f"/salons/{salon_id}/solves", json={}, headers=headers).json()
+        deadline = time.monotonic() + 60
+        while client.get(f"/salons/{salon_id}/solves/{job['id']}", headers=headers).json()[
+            "state"
+        ] in ("queued", "running"):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    return issued.key, salon_id
 
 
 def test_print_jobs_of_dead_processes_are_failed_at_start(
@@ -97,99 +145,71 @@ def test_print_jobs_of_dead_processes_are_failed_at_start(
     settings = settings_for(
         database_url, outbox_dir=tmp_path / "var" / "outbox", job_stale_seconds=30
     )
-    organiser_id, key = _organiser(settings)
-    now = dt.datetime.now(dt.UTC)
+    key, salon_id = _organiser_and_salon(settings)
+    now = utc_now()
     dead = _dead_pid()
     jobs = {
-        "crashed": _crashed_process_job(settings, organiser_id),
-        "dead_here": _job(
-            settings, "dead-here", organiser_id, owner=f"{HOSTNAME}@{dead}:aa", heartbeat=now
+        "crashed": _crashed_print(settings, salon_id),
+        "dead_here": _insert_print(
+            settings, salon_id, owner=f"{HOSTNAME}@{dead}:aa", heartbeat=now
         ),
-        "silent": _job(
+        "silent": _insert_print(
             settings,
-            "silent",
-            organiser_id,
+            salon_id,
             owner="elsewhere@42:bb",
             heartbeat=now - dt.timedelta(hours=1),
             state="queued",
         ),
-        "alive_elsewhere": _job(
-            settings, "alive-elsewhere", organiser_id, owner="elsewhere@43:cc", heartbeat=now
+        "alive_elsewhere": _insert_print(
+            settings, salon_id, owner="elsewhere@43:cc", heartbeat=now
         ),
-        "alive_here": _job(
-            settings,
-            "alive-here",
-            organiser_id,
-            owner=f"{HOSTNAME}@{os.getppid()}:dd",
-            heartbeat=now,
+        "alive_here": _insert_print(
+            settings, salon_id, owner=f"{HOSTNAME}@{os.getppid()}:dd", heartbeat=now
         ),
-        "done": _job(
-            settings,
-            "done-before",
-            organiser_id,
-            owner=f"{HOSTNAME}@{dead}:ee",
-            heartbeat=now,
-            state="done",
+        "done": _insert_print(
+            settings, salon_id, owner=f"{HOSTNAME}@{dead}:ee", heartbeat=now, state="done"
         ),
     }
+    crashed = _state(settings, jobs["crashed"])
+    assert crashed["state"] == "running" and crashed["owner"].startswith(f"{HOSTNAME}@")
     with TestClient(create_app(settings)) as client:
         states = {name: _state(settings, job_id) for name, job_id in jobs.items()}
         for name in ("crashed", "dead_here", "silent"):
             assert states[name]["state"] == "failed", name
             assert states[name]["error_code"] == "interrupted", name
             assert states[name]["error"] == INTERRUPTED_PRINT
-            assert states[name]["done"] == 3, name  # how far it got stays shown
+        assert states["dead_here"]["done"] == 3  # how far it got stays shown
         for name in ("alive_elsewhere", "alive_here"):
             assert states[name]["state"] == "running", name
-        assert states["done"]["state"] == "done" and states["done"]["error_code"] == ""
+        assert states["done"]["state"] == "done" and states["done"]["error_code"] is None
 
         signed = client.post("/o/login", data={"api_key": key})
         assert signed.status_code == 200
-        page = client.get("/o/prints/crashed")
+        path = f"/o/prints/{jobs['crashed']}"
+        page = client.get(path)
         assert page.status_code == 200
         assert "échec" in page.text and "relancez l&#39;impression" in page.text
-        progress = client.get("/o/prints/crashed/progress").json()
+        progress = client.get(f"{path}/progress").json()
         assert progress["state"] == "failed" and progress["error_code"] == "interrupted"
         assert progress["error"] == INTERRUPTED_PRINT and "owner" not in progress
-        assert client.get("/o/prints/crashed/file").status_code == 409
-        english = client.get("/o/prints/crashed", params={"lang": "en"}).text
+        assert client.get(f"{path}/file").status_code == 409
+        english = client.get(path, params={"lang": "en"}).text
         assert "start the printing again" in english
 
 
-def test_a_print_job_whose_process_dies_while_serving_is_failed_when_read(
+def test_a_print_job_whose_process_dies_while_serving_is_failed_soon(
     database_url: str, tmp_path: Path
 ) -> None:
+    """The runner's monitor fails it within a heartbeat or two, as it does solves."""
     settings = settings_for(database_url, outbox_dir=tmp_path / "var" / "outbox")
-    organiser_id, key = _organiser(settings)
+    key, salon_id = _organiser_and_salon(settings)
     with TestClient(create_app(settings)) as client:
         client.post("/o/login", data={"api_key": key})
-        _crashed_process_job(settings, organiser_id)  # after the start-up: read, then failed
-        assert _state(settings, "crashed")["state"] == "running"
-        progress = client.get("/o/prints/crashed/progress").json()
+        job_id = _crashed_print(settings, salon_id)
+        deadline = time.monotonic() + 20
+        while True:
+            progress = client.get(f"/o/prints/{job_id}/progress").json()
+            if progress["state"] != "running" or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         assert progress["state"] == "failed" and progress["error_code"] == "interrupted"
-        assert _state(settings, "crashed")["state"] == "failed"
-
-
-def test_an_unreadable_or_old_print_job_does_not_stop_the_start(
-    database_url: str, tmp_path: Path
-) -> None:
-    settings = settings_for(database_url, outbox_dir=tmp_path / "var" / "outbox")
-    folder = prints_dir(settings) / "broken"
-    folder.mkdir(parents=True)
-    (folder / "status.json").write_text("{not json", "utf-8")
-    old = PrintJob(
-        id="before-owners",
-        organiser_id=1,
-        salon_id=1,
-        version=1,
-        kind="grid",
-        language="fr",
-        state="running",
-        created_at="2023-11-28T10:00:00+00:00",
-    )
-    legacy = {k: v for k, v in asdict(old).items() if k not in ("owner", "heartbeat_at")}
-    (prints_dir(settings) / "before-owners").mkdir()
-    (prints_dir(settings) / "before-owners" / "status.json").write_text(json.dumps(legacy))
-    with TestClient(create_app(settings)):
-        assert _state(settings, "before-owners")["state"] == "failed"
-    assert (folder / "status.json").read_text("utf-8") == "{not json"

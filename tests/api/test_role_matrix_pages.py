@@ -45,6 +45,8 @@ from role_matrix import (
 from service_helpers import make_salon, new_organiser, settings_for, wait_for_job
 
 from api.app import create_app
+from api.auth import organiser_for_key
+from api.pages import prints
 from api.repairs.forms import write_pending
 from api.salons.tables import SolveJob
 from api.timestamps import utc_now
@@ -68,7 +70,7 @@ class Case:
     no_token: tuple[Expect, ...] | None = None  # the same form without its token
     no_token_because: str = ""  # why a form takes no token
     upload: str = ""
-    needs: str = ""  # "queued_job": a queued solve of the salon to cancel
+    needs: str = ""  # "queued_job", "queued_print": a queued solve or print to cancel
     job: str = "solve"  # the {job_id}: the "solve" of version 1, or the finished "print"
 
 
@@ -160,6 +162,14 @@ CASES = [
     organiser_form(SCHEDULE + "/prints", owner_posts("/o/prints/", prefix=True), kind="grid"),
     Case("GET", "/o/prints/{job_id}", OWNER, job="print"),
     Case("GET", "/o/prints/{job_id}/progress", OWNER, job="print"),
+    Case(
+        "POST",
+        "/o/prints/{job_id}/cancel",
+        owner_posts("/o/prints/{job_id}"),
+        {"csrf": "{csrf}"},
+        no_token=FORBIDDEN,
+        needs="queued_print",
+    ),
     Case("GET", "/o/prints/{job_id}/file", OWNER, job="print"),
     # the repair desk
     Case("GET", SALON + "/repair", OWNER),
@@ -374,6 +384,25 @@ def _queued_job(client: TestClient, salon_id: int) -> int:
         return job.id
 
 
+def _queued_print(client: TestClient, world: World) -> int:
+    """A queued print (the grid of version 1) of the organiser, never handed to the runner."""
+    key = world.roles["organiser"].values["api_key"]
+    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+        organiser = organiser_for_key(session, key)
+        assert organiser is not None
+        job = prints.start_print(
+            session,
+            organiser=organiser,
+            salon_id=world.values["salon_id"],
+            version=1,
+            document="grid",
+            language="fr",
+            settings=client.app.state.settings,  # type: ignore[attr-defined]
+            submit=lambda job_id: None,
+        )
+        return job.id
+
+
 def _ask(
     client: TestClient, world: World, case: Case, values: dict[str, Any], role: Role, token: bool
 ) -> Any:
@@ -414,6 +443,8 @@ def test_route_for_every_role(world: World, case: Case, tmp_path: Path) -> None:
         values = {**world.values, "job_id": world.values[case.job]}
         if case.needs == "queued_job":
             values["job_id"] = _queued_job(client, values["salon_id"])
+        if case.needs == "queued_print":
+            values["job_id"] = _queued_print(client, world)
         if case.no_token is not None:
             _run(client, world, case, values, case.no_token, token=False)
         _run(client, world, case, values, case.expected, token=True)

@@ -5,16 +5,27 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 from pathlib import Path
 
 import openpyxl
 from documents_helpers import salon_data
+from fastapi.testclient import TestClient
 from pages_helpers import csrf_of, sign_in, wait_print, wishes_and_solve
 from pypdf import PdfReader
-from service_helpers import World, crowded_salon, wait_for_job
+from service_helpers import (
+    World,
+    crowded_salon,
+    make_salon,
+    new_organiser,
+    settings_for,
+    wait_for_job,
+)
 
-from api.pages.service import PrintJob, forget_old_jobs, load_job, prints_dir, save_job
-from api.settings import Settings
+from api.app import create_app
+from api.pages import prints
+from api.salons.tables import PrintJob
+from api.timestamps import utc_now
 
 
 def test_pages_need_a_sign_in_and_refuse_a_bad_key(world: World) -> None:
@@ -211,28 +222,55 @@ def test_unscheduled_wishes_are_listed_with_their_reason(world: World) -> None:
     assert csrf_of(page)
 
 
-def test_old_print_jobs_are_forgotten(tmp_path: Path) -> None:
-    settings = Settings(outbox_dir=tmp_path / "outbox")
-    old = PrintJob(
-        id="old-job",
-        organiser_id=1,
-        salon_id=1,
+def test_old_print_jobs_are_forgotten(database_url: str, tmp_path: Path) -> None:
+    """Starting a print forgets the finished prints older than two days (row and result) and
+    the folders left that long (the state files of the prints made before they were jobs)."""
+    settings = settings_for(database_url, outbox_dir=tmp_path / "var" / "outbox")
+    with TestClient(create_app(settings)) as client:
+        organiser = new_organiser(client)
+        salon_id, _ids, _tokens = make_salon(client, organiser)
+        now = utc_now()
+        folders = {}
+        with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+            ids = {}
+            for name, age in (("old", dt.timedelta(days=3)), ("recent", dt.timedelta(hours=1))):
+                folders[name] = prints.prints_dir(settings) / f"{name}-job"
+                folders[name].mkdir(parents=True)
+                (folders[name] / "result.pdf").write_bytes(b"%PDF-1.7")
+                job = _print_row(salon_id, now - age, folders[name] / "result.pdf")
+                session.add(job)
+                session.flush()
+                ids[name] = job.id
+            legacy = {"old": dt.timedelta(days=3), "recent": dt.timedelta(hours=1)}
+            for name, age in legacy.items():
+                folder = prints.prints_dir(settings) / f"legacy-{name}"
+                folder.mkdir()
+                (folder / "status.json").write_text("{}", "utf-8")
+                moment = (now - age).replace(tzinfo=dt.UTC).timestamp()
+                os.utime(folder, (moment, moment))
+            session.commit()
+            assert prints.forget_old_prints(session, settings=settings, now=now) == 1
+            session.commit()
+            assert session.get(PrintJob, ids["old"]) is None
+            assert session.get(PrintJob, ids["recent"]) is not None
+        kept = sorted(p.name for p in prints.prints_dir(settings).iterdir())
+        assert kept == ["legacy-recent", "recent-job"]
+
+
+def _print_row(salon_id: int, created: dt.datetime, result: Path) -> PrintJob:
+    return PrintJob(
+        salon_id=salon_id,
+        state="done",
+        cancel_requested=False,
+        time_limit=0,
+        workers=0,
+        seed=0,
+        document="grid",
         version=1,
-        kind="grid",
         language="fr",
-        created_at="2023-11-01T10:00:00+00:00",
+        filename="salon-v1-grid.pdf",
+        file_path=str(result),
+        created_at=created,
+        started_at=created,
+        finished_at=created,
     )
-    recent = PrintJob(
-        id="recent-job",
-        organiser_id=1,
-        salon_id=1,
-        version=1,
-        kind="grid",
-        language="fr",
-        created_at="2023-11-28T10:00:00+00:00",
-    )
-    save_job(settings, old)
-    save_job(settings, recent)
-    forget_old_jobs(settings, dt.datetime(2023, 11, 29, tzinfo=dt.UTC))
-    assert sorted(p.name for p in prints_dir(settings).iterdir()) == ["recent-job"]
-    assert load_job(settings, job_id="recent-job", organiser_id=1).kind == "grid"
