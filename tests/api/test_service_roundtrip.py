@@ -15,7 +15,7 @@ from service_helpers import new_organiser
 from sqlalchemy import func, select
 
 from api.auth import CurrentOrganiser
-from api.jobs import read_snapshot
+from api.solve_work import read_snapshot
 from api.salons import convert, service, storage
 from api.salons.tables import Participant, Wish
 from scheduler.format import Salon
