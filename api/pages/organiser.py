@@ -38,7 +38,7 @@ from api.pages.web import (
     page,
     request_language,
 )
-from api.salons import convert, importers, storage
+from api.salons import convert, importers
 from api.salons import service as salons
 from api.salons.printed_links import printed_links
 from api.salons.quotas import SolveQuotas
@@ -300,7 +300,7 @@ def _dashboard(
         solves=solves,
         schedules=schedules,
         labels=service.side_labels(session, salon_id=salon_id),
-        active=storage.active_job(session, salon_id=salon_id),
+        active=salons.active_solve(session, organiser=signed.organiser, salon_id=salon_id),
         priority=priority_of(list(read.objectives)),
         counts=counts or {},
         import_problems=import_problems or [],

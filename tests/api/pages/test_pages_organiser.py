@@ -193,6 +193,23 @@ def test_solve_page_of_no_schedule_in_time_offers_more_time(world: World) -> Non
     wait_for_job(client, world.organiser, salon_id, int(again.headers["location"].rsplit("/")[-1]))
 
 
+def test_the_dashboard_links_to_the_solve_under_way(world: World) -> None:
+    """While a solve is queued or running, the salon's dashboard links to its progress; once it
+    ended, no more."""
+    client = world.client
+    sign_in(client, world.organiser)
+    imported = client.post("/salons/import", json=crowded_salon(), headers=world.organiser)
+    salon_id = imported.json()["id"]
+    job = client.post(
+        f"/salons/{salon_id}/solves", json={"time_limit": 60, "workers": 1}, headers=world.organiser
+    ).json()
+    link = f'<a href="/o/salons/{salon_id}/solves/{job["id"]}">Un calcul est en cours'
+    assert link in client.get(f"/o/salons/{salon_id}").text
+    client.delete(f"/salons/{salon_id}/solves/{job['id']}", headers=world.organiser)
+    assert wait_for_job(client, world.organiser, salon_id, job["id"])["state"] == "cancelled"
+    assert "Un calcul est en cours" not in client.get(f"/o/salons/{salon_id}").text
+
+
 def test_print_jobs_are_private(world: World) -> None:
     client = world.client
     version = wishes_and_solve(world)
