@@ -3,9 +3,10 @@
 At start-up the app migrates the database (all Alembic branches, under a lock so that several
 server workers can start together), starts the process's job runner (solves and batch prints,
 api.jobs; it first fails the jobs left running by a dead process) and serves the routers that
-`routers()` lists, in order: a new `api/<package>/routes.py` or `pages.py` is added there (a
-router that cannot be imported stops the start-up; tests/api/test_service_role_matrix.py fails
-on a router left out).
+`routers()` lists, in order: a new `api/<package>/routes.py` or `pages.py` is added there, and
+each router of a module of a `pages/` package such as api/catalogue/pages/ (a router that cannot
+be imported stops the start-up; tests/api/test_service_role_matrix.py fails on a router left
+out).
 """
 
 from __future__ import annotations
@@ -251,14 +252,17 @@ def install_openapi(app: FastAPI) -> None:
 def routers() -> list[APIRouter]:
     """Every router of the service, in the order their routes are matched.
 
-    The salon API, the catalogue's pages then its API, the participant and organiser pages
+    The salon API, the catalogue's pages (public, contributors', moderation: one router per
+    module of api/catalogue/pages/) then its API, the participant and organiser pages
     (with their assets), the repair desk's pages, the repair API. No route of one router
     answers a path another router declares (tests/api/test_service_role_matrix.py checks it):
     the order matters within a router only. Imported here, not at the top, so that the CLI's
     commands do not load every page; an import error fails `create_app`, loudly.
     """
-    from api.catalogue import pages as catalogue_pages
     from api.catalogue import routes as catalogue_api
+    from api.catalogue.pages import contributors as catalogue_contributors
+    from api.catalogue.pages import moderation as catalogue_moderation
+    from api.catalogue.pages import public as catalogue_public
     from api.pages import routes as salon_pages
     from api.repairs import pages as repair_pages
     from api.repairs import routes as repair_api
@@ -266,7 +270,9 @@ def routers() -> list[APIRouter]:
 
     return [
         salon_api.router,
-        catalogue_pages.router,
+        catalogue_public.router,
+        catalogue_contributors.router,
+        catalogue_moderation.router,
         catalogue_api.router,
         salon_pages.router,
         repair_pages.router,

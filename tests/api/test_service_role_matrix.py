@@ -6,8 +6,9 @@ test_role_matrix_catalogue.py (catalogue API and pages) and here (the documentat
 A route added anywhere without its expectations fails `test_every_route_has_an_expectation`,
 named by method and path. Static file mounts are left out (role_matrix.STATIC_FILES_REASON).
 
-Also here: the routers `api.app.routers()` lists are every router module's, and no route
-answers a path that another route declares (the order of the routers changes nothing).
+Also here: the routers `api.app.routers()` lists are every router module's (a `routes.py` or
+`pages.py`, or a module of a `pages/` package), and no route answers a path that another route
+declares (the order of the routers changes nothing).
 """
 
 from __future__ import annotations
@@ -81,12 +82,20 @@ def test_documentation_is_public(started: TestClient, path: str) -> None:
             assert response.status_code == 200, f"{method} {path} with {list(headers)}"
 
 
+def _router_module(name: str) -> bool:
+    """`api.<package>.routes` / `.pages`, or a module of such a package (one router per role,
+    e.g. api.catalogue.pages.moderation)."""
+    parts = name.split(".")
+    return len(parts) in (3, 4) and parts[2] in ("routes", "pages")
+
+
 def test_every_router_module_is_served() -> None:
-    """Each `api/<package>/routes.py` and `pages.py` router is in api.app.routers(), once."""
+    """Each `api/<package>/routes.py` and `pages.py` router, and each router of a module of an
+    `api/<package>/pages/` package, is in api.app.routers(), once."""
     listed = routers()
     assert len({id(router) for router in listed}) == len(listed), "a router is listed twice"
     for module in pkgutil.walk_packages(api.__path__, "api."):
-        if module.name.count(".") == 2 and module.name.rsplit(".", 1)[-1] in ("routes", "pages"):
+        if _router_module(module.name):
             router = getattr(importlib.import_module(module.name), "router", None)
             assert router is None or any(router is served for served in listed), (
                 f"{module.name}.router is not in api.app.routers()"
