@@ -1,4 +1,4 @@
-"""The pages' router (found by api.app): participants under /p, organisers under /o, assets.
+"""The pages' router (listed in api.app.routers): participants under /p, organisers under /o.
 
 The JSON API lives under /salons, /me and /organisers: these paths never clash with it.
 """

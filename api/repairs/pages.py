@@ -1,4 +1,4 @@
-"""The organiser's on-the-day repair pages under `/o` (found by api.app like every `pages.py`).
+"""The organiser's on-the-day repair pages under `/o` (listed in api.app.routers).
 
 - `/o/salons/{id}/repair`: record what happened (one form per kind of change), see the recorded
   list, run the repair. The recorded changes travel with the page (hidden field, query string)
