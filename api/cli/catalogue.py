@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from api.cli._texts import N_, cli_language, say
+from api.errors import DomainError
 from api.settings import Settings, get_settings
 
 DATABASE_HELP = N_("défaut : la base de données des réglages")
@@ -76,36 +77,39 @@ def database_session(settings: Settings) -> Iterator[Session]:
         engine.dispose()
 
 
-def _fail(error: Exception) -> int:
-    from api.catalogue.errors import CatalogueError
-
+def _fail(error: DomainError) -> int:
+    """A refusal (any `DomainError`, the catalogue's included) on stderr, with each problem."""
     language = cli_language()
-    message = error.render(language) if isinstance(error, CatalogueError) else str(error)
+    message = error.render(language)
     print(say(language, "salon catalogue : %(error)s", error=message), file=sys.stderr)
-    if isinstance(error, CatalogueError):
-        for problem in error.problems:
-            print(f"  - {problem.field}: {problem.render(language)}", file=sys.stderr)
+    for problem in error.problems:
+        print(f"  - {problem.field}: {problem.render(language)}", file=sys.stderr)
     return 1
 
 
 def load_file(args: argparse.Namespace) -> int:
     from api.catalogue import load_catalogue_file
-    from api.catalogue.errors import CatalogueError
 
     settings = settings_of(args)
     try:
         with database_session(settings) as session:
             count = load_catalogue_file(session, args.file)
-    except CatalogueError as error:
+    except DomainError as error:
         return _fail(error)
-    print(say(cli_language(), "%(file)s : %(count)s événements chargés dans %(database)s",
-              file=args.file, count=count, database=settings.database_url))
+    print(
+        say(
+            cli_language(),
+            "%(file)s : %(count)s événements chargés dans %(database)s",
+            file=args.file,
+            count=count,
+            database=settings.database_url,
+        )
+    )
     return 0
 
 
 def make_contributor(args: argparse.Namespace) -> int:
     from api.catalogue.accounts import ensure_contributor, issue_magic_link, magic_link_url
-    from api.catalogue.errors import CatalogueError
 
     settings = settings_of(args)
     try:
@@ -114,13 +118,24 @@ def make_contributor(args: argparse.Namespace) -> int:
                 session, email=args.email, name=args.name, structure=args.structure
             )
             token = issue_magic_link(session, email=contributor.email)
-    except CatalogueError as error:
+    except DomainError as error:
         return _fail(error)
     language = cli_language()
-    print(say(language, "Contributeur %(email)s (id %(id)s)", email=contributor.email,
-              id=contributor.id))
-    print(say(language, "Lien de connexion (30 minutes, une seule fois) : %(link)s",
-              link=magic_link_url(settings, token)))
+    print(
+        say(
+            language,
+            "Contributeur %(email)s (id %(id)s)",
+            email=contributor.email,
+            id=contributor.id,
+        )
+    )
+    print(
+        say(
+            language,
+            "Lien de connexion (30 minutes, une seule fois) : %(link)s",
+            link=magic_link_url(settings, token),
+        )
+    )
     return 0
 
 
