@@ -13,7 +13,6 @@ who want to click a magic link without a mail server).
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import smtplib
 import socket
@@ -26,6 +25,7 @@ from pathlib import Path
 
 from api.errors import DomainError
 from api.settings import Settings
+from api.timestamps import from_storage, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def build_message(settings: Settings, *, to: str, subject: str, body: str) -> Em
     message["From"] = settings.mail_from
     message["To"] = to
     message["Subject"] = subject
-    message["Date"] = format_datetime(dt.datetime.now(dt.UTC))
+    message["Date"] = format_datetime(from_storage(utc_now()))
     message["Message-ID"] = make_msgid(domain=settings.mail_from.rpartition("@")[2] or None)
     message.set_content(body)
     return message
@@ -82,7 +82,7 @@ def build_message(settings: Settings, *, to: str, subject: str, body: str) -> Em
 def write_to_outbox(outbox_dir: Path, message: EmailMessage) -> Path:
     """Write one mail as an .eml file; returns its path."""
     outbox_dir.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+    stamp = utc_now().strftime("%Y%m%dT%H%M%S%f")
     path = outbox_dir / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
     temporary = path.with_suffix(".tmp")
     temporary.write_bytes(message.as_bytes(policy=policy.SMTP))

@@ -1,6 +1,9 @@
 """The service's one clock: timestamps stored as naive UTC, shown as aware UTC or in Paris time.
 
-- `utc_now` is now, in the storage form (naive UTC), for every module.
+- `utc_now` is now, in the storage form (naive UTC), for every module; every other reading of
+  the time derives from it: `local_now(timezone)` (now in a salon's timezone, naive like salon
+  times: the repair desk's "now", the documents' "generated at"), and an aware UTC moment is
+  `from_storage(utc_now())` (a mail's Date header, a calendar's DTSTAMP).
 - `to_storage`, `from_storage`: bookkeeping timestamps of the salon service (an aware value as
   naive UTC, a naive one taken as UTC already; shown back as aware UTC).
 - The catalogue's people live in Europe/Paris: `paris_to_storage` reads an input datetime whose
@@ -21,6 +24,13 @@ PARIS = ZoneInfo("Europe/Paris")
 def utc_now() -> dt.datetime:
     """Now, as a naive UTC datetime (the storage form)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def local_now(timezone: str | dt.tzinfo) -> dt.datetime:
+    """Now in `timezone` (an IANA name such as 'Europe/Paris', or a tzinfo), naive: the form
+    of a salon's times. An unknown name raises `zoneinfo.ZoneInfoNotFoundError`."""
+    zone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
+    return from_storage(utc_now()).astimezone(zone).replace(tzinfo=None)
 
 
 def to_storage(value: dt.datetime) -> dt.datetime:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import time
 from pathlib import Path
 
 from api.cli._texts import N_
@@ -86,11 +87,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument("salon", type=Path, metavar="SALON.json", help=SALON_HELP)
     parser.add_argument(
-        "schedule", type=Path, metavar="SCHEDULE.json",
+        "schedule",
+        type=Path,
+        metavar="SCHEDULE.json",
         help=N_("le planning publié (schedule/v1)"),
     )
     parser.add_argument(
-        "changes", type=Path, metavar="CHANGES.json",
+        "changes",
+        type=Path,
+        metavar="CHANGES.json",
         help=N_("les changements du jour (changes/v1)"),
     )
     parser.add_argument(
@@ -120,9 +125,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         metavar="S",
         help=N_("temps de calcul en secondes (défaut %(default)g)"),
     )
-    parser.add_argument(
-        "--seed", type=int, default=0, metavar="N", help=N_("graine (défaut 0)")
-    )
+    parser.add_argument("--seed", type=int, default=0, metavar="N", help=N_("graine (défaut 0)"))
     add_language(parser)
     parser.set_defaults(handler=run_repair)
 
@@ -132,8 +135,14 @@ def _err(line: str = "") -> None:
 
 
 def _bad_file(error: FileFormatError, path: Path, t: RepairTexts) -> int:
-    _err(t("Fichier %(what)s invalide : %(path)s (%(count)s problème(s))",
-           what=t.file_kind(error.what), path=path, count=len(error.problems)))
+    _err(
+        t(
+            "Fichier %(what)s invalide : %(path)s (%(count)s problème(s))",
+            what=t.file_kind(error.what),
+            path=path,
+            count=len(error.problems),
+        )
+    )
     for problem in error.problems:
         _err(f"  - {problem.path} {t.rule_line(problem.rule, problem.message)}")
     return EXIT_BAD_FILE
@@ -175,8 +184,14 @@ def change_line(change: Change, t: RepairTexts) -> str:
 def _print_result(schedule: Schedule, output: Path, seconds: float, t: RepairTexts) -> None:
     changes = schedule.changes or []
     counts = {k: sum(1 for c in changes if c.kind == k) for k in ("moved", "dropped", "added")}
-    print(t("Planning réparé écrit dans %(path)s : %(moved)s déplacé(s), %(dropped)s "
-            "annulé(s), %(added)s ajouté(s).", path=output, **counts))
+    print(
+        t(
+            "Planning réparé écrit dans %(path)s : %(moved)s déplacé(s), %(dropped)s "
+            "annulé(s), %(added)s ajouté(s).",
+            path=output,
+            **counts,
+        )
+    )
     if not changes:
         print(t("Aucun rendez-vous ne change."))
     else:
@@ -202,8 +217,14 @@ def _load(args: argparse.Namespace, t: RepairTexts, now: dt.datetime) -> Applied
         schedule = load_schedule(args.schedule)
         changes = load_changes(args.changes)
         if schedule.salon != salon.name:
-            _err(t("Attention : ce planning est celui du salon « %(schedule)s », pas de "
-                   "« %(salon)s ».", schedule=schedule.salon, salon=salon.name))
+            _err(
+                t(
+                    "Attention : ce planning est celui du salon « %(schedule)s », pas de "
+                    "« %(salon)s ».",
+                    schedule=schedule.salon,
+                    salon=salon.name,
+                )
+            )
         args.loaded_schedule = schedule
         return apply_changes(salon, schedule, changes, now)
     except FileFormatError as error:
@@ -214,8 +235,13 @@ def run_repair(args: argparse.Namespace) -> int:
     t = RepairTexts(args.lang)
     now = _parse_now(args.now)
     if now is None:
-        _err(t("--now invalide : %(value)s (attendu : heure locale du salon, par exemple "
-               "2023-11-28T11:00)", value=args.now))
+        _err(
+            t(
+                "--now invalide : %(value)s (attendu : heure locale du salon, par exemple "
+                "2023-11-28T11:00)",
+                value=args.now,
+            )
+        )
         return EXIT_BAD_FILE
     if _unwritable(args.output, t) or _unwritable(args.salon_output, t):
         return EXIT_BAD_FILE
@@ -223,12 +249,13 @@ def run_repair(args: argparse.Namespace) -> int:
     if isinstance(applied, int):
         return applied
     options = SolveOptions(time_limit=args.time_limit, workers=1, seed=args.seed)
-    started = dt.datetime.now()
+    started = time.monotonic()  # a duration, not a time of day: no clock reading
     try:
         repaired = repair_applied(applied, args.loaded_schedule, options)
     except InfeasibleError as error:
-        _err(t("Les règles ne peuvent pas toutes être respectées ; ces exigences se "
-               "contredisent :"))
+        _err(
+            t("Les règles ne peuvent pas toutes être respectées ; ces exigences se contredisent :")
+        )
         for clash in error.clashes:
             message = clash.message_fr if t.language == "fr" and clash.message_fr else clash.message
             _err(f"  - {t.rule_line(clash.rule, message)}")
@@ -239,14 +266,19 @@ def run_repair(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         _err(t("Interrompu."))
         return EXIT_INTERRUPTED
-    seconds = (dt.datetime.now() - started).total_seconds()
+    seconds = time.monotonic() - started
     try:
         write_json(args.output, repaired.to_json_dict())
         if args.salon_output is not None:
             write_json(args.salon_output, applied.salon.to_json_dict())
     except OSError as error:
-        _err(t("Impossible d'écrire %(path)s : %(reason)s", path=args.output,
-               reason=error.strerror or error))
+        _err(
+            t(
+                "Impossible d'écrire %(path)s : %(reason)s",
+                path=args.output,
+                reason=error.strerror or error,
+            )
+        )
         return EXIT_BAD_FILE
     _print_result(repaired, args.output, seconds, t)
     if args.salon_output is not None:

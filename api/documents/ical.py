@@ -15,6 +15,7 @@ from icalendar import Calendar, Event
 
 from api.documents.views import Entry, SalonDocuments
 from api.i18n import gettext
+from api.timestamps import from_storage, utc_now
 
 PRODID = "-//salon//agendas//FR"
 ASKED_TEXT = {
@@ -76,7 +77,7 @@ def participant_calendar(docs: SalonDocuments, participant_id: str) -> bytes:
     """The iCalendar feed of one participant's meetings (RFC 5545 bytes, CRLF lines)."""
     tz = ZoneInfo(docs.salon.timezone)
     participant = docs.participants[participant_id]
-    moment = docs.options.published_at or docs.options.generated_at or dt.datetime.now(dt.UTC)
+    moment = docs.options.published_at or docs.options.generated_at or from_storage(utc_now())
     stamp = _utc(moment, tz)
     calendar = Calendar()
     calendar.add("prodid", PRODID)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import segno
 
 from api.i18n import DEFAULT_LANGUAGE, gettext
+from api.timestamps import local_now
 from scheduler.errors import FileFormatError, Problem
 from scheduler.format import Participant, Salon, Schedule, ScheduledMeeting, TableSpec
 from scheduler.slots import Slot, build_slots, slot_is_free
@@ -251,11 +252,11 @@ class SalonDocuments:
 
     @cached_property
     def version(self) -> Version:
-        generated = self.options.generated_at or dt.datetime.now(self.tz)
+        generated = self.options.generated_at
         published = self.options.published_at
         return Version(
             published_at=None if published is None else self.local(published),
-            generated_at=self.local(generated),
+            generated_at=local_now(self.tz) if generated is None else self.local(generated),
         )
 
     @cached_property

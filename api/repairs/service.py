@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
@@ -41,7 +41,7 @@ from api.salons.printed_links import printed_links
 from api.salons.schemas import ObjectiveRead, UnscheduledRead
 from api.salons.tables import Salon, Schedule
 from api.settings import Settings
-from api.timestamps import from_storage, maybe_from_storage, utc_now
+from api.timestamps import PARIS, from_storage, local_now, maybe_from_storage, utc_now
 from scheduler import format as v1
 from scheduler.changes import (
     AppliedChanges,
@@ -64,12 +64,13 @@ ADDITIONS = ("participant_added", "wish_added")
 
 
 def _local_now(timezone: str) -> dt.datetime:
-    """The current time in the salon's timezone, naive (as salon times are)."""
+    """The current time in the salon's timezone (Paris' for a name the clock does not know), to
+    the minute, naive (as salon times are)."""
     try:
-        zone = ZoneInfo(timezone)
+        now = local_now(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("Europe/Paris")
-    return dt.datetime.now(zone).replace(tzinfo=None, second=0, microsecond=0)
+        now = local_now(PARIS)
+    return now.replace(second=0, microsecond=0)
 
 
 def _local(value: dt.datetime | None, timezone: str) -> dt.datetime:
