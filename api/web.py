@@ -11,8 +11,7 @@ and the catalogue's (`/catalogue`).
   `MAX_FORM_FIELD_BYTES` at most; the body itself is capped before, by api.edge), `first` its
   first value of a name.
 - Form tokens (CSRF): `csrf_token(secret)` is bound to the secret of whoever is signed in (an
-  organiser's session id, a personal link, a contributor's session token, a moderator's session
-  id);
+  organiser's or a moderator's session id, a personal link, a contributor's session token);
   `check_csrf(form, secret)` refuses a form without it (403 `invalid_form_token`).
 - Sign-in cookies: `set_sign_in_cookie` / `clear_sign_in_cookie`: HttpOnly, SameSite, Secure
   when served over HTTPS (`served_over_https`), on the part of the site that reads them.
