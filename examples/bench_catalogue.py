@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
-from api.catalogue import service, storage
+from api.catalogue import service, storage, validation
 from api.catalogue.schemas import EditionCreate, EventFields, FormatCreate, TrackCreate
 from api.catalogue.search import SearchQuery, search_events
 from api.catalogue.tables import Event
@@ -72,7 +72,7 @@ def build_catalogue(session: Session, count: int, seed: int = SEED) -> None:
         fields = EventFields.model_validate(
             {k: v for k, v in raw.items() if k not in ("ref", "state")}
         )
-        fields = fields.model_copy(update={"place": service.normalised_place(fields.place)})
+        fields = fields.model_copy(update={"place": validation.normalised_place(fields.place)})
         event = Event(
             edition=edition,
             edition_id=edition.id,
