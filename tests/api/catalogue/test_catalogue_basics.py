@@ -7,7 +7,8 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_file
 
-from api.catalogue import errors, pages, validation, vocabulary
+from api.catalogue import errors, validation, vocabulary
+from api.catalogue.pages import contributors, rendering
 from api.catalogue.geography import departements, regions
 from api.catalogue.markdown import plain_text, render_markdown
 from api.i18n import get_translations
@@ -24,8 +25,9 @@ def test_official_lists() -> None:
     assert "20" not in departements() and "975" not in departements()
     assert all(d.region_code in regions() for d in departements().values())
     assert departements()["2A"].region_code == "94" and departements()["976"].name == "Mayotte"
-    per_region = {code: sum(d.region_code == code for d in departements().values())
-                  for code in regions()}
+    per_region = {
+        code: sum(d.region_code == code for d in departements().values()) for code in regions()
+    }
     assert per_region["11"] == 8 and per_region["76"] == 13 and per_region["84"] == 12
 
 
@@ -55,8 +57,16 @@ def test_markdown_is_rendered_then_sanitised() -> None:
 def french_texts() -> tuple[set[str], set[tuple[str, str]]]:
     """Every French text of the catalogue (calls in the code and templates, label tables), and
     the plural pairs."""
-    keywords = {"CatalogueError": (2,), "FieldProblem": (2,), "N_": None, "gettext": (2,),
-                "not_found": (1,), "invalid_field": (2,), "_": None, "ngettext": (1, 2)}
+    keywords = {
+        "CatalogueError": (2,),
+        "FieldProblem": (2,),
+        "N_": None,
+        "gettext": (2,),
+        "not_found": (1,),
+        "invalid_field": (2,),
+        "_": None,
+        "ngettext": (1, 2),
+    }
     texts: set[str] = set()
     plurals: set[tuple[str, str]] = set()
 
@@ -66,20 +76,32 @@ def french_texts() -> tuple[set[str], set[tuple[str, str]]]:
         elif message:
             texts.add(message)
 
-    for path in sorted((ROOT / "api" / "catalogue").glob("*.py")):
+    for path in sorted((ROOT / "api" / "catalogue").rglob("*.py")):
         for _line, message, _c, _ctx in extract_from_file("python", str(path), keywords=keywords):
             add(message)
     for path in sorted((ROOT / "templates" / "catalogue").glob("*.html")):
         for _line, message, _c, _ctx in extract_from_file(
-            "jinja2", str(path), keywords={"_": None, "ngettext": (1, 2)},
+            "jinja2",
+            str(path),
+            keywords={"_": None, "ngettext": (1, 2)},
             options={"extensions": "jinja2.ext.i18n"},
         ):
             add(message)
-    for table in (errors.PYDANTIC_MESSAGES, validation.PLACE_REQUIRED, pages.NOTICES,
-                  pages.FACET_TITLES, pages.AUDIT_ACTIONS, pages.REFUSALS,
-                  vocabulary.ATTENDANCE_MODES, vocabulary.LIVE_STATUSES, vocabulary.STATES,
-                  vocabulary.AUDIENCES, vocabulary.ACCESSIBILITY, vocabulary.ACTIONS,
-                  vocabulary.WHEN):
+    for table in (
+        errors.PYDANTIC_MESSAGES,
+        validation.PLACE_REQUIRED,
+        rendering.NOTICES,
+        rendering.FACET_TITLES,
+        rendering.AUDIT_ACTIONS,
+        contributors.REFUSALS,
+        vocabulary.ATTENDANCE_MODES,
+        vocabulary.LIVE_STATUSES,
+        vocabulary.STATES,
+        vocabulary.AUDIENCES,
+        vocabulary.ACCESSIBILITY,
+        vocabulary.ACTIONS,
+        vocabulary.WHEN,
+    ):
         texts.update(table.values())
     return texts, plurals
 
@@ -91,10 +113,26 @@ def test_every_french_text_has_an_english_translation() -> None:
     for singular, plural in plurals:
         assert english.ngettext(singular, plural, 1) != singular
         assert english.ngettext(singular, plural, 2) != plural
-    missing = sorted(text for text in texts if english.gettext(text) == text
-                     and text not in {"Date", "Format", "Formats", "Description", "Message", "Page",
-                                      "Associations", "Département", "Dates", "Commune"})
+    missing = sorted(
+        text
+        for text in texts
+        if english.gettext(text) == text
+        and text
+        not in {
+            "Date",
+            "Format",
+            "Formats",
+            "Description",
+            "Message",
+            "Page",
+            "Associations",
+            "Département",
+            "Dates",
+            "Commune",
+        }
+    )
     assert missing == []
     for text in texts:  # the same placeholders on both sides
         assert sorted(re.findall(r"\{\w+\}|%\(\w+\)\w", text)) == sorted(
-            re.findall(r"\{\w+\}|%\(\w+\)\w", english.gettext(text))), text
+            re.findall(r"\{\w+\}|%\(\w+\)\w", english.gettext(text))
+        ), text
