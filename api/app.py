@@ -4,9 +4,9 @@ At start-up the app migrates the database (all Alembic branches, under a lock so
 server workers can start together), starts the process's job runner (solves and batch prints,
 api.jobs; it first fails the jobs left running by a dead process) and serves the routers that
 `routers()` lists, in order: a new `api/<package>/routes.py` or `pages.py` is added there, and
-each router of a module of a `pages/` package such as api/catalogue/pages/ (a router that cannot
-be imported stops the start-up; tests/api/test_service_role_matrix.py fails on a router left
-out).
+each router of a module of a `routes/` or `pages/` package such as api/salons/routes/ or
+api/catalogue/pages/ (a router that cannot be imported stops the start-up;
+tests/api/test_service_role_matrix.py fails on a router left out).
 """
 
 from __future__ import annotations
@@ -252,8 +252,9 @@ def install_openapi(app: FastAPI) -> None:
 def routers() -> list[APIRouter]:
     """Every router of the service, in the order their routes are matched.
 
-    The salon API, the catalogue's pages (public, contributors', moderation: one router per
-    module of api/catalogue/pages/) then its API, the participant and organiser pages
+    The salon API (salons, wishes, solves, the participant's: one router per module of
+    api/salons/routes/), the catalogue's pages (public, contributors', moderation: one router
+    per module of api/catalogue/pages/) then its API, the participant and organiser pages
     (with their assets), the repair desk's pages, the repair API. No route of one router
     answers a path another router declares (tests/api/test_service_role_matrix.py checks it):
     the order matters within a router only. Imported here, not at the top, so that the CLI's
@@ -266,10 +267,16 @@ def routers() -> list[APIRouter]:
     from api.pages import routes as salon_pages
     from api.repairs import pages as repair_pages
     from api.repairs import routes as repair_api
-    from api.salons import routes as salon_api
+    from api.salons.routes import me as salon_api_me
+    from api.salons.routes import salons as salon_api_salons
+    from api.salons.routes import solves as salon_api_solves
+    from api.salons.routes import wishes as salon_api_wishes
 
     return [
-        salon_api.router,
+        salon_api_salons.router,
+        salon_api_wishes.router,
+        salon_api_solves.router,
+        salon_api_me.router,
         catalogue_public.router,
         catalogue_contributors.router,
         catalogue_moderation.router,

@@ -26,7 +26,7 @@ from api.deps import (
 from api.errors import error_responses
 from api.repairs import service
 from api.repairs.schemas import RepairCreate, RepairRead
-from api.salons.routes import StrictQueryRoute
+from api.salons.routes.routing import StrictQueryRoute
 
 router = APIRouter(route_class=StrictQueryRoute)
 
