@@ -255,16 +255,22 @@ def routers() -> list[APIRouter]:
     The salon API (salons, wishes, solves, the participant's: one router per module of
     api/salons/routes/), the catalogue's pages (public, contributors', moderation: one router
     per module of api/catalogue/pages/) then its API, the participant and organiser pages
-    (with their assets), the repair desk's pages, the repair API. No route of one router
-    answers a path another router declares (tests/api/test_service_role_matrix.py checks it):
-    the order matters within a router only. Imported here, not at the top, so that the CLI's
-    commands do not load every page; an import error fails `create_app`, loudly.
+    (one router per module of api/pages/organiser/) then their assets, the repair desk's
+    pages, the repair API. No route of one router answers a path another router declares
+    (tests/api/test_service_role_matrix.py checks it): the order matters within a router only.
+    Imported here, not at the top, so that the CLI's commands do not load every page; an import
+    error fails `create_app`, loudly.
     """
     from api.catalogue import routes as catalogue_api
     from api.catalogue.pages import contributors as catalogue_contributors
     from api.catalogue.pages import moderation as catalogue_moderation
     from api.catalogue.pages import public as catalogue_public
+    from api.pages import participant as participant_pages
     from api.pages import routes as salon_pages
+    from api.pages.organiser import salons as organiser_salons
+    from api.pages.organiser import schedules as organiser_schedules
+    from api.pages.organiser import signin as organiser_signin
+    from api.pages.organiser import solves as organiser_solves
     from api.repairs import pages as repair_pages
     from api.repairs import routes as repair_api
     from api.salons.routes import me as salon_api_me
@@ -281,6 +287,11 @@ def routers() -> list[APIRouter]:
         catalogue_contributors.router,
         catalogue_moderation.router,
         catalogue_api.router,
+        participant_pages.router,
+        organiser_signin.router,
+        organiser_salons.router,
+        organiser_solves.router,
+        organiser_schedules.router,
         salon_pages.router,
         repair_pages.router,
         repair_api.router,

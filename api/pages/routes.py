@@ -1,4 +1,6 @@
-"""The pages' router (listed in api.app.routers): participants under /p, organisers under /o.
+"""The pages' assets router (listed in api.app.routers, after the pages' routers: the
+participants' pages under /p, api.pages.participant; the organisers' under /o, one router per
+module of api/pages/organiser/).
 
 The JSON API lives under /salons, /me and /organisers: these paths never clash with it.
 """
@@ -9,11 +11,8 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from api.documents.html import STATIC_DIR
-from api.pages import organiser, participant
 
 router = APIRouter(include_in_schema=False)
-router.include_router(participant.router)
-router.include_router(organiser.router)
 
 ASSETS = {"pages.css": "text/css; charset=utf-8", "pages.js": "text/javascript; charset=utf-8"}
 

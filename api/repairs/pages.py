@@ -28,7 +28,8 @@ from api.deps import RepairId, SalonId, SettingsDep
 from api.documents import agendas_pdf
 from api.errors import DomainError
 from api.i18n import gettext
-from api.pages.organiser import SignedDep, organiser_documents
+from api.pages.organiser.schedules import organiser_documents
+from api.pages.organiser.shared import SignedDep
 from api.pages.web import (
     PageError,
     PageRoute,

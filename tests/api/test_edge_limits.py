@@ -23,7 +23,7 @@ from service_helpers import SESSIONS, World, running_server
 from api.db import make_engine, make_session_factory
 from api.edge import UPLOAD_ALLOWANCE, body_cap
 from api.organisers.service import create_organiser
-from api.pages import organiser as organiser_pages
+from api.pages.organiser import salons as organiser_pages
 from api.salons import importers
 from api.settings import Settings
 

@@ -16,7 +16,7 @@ from api.app import create_app
 from api.auth import hash_secret
 from api.organisers.service import create_api_key, revoke_api_keys
 from api.organisers.tables import OrganiserSession
-from api.pages.organiser import ORGANISER_COOKIE
+from api.pages.organiser.shared import ORGANISER_COOKIE
 from api.timestamps import utc_now
 from api.web import csrf_token
 
