@@ -16,10 +16,10 @@ from pypdf import PdfReader
 from service_helpers import World, new_organiser, settings_for, wait_for_job
 
 from api.app import create_app
-from api.solve_work import read_snapshot
 from api.pages import prints
 from api.salons import convert
 from api.salons.tables import PrintJob
+from api.solve_work import read_snapshot
 from api.timestamps import utc_now
 from examples.bench_print import generated_salon, greedy_schedule
 

@@ -15,9 +15,9 @@ from service_helpers import new_organiser
 from sqlalchemy import func, select
 
 from api.auth import CurrentOrganiser
-from api.solve_work import read_snapshot
 from api.salons import convert, service, storage
 from api.salons.tables import Participant, Wish
+from api.solve_work import read_snapshot
 from scheduler.format import Salon
 from scheduler.loading import salon_problems
 from scheduler.slots import build_slots

@@ -8,9 +8,9 @@ from pathlib import Path
 from babel.messages.extract import extract_from_file
 
 from api.catalogue import errors, validation, vocabulary
-from api.catalogue.pages import contributors, rendering
 from api.catalogue.geography import departements, regions
 from api.catalogue.markdown import plain_text, render_markdown
+from api.catalogue.pages import contributors, rendering
 from api.i18n import get_translations
 from api.mail import read_outbox, send_mail
 from api.settings import Settings
