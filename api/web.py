@@ -26,7 +26,7 @@ import hashlib
 import hmac
 from collections.abc import Callable, Collection, Coroutine, Mapping, Sequence
 from typing import Annotated, Any, Literal
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -177,6 +177,29 @@ def check_csrf(form: Mapping[str, Sequence[str]], secret: str) -> None:
             "Le formulaire a expiré ou ne vient pas de ce site : rechargez la page et recommencez.",
             status=403,
         )
+
+
+def check_same_origin(request: Request) -> None:
+    """Refuse (403 `cross_site_form`) a form that a browser posts from another site.
+
+    For the sign-in forms, which carry no token (nobody is signed in yet): without this, another
+    site could sign a visitor in under its own key or link (login CSRF). Browsers say where a
+    form comes from (`Sec-Fetch-Site`, `Origin`); a client that sends neither is not a browser
+    and gains nothing from it.
+    """
+    fetch_site = request.headers.get("sec-fetch-site", "")
+    origin = request.headers.get("origin", "")
+    if fetch_site in ("same-origin", "none") or (not fetch_site and not origin):
+        return
+    host = request.headers.get("host", "")
+    if not fetch_site and origin != "null" and urlsplit(origin).netloc == host:
+        return
+    raise DomainError(
+        "cross_site_form",
+        "Ce formulaire a été envoyé depuis un autre site : ouvrez la page de connexion ici et "
+        "recommencez.",
+        status=403,
+    )
 
 
 # ----------------------------------------------------------- sign-in cookies

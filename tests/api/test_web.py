@@ -152,3 +152,59 @@ def test_sign_in_cookies(client: TestClient, https_client: TestClient, https: bo
     out = web.post("/catalogue/moderation/logout", data={"csrf": token}, follow_redirects=False)
     gone = _cookie(out.headers.get_list("set-cookie"), "catalogue_moderator")
     assert "max-age=0" in gone and ("secure" in gone) == https and "path=/catalogue" in gone
+
+
+SIGN_IN_POSTS = (*SIGNED_OUT_FORMS, "/catalogue/login/x")
+"""The forms posted before anyone is signed in: no form token, their origin checked instead."""
+
+
+@pytest.mark.parametrize("path", SIGN_IN_POSTS)
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "https://other.testserver"},
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+    ],
+    ids=["cross-site", "same-site", "other-origin", "opaque-origin"],
+)
+def test_a_sign_in_posted_from_another_site_is_refused(
+    client: TestClient, path: str, headers: dict[str, str]
+) -> None:
+    """Login CSRF: another site cannot sign a visitor in under its own key or link."""
+    key = _key(client)
+    response = client.post(path, data={"api_key": key, "email": "a@b.example"}, headers=headers)
+    assert response.status_code == 403
+    assert "depuis un autre site" in response.text and "Traceback" not in response.text
+    assert "set-cookie" not in {name.lower() for name in response.headers}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Sec-Fetch-Site": "same-origin", "Origin": "http://testserver"},
+        {"Origin": "http://testserver"},
+        {"Sec-Fetch-Site": "none"},
+    ],
+    ids=["no-browser", "same-origin", "same-origin-old-browser", "typed-by-hand"],
+)
+def test_a_sign_in_from_this_site_goes_through(client: TestClient, headers: dict[str, str]) -> None:
+    organiser = client.post(
+        "/o/login", data={"api_key": _key(client)}, headers=headers, follow_redirects=False
+    )
+    assert organiser.status_code == 303 and "salon_organiser" in organiser.cookies
+    contributor = client.post(
+        f"/catalogue/login/{_magic_link(client)}", headers=headers, follow_redirects=False
+    )
+    assert contributor.status_code == 303 and "catalogue_session" in contributor.cookies
+
+
+def test_the_cross_site_refusal_in_english(client: TestClient) -> None:
+    response = client.post(
+        "/o/login",
+        data={"api_key": "x"},
+        headers={"Origin": "https://evil.example", "Accept-Language": "en"},
+    )
+    assert response.status_code == 403 and "sent from another site" in response.text

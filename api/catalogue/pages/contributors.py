@@ -50,7 +50,15 @@ from api.deps import EventId, request_settings
 from api.errors import DomainError
 from api.i18n import gettext, request_language
 from api.timestamps import utc_now
-from api.web import FormDep, SignInRequiredError, check_csrf, csrf_token, first, redirect
+from api.web import (
+    FormDep,
+    SignInRequiredError,
+    check_csrf,
+    check_same_origin,
+    csrf_token,
+    first,
+    redirect,
+)
 
 router = APIRouter(prefix="/catalogue", route_class=CataloguePageRoute, include_in_schema=False)
 
@@ -69,6 +77,7 @@ def login_send(request: Request, session: SessionDep, form: FormDep) -> HTMLResp
     """Mail a magic link (an account is created for a new address). Over a rate limit (429
     with Retry-After, nothing created) or when the mail could not be sent, the form again with
     the reason."""
+    check_same_origin(request)
     language = request_language(request)
     email = first(form, "email")
     try:
@@ -98,6 +107,7 @@ def login_confirm(request: Request, token: str) -> HTMLResponse:
 
 @router.post("/login/{token}")
 def login_open(request: Request, session: SessionDep, token: str) -> Response:
+    check_same_origin(request)
     try:
         rate_limits.check_sign_in(request)
     except rate_limits.RateLimitedError as refused:

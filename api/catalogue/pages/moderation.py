@@ -39,7 +39,14 @@ from api.db import SessionDep
 from api.deps import MAX_LIMIT, EventId, SettingsDep
 from api.i18n import gettext, request_language
 from api.organisers import sessions
-from api.web import FormDep, SignInRequiredError, check_csrf, first, redirect
+from api.web import (
+    FormDep,
+    SignInRequiredError,
+    check_csrf,
+    check_same_origin,
+    first,
+    redirect,
+)
 
 MODERATION_DECISIONS = ("publish", "request_changes", "reject", "submit")
 
@@ -70,6 +77,7 @@ def moderation_login(
 ) -> Response:
     """Sign in with an organiser's API key: opens an organiser's session (its random id in the
     cookie, never the key)."""
+    check_same_origin(request)
     language = request_language(request)
     key = first(form, "api_key").strip()
     try:

@@ -14,7 +14,15 @@ from api.organisers import sessions
 from api.pages import service
 from api.pages.organiser.shared import ORGANISER_COOKIE, SignedDep
 from api.pages.web import PageRoute, page, request_language
-from api.web import FormDep, check_csrf, clear_sign_in_cookie, first, redirect, set_sign_in_cookie
+from api.web import (
+    FormDep,
+    check_csrf,
+    check_same_origin,
+    clear_sign_in_cookie,
+    first,
+    redirect,
+    set_sign_in_cookie,
+)
 
 router = APIRouter(
     prefix="/o", route_class=PageRoute, include_in_schema=False, lifespan=service.pages_lifespan
@@ -42,6 +50,7 @@ def _safe_next(target: str) -> str:
 
 @router.post("/login", response_class=HTMLResponse)
 def login(request: Request, session: SessionDep, settings: SettingsDep, form: FormDep) -> Response:
+    check_same_origin(request)
     language = request_language(request)
     key = first(form, "api_key").strip()
     target = _safe_next(first(form, "next", "/o"))
