@@ -1,5 +1,7 @@
 """The `salon` command. Each module of this package adds its sub-commands through `register`
-(modules named `_…` are helpers: `_texts` holds the texts' language and translation)."""
+(modules named `_…` are helpers: `_texts` holds the texts' language and translation, `_shared`
+what the scheduling core's commands share). `core` registers `solve`, `check` and `stats`, in
+that order, and its handlers live in `solve` and `check`, which register nothing themselves."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ from api.i18n import DEFAULT_LANGUAGE, environment_language, gettext, normalise_
 LANGUAGE_VARIABLE = "SALON_LANG"
 EXTRACTION_KEYWORDS: dict[str, tuple[int, ...] | None] = {"say": (2,), "t": None, "N_": None}
 """How the catalogue test finds the CLI's texts: `say(language, text)`, `t(text)` (a `Texts`
-of api/cli/core.py) and `N_(text)` (Babel's keyword specifications)."""
+of api/cli/_shared.py) and `N_(text)` (Babel's keyword specifications)."""
 
 
 def N_(message: str) -> str:  # noqa: N802  (gettext's conventional name)

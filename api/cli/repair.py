@@ -18,8 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from api.cli._texts import N_
-from api.cli.core import (
+from api.cli._shared import (
     EXIT_BAD_FILE,
     EXIT_INFEASIBLE,
     EXIT_INTERRUPTED,
@@ -32,6 +31,7 @@ from api.cli.core import (
     print_no_schedule_in_time,
     write_json,
 )
+from api.cli._texts import N_
 from scheduler.changes import AppliedChanges, apply_changes, load_changes
 from scheduler.errors import FileFormatError, InfeasibleError, NoScheduleInTimeError
 from scheduler.format import Change, Schedule

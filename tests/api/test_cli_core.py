@@ -19,7 +19,8 @@ from rich.console import Console
 from service_helpers import crowded_salon
 
 from api.cli import main
-from api.cli.core import LiveProgress, PlainProgress, ProgressState, Texts
+from api.cli._shared import Texts
+from api.cli.solve import LiveProgress, PlainProgress, ProgressState
 from scheduler.loading import load_salon, load_schedule
 from scheduler.progress import Progress
 from scheduler.stats import salon_statistics
