@@ -84,11 +84,13 @@ def test_route_modules_call_the_service_layer_only() -> None:
     assert found == {}
 
 
-@pytest.mark.parametrize("package", ["salons/service", "salons/storage", "catalogue/service"])
+@pytest.mark.parametrize(
+    "package", ["salons/service", "salons/storage", "catalogue/service", "catalogue/search"]
+)
 def test_split_packages_only_re_export(package: str) -> None:
-    """api/salons/service/, api/salons/storage/ and api/catalogue/service/: the __init__ names
-    what callers use, the code lives in the modules of its aggregates or roles (not a dumping
-    ground again), each a readable size."""
+    """api/salons/service/, api/salons/storage/, api/catalogue/service/ and api/catalogue/search/:
+    the __init__ names what callers use, the code lives in the modules of its aggregates or roles
+    (not a dumping ground again), each a readable size."""
     folder = API / package
     dotted = "api." + package.replace("/", ".")
     tree = ast.parse((folder / "__init__.py").read_text(encoding="utf-8"))
