@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 import time
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from api.cli._shared import (
     SALON_HELP,
     Texts,
     add_language,
+    err,
     positive_float,
     print_no_schedule_in_time,
     write_json,
@@ -130,12 +130,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.set_defaults(handler=run_repair)
 
 
-def _err(line: str = "") -> None:
-    print(line, file=sys.stderr, flush=True)
-
-
 def _bad_file(error: FileFormatError, path: Path, t: RepairTexts) -> int:
-    _err(
+    err(
         t(
             "Fichier %(what)s invalide : %(path)s (%(count)s problème(s))",
             what=t.file_kind(error.what),
@@ -144,7 +140,7 @@ def _bad_file(error: FileFormatError, path: Path, t: RepairTexts) -> int:
         )
     )
     for problem in error.problems:
-        _err(f"  - {problem.path} {t.rule_line(problem.rule, problem.message)}")
+        err(f"  - {problem.path} {t.rule_line(problem.rule, problem.message)}")
     return EXIT_BAD_FILE
 
 
@@ -159,7 +155,7 @@ def _parse_now(text: str) -> dt.datetime | None:
 def _unwritable(path: Path | None, t: RepairTexts) -> bool:
     if path is not None and not path.parent.is_dir():
         reason = t("le dossier %(folder)s n'existe pas", folder=path.parent)
-        _err(t("Impossible d'écrire %(path)s : %(reason)s", path=path, reason=reason))
+        err(t("Impossible d'écrire %(path)s : %(reason)s", path=path, reason=reason))
         return True
     return False
 
@@ -217,7 +213,7 @@ def _load(args: argparse.Namespace, t: RepairTexts, now: dt.datetime) -> Applied
         schedule = load_schedule(args.schedule)
         changes = load_changes(args.changes)
         if schedule.salon != salon.name:
-            _err(
+            err(
                 t(
                     "Attention : ce planning est celui du salon « %(schedule)s », pas de "
                     "« %(salon)s ».",
@@ -235,7 +231,7 @@ def run_repair(args: argparse.Namespace) -> int:
     t = RepairTexts(args.lang)
     now = _parse_now(args.now)
     if now is None:
-        _err(
+        err(
             t(
                 "--now invalide : %(value)s (attendu : heure locale du salon, par exemple "
                 "2023-11-28T11:00)",
@@ -253,18 +249,18 @@ def run_repair(args: argparse.Namespace) -> int:
     try:
         repaired = repair_applied(applied, args.loaded_schedule, options)
     except InfeasibleError as error:
-        _err(
+        err(
             t("Les règles ne peuvent pas toutes être respectées ; ces exigences se contredisent :")
         )
         for clash in error.clashes:
             message = clash.message_fr if t.language == "fr" and clash.message_fr else clash.message
-            _err(f"  - {t.rule_line(clash.rule, message)}")
+            err(f"  - {t.rule_line(clash.rule, message)}")
         return EXIT_INFEASIBLE
     except NoScheduleInTimeError as error:
         print_no_schedule_in_time(error, t)
         return EXIT_NO_SCHEDULE_IN_TIME
     except KeyboardInterrupt:
-        _err(t("Interrompu."))
+        err(t("Interrompu."))
         return EXIT_INTERRUPTED
     seconds = time.monotonic() - started
     try:
@@ -272,7 +268,7 @@ def run_repair(args: argparse.Namespace) -> int:
         if args.salon_output is not None:
             write_json(args.salon_output, applied.salon.to_json_dict())
     except OSError as error:
-        _err(
+        err(
             t(
                 "Impossible d'écrire %(path)s : %(reason)s",
                 path=args.output,
@@ -285,7 +281,7 @@ def run_repair(args: argparse.Namespace) -> int:
         print(t("Salon après les changements écrit dans %(path)s.", path=args.salon_output))
     violations = validate(applied.salon, repaired).violations
     if violations:
-        _err(t("Attention : le planning réparé enfreint ces règles du salon :"))
+        err(t("Attention : le planning réparé enfreint ces règles du salon :"))
         for violation in violations:
-            _err(f"  - {t.rule_line(violation.rule, violation.message)}")
+            err(f"  - {t.rule_line(violation.rule, violation.message)}")
     return EXIT_OK
