@@ -112,12 +112,12 @@ def _json_error(request: Request, error: DomainError) -> JSONResponse:
     )
 
 
-def _flat_routes(routes: Any) -> Iterator[Any]:
+def flat_routes(routes: Any) -> Iterator[Any]:
     """Every route, included routers opened (FastAPI keeps them as one entry each)."""
     for route in routes:
         original = getattr(route, "original_router", None)
         if original is not None:
-            yield from _flat_routes(original.routes)
+            yield from flat_routes(original.routes)
         else:
             yield route
 
@@ -126,7 +126,7 @@ def allowed_methods(request: Request) -> str:
     """Every method of every route at this path (Starlette names only the first route's)."""
     path = request.scope.get("path", "")
     methods: set[str] = set()
-    for route in _flat_routes(request.app.router.routes):
+    for route in flat_routes(request.app.router.routes):
         regex = getattr(route, "path_regex", None)
         if regex is not None and regex.match(path):
             methods.update(getattr(route, "methods", None) or ())

@@ -18,7 +18,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,9 @@ from service_helpers import settings_for
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from api.app import _flat_routes, create_app
+from api.app import create_app, flat_routes
+from api.salons.tables import SolveJob
+from api.timestamps import utc_now
 
 RouteKey = tuple[str, str]
 """(method, path as declared), e.g. ("GET", "/salons/{salon_id}")."""
@@ -47,7 +49,7 @@ def served_routes(app: FastAPI) -> set[RouteKey]:
     """Every (method, path) the app answers, static file mounts excepted (see
     STATIC_FILES_REASON); any other kind of route is listed by its class name, to be expected."""
     served: set[RouteKey] = set()
-    for route in _flat_routes(app.router.routes):
+    for route in flat_routes(app.router.routes):
         if isinstance(route, Mount) and isinstance(route.app, StaticFiles):
             continue
         path = getattr(route, "path_format", None) or getattr(route, "path", repr(route))
@@ -165,3 +167,35 @@ def app_on_copy(snapshot: Path, folder: Path, **settings: Any) -> Iterator[TestC
     app = create_app(settings_for(f"sqlite:///{path}", **settings))
     with TestClient(app) as client:
         yield client
+
+
+@dataclass
+class Role:
+    """What a role presents: on the API (headers), on the pages (cookies, the form token among
+    its values), its values."""
+
+    headers: dict[str, str] = field(default_factory=dict)
+    cookies: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
+
+
+def queued_solve_job(client: TestClient, salon_id: int) -> int:
+    """A queued solve job row (the runner is never told: it stays queued)."""
+    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+        now = utc_now()
+        job = SolveJob(
+            salon_id=salon_id,
+            state="queued",
+            cancel_requested=False,
+            time_limit=1,
+            workers=1,
+            seed=0,
+            phase="",
+            elapsed=0.0,
+            message="",
+            created_at=now,
+            heartbeat_at=now,
+        )
+        session.add(job)
+        session.commit()
+        return job.id

@@ -14,11 +14,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from role_matrix import check, refusals_first
+from role_matrix import check, queued_solve_job, refusals_first
 from service_helpers import SESSIONS, World, wait_for_job
-
-from api.salons.tables import SolveJob
-from api.timestamps import utc_now
 
 ROLES = ("anonymous", "organiser", "other_organiser", "participant", "other_participant")
 CSV = b"id,name\nN9,Imported\n"
@@ -116,28 +113,6 @@ def _solve(world: World, *, publish: bool) -> None:
         assert published.status_code == 200, published.text
 
 
-def _queued_job(world: World) -> int:
-    """A queued solve job row (the runner is never told: it stays queued)."""
-    with world.client.app.state.session_factory() as session:  # type: ignore[attr-defined]
-        now = utc_now()
-        job = SolveJob(
-            salon_id=world.salon_id,
-            state="queued",
-            cancel_requested=False,
-            time_limit=1,
-            workers=1,
-            seed=0,
-            phase="",
-            elapsed=0.0,
-            message="",
-            created_at=now,
-            heartbeat_at=now,
-        )
-        session.add(job)
-        session.commit()
-        return job.id
-
-
 def _prepare(world: World, case: Case) -> dict[str, Any]:
     """I1 asks D1; the ids the case's path names, and the resources it needs."""
     client, organiser = world.client, world.organiser
@@ -162,7 +137,7 @@ def _prepare(world: World, case: Case) -> dict[str, Any]:
         assert repair.status_code == 201, repair.text
         values["repair_id"] = repair.json()["id"]
     if case.needs == "job":
-        values["job_id"] = _queued_job(world)
+        values["job_id"] = queued_solve_job(world.client, world.salon_id)
     return values
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import secrets
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from fastapi.testclient import TestClient
 from role_matrix import (
     Expect,
     Redirect,
+    Role,
     app_on_copy,
     check,
     fill,
@@ -285,15 +286,6 @@ CASES = [
 
 
 # ------------------------------------------------------------------ the world
-
-
-@dataclass
-class Role:
-    """What a role presents: on the API (headers), on the pages (cookies), its values."""
-
-    headers: dict[str, str] = field(default_factory=dict)
-    cookies: dict[str, str] = field(default_factory=dict)
-    values: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

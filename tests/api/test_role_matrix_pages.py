@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +33,11 @@ from fastapi.testclient import TestClient
 from role_matrix import (
     Expect,
     Redirect,
+    Role,
     app_on_copy,
     check,
     fill,
+    queued_solve_job,
     refusals_first,
     refused,
     save_snapshot,
@@ -48,8 +50,6 @@ from api.app import create_app
 from api.auth import organiser_for_key
 from api.pages import prints
 from api.repairs.forms import write_pending
-from api.salons.tables import SolveJob
-from api.timestamps import utc_now
 
 ROLES = ("anonymous", "organiser", "other_organiser", "participant", "other_participant")
 UNKNOWN_TOKEN = "NoSuchLinkToken0123456789abcdef"
@@ -230,15 +230,6 @@ CASES = [
 
 
 @dataclass
-class Role:
-    """What a role presents: headers, cookies, the form token of its pages, its values."""
-
-    headers: dict[str, str] = field(default_factory=dict)
-    cookies: dict[str, str] = field(default_factory=dict)
-    values: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
 class World:
     snapshot: Path
     outbox: Path
@@ -362,28 +353,6 @@ def world(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> It
 # ------------------------------------------------------------------ the matrix
 
 
-def _queued_job(client: TestClient, salon_id: int) -> int:
-    """A queued solve job row (the runner is never told: it stays queued)."""
-    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
-        now = utc_now()
-        job = SolveJob(
-            salon_id=salon_id,
-            state="queued",
-            cancel_requested=False,
-            time_limit=1,
-            workers=1,
-            seed=0,
-            phase="",
-            elapsed=0.0,
-            message="",
-            created_at=now,
-            heartbeat_at=now,
-        )
-        session.add(job)
-        session.commit()
-        return job.id
-
-
 def _queued_print(client: TestClient, world: World) -> int:
     """A queued print (the grid of version 1) of the organiser, never handed to the runner."""
     key = world.roles["organiser"].values["api_key"]
@@ -442,7 +411,7 @@ def test_route_for_every_role(world: World, case: Case, tmp_path: Path) -> None:
     with app_on_copy(world.snapshot, tmp_path, outbox_dir=world.outbox) as client:
         values = {**world.values, "job_id": world.values[case.job]}
         if case.needs == "queued_job":
-            values["job_id"] = _queued_job(client, values["salon_id"])
+            values["job_id"] = queued_solve_job(client, values["salon_id"])
         if case.needs == "queued_print":
             values["job_id"] = _queued_print(client, world)
         if case.no_token is not None:

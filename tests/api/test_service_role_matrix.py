@@ -30,7 +30,7 @@ from role_matrix import RouteKey, describe, served_routes
 from service_helpers import make_salon, new_organiser, settings_for
 
 import api
-from api.app import _flat_routes, create_app, routers
+from api.app import create_app, flat_routes, routers
 
 DOCUMENTATION = ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
 """FastAPI's own routes: the API's description, public (200 to every role, GET and HEAD)."""
@@ -114,7 +114,7 @@ def test_no_route_answers_another_routes_path(app: FastAPI) -> None:
     """For each route and method, the first route matching its own path is itself: so the
     order of the routers in api.app.routers() changes nothing (within a router, a fixed path
     such as /catalogue/my/events/new comes before /catalogue/my/events/{event_id})."""
-    routes = [r for r in _flat_routes(app.router.routes) if hasattr(r, "path_regex")]
+    routes = [r for r in flat_routes(app.router.routes) if hasattr(r, "path_regex")]
     for route in routes:
         path = _sample(route.path)
         for method in route.methods or ():
