@@ -13,6 +13,7 @@ from typing import Any
 
 from api.errors import FieldProblem
 from api.timestamps import PARIS
+from api.web import first
 
 FormData = Mapping[str, Sequence[str]]
 MIN_TIMING_ROWS = 2
@@ -41,9 +42,9 @@ ORGANIZER_INPUTS = {
 }
 
 
-def first(form: FormData, name: str) -> str:
-    values = form.get(name) or ()
-    return values[0].strip() if values else ""
+def trimmed(form: FormData, name: str) -> str:
+    """The form's first value of `name` without surrounding spaces ("" when absent)."""
+    return first(form, name).strip()
 
 
 def timing_rows(form: FormData) -> list[dict[str, str]]:
@@ -56,20 +57,20 @@ def timing_rows(form: FormData) -> list[dict[str, str]]:
         }
     )
     return [
-        {"start": first(form, f"timings-{i}-start"), "end": first(form, f"timings-{i}-end")}
+        {"start": trimmed(form, f"timings-{i}-start"), "end": trimmed(form, f"timings-{i}-end")}
         for i in indexes
     ]
 
 
 def form_to_fields(form: FormData) -> dict[str, Any]:
     """The form as the raw EventFields shape (validated afterwards by the schemas)."""
-    place = {key: first(form, name) for key, name in PLACE_INPUTS.items()}
-    step = first(form, "track_step")
+    place = {key: trimmed(form, name) for key, name in PLACE_INPUTS.items()}
+    step = trimmed(form, "track_step")
     return {
-        **{name: first(form, name) for name in TEXT_INPUTS},
+        **{name: trimmed(form, name) for name in TEXT_INPUTS},
         "long_description": (form.get("long_description") or [""])[0],
-        "themes": first(form, "themes"),
-        "keywords": first(form, "keywords"),
+        "themes": trimmed(form, "themes"),
+        "keywords": trimmed(form, "keywords"),
         "timings": [
             {key: value for key, value in row.items() if value}
             for row in timing_rows(form)
@@ -78,10 +79,10 @@ def form_to_fields(form: FormData) -> dict[str, Any]:
         "place": place if any(place.values()) else None,
         "audiences": list(form.get("audiences") or ()),
         "accessibility": list(form.get("accessibility") or ()),
-        "organizer": {key: first(form, name) for key, name in ORGANIZER_INPUTS.items()},
-        "track": first(form, "track") or None,
+        "organizer": {key: trimmed(form, name) for key, name in ORGANIZER_INPUTS.items()},
+        "track": trimmed(form, "track") or None,
         "track_step": step or None,
-        "status": first(form, "status") or "scheduled",
+        "status": trimmed(form, "status") or "scheduled",
     }
 
 
