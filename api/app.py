@@ -38,6 +38,7 @@ from api.errors import DomainError, FieldProblem, field_path, pydantic_problem
 from api.i18n import request_language
 from api.jobs import make_runner
 from api.settings import Settings, get_settings
+from api.timestamps import configure_clock
 
 log = logging.getLogger(__name__)
 
@@ -301,6 +302,7 @@ def routers() -> list[APIRouter]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The service for `settings` (the process's settings by default)."""
     settings = settings or get_settings()
+    configure_clock(settings)  # the real clock, or the simulated one of a test or rehearsal
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -81,6 +82,11 @@ class Settings(BaseSettings):
     solve_max_time_limit: float = Field(default=1800.0, gt=0)  # longest an organiser may ask (s)
     solve_max_workers: int = Field(default=8, ge=1)  # most CP-SAT workers an organiser may ask
     solve_max_active: int = Field(default=2, ge=1)  # queued or running solves of one organiser
+    # A simulated clock, for tests and rehearsals only (api/timestamps.py): the service's time
+    # runs from this instant (ISO 8601; naive = UTC) when the process starts, `clock_speed`
+    # times as fast. Never set it for a real salon.
+    clock_start: dt.datetime | None = None
+    clock_speed: float = Field(default=1.0, gt=0)
 
 
 @lru_cache

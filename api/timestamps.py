@@ -11,19 +11,74 @@
 
 Salon times (sessions, meetings, unavailability) are a different thing: naive local times of
 the salon's timezone, stored as they are.
+
+A simulated clock, for tests and rehearsals only (`SALON_CLOCK_START`, `SALON_CLOCK_SPEED`):
+`configure_clock(settings)` (called by `create_app` and the CLI commands that read the time)
+makes `utc_now` run from that instant, at the given speed, from the moment it is called; the
+server, the room display's clock and everything else then read the simulated time. Unset, the
+real clock is read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def utc_now() -> dt.datetime:
-    """Now, as a naive UTC datetime (the storage form)."""
+class ClockSettings(Protocol):
+    clock_start: dt.datetime | None
+    clock_speed: float
+
+
+@dataclass(frozen=True)
+class SimulatedClock:
+    """`start` (naive UTC) at the real instant `anchor`, running `speed` times as fast."""
+
+    start: dt.datetime
+    anchor: dt.datetime
+    speed: float = 1.0
+
+    def at(self, real: dt.datetime) -> dt.datetime:
+        return self.start + (real - self.anchor) * self.speed
+
+
+_simulated: SimulatedClock | None = None
+
+
+def _real_utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def set_clock(start: dt.datetime | None, speed: float = 1.0) -> None:
+    """From now on `utc_now` runs from `start` (aware, or naive UTC) at `speed`; None: the real
+    clock again. For tests and rehearsals (see the module's docstring)."""
+    global _simulated
+    if start is None:
+        _simulated = None
+        return
+    if speed <= 0:
+        raise ValueError(f"clock speed must be positive, not {speed}")
+    _simulated = SimulatedClock(to_storage(start), _real_utc_now(), speed)
+
+
+def configure_clock(settings: ClockSettings) -> None:
+    """The clock the settings ask for: simulated from `clock_start` when set, else the real one."""
+    set_clock(settings.clock_start, settings.clock_speed)
+
+
+def clock_speed() -> float:
+    """How many simulated seconds pass in a real second (1 on the real clock)."""
+    return 1.0 if _simulated is None else _simulated.speed
+
+
+def utc_now() -> dt.datetime:
+    """Now, as a naive UTC datetime (the storage form); the simulated clock's when one is set."""
+    real = _real_utc_now()
+    return real if _simulated is None else _simulated.at(real)
 
 
 def local_now(timezone: str | dt.tzinfo) -> dt.datetime:
