@@ -33,6 +33,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 from api.documents.html import STATIC_DIR, grid_html, render_agendas, render_table_sheets
 from api.documents.views import Agenda, SalonDocuments, TableSheet
+from api.i18n import gettext
 
 PrintProgress = Callable[[int, int], None]
 """on_progress(done, total): items (agendas, tables) laid out so far, out of total."""
@@ -80,6 +81,19 @@ class LocalFetcher(URLFetcher):
         raise RefusedResourceError(f"salon documents only use local static files; refused {url!r}")
 
 
+@dataclass(frozen=True)
+class PdfMetadata:
+    """What a PDF says of itself: its title and author (the salon's name: salon/v1 names no
+    organiser)."""
+
+    title: str
+    author: str
+
+    def entries(self) -> dict[str, str]:
+        """The document information dictionary's entries (pypdf)."""
+        return {"/Title": self.title, "/Author": self.author, "/Creator": "salon"}
+
+
 @dataclass
 class PdfResult:
     """A PDF and how many pages it has, in all and per agenda or table (by anchor)."""
@@ -100,11 +114,20 @@ def render_html(
     return document.render(font_config=fonts)
 
 
-def html_to_pdf(html: str) -> PdfResult:
-    """A one-off HTML document as PDF."""
+def html_to_pdf(html: str, metadata: PdfMetadata | None = None) -> PdfResult:
+    """A one-off HTML document as PDF; its title is the HTML's, unless `metadata` says."""
     fetcher = LocalFetcher()
     document = render_html(html, fetcher)
+    if metadata is not None:
+        document.metadata.title = metadata.title
+        document.metadata.authors = [metadata.author]
+        document.metadata.generator = "salon"
     return PdfResult(document.write_pdf(), len(document.pages), refused=fetcher.refused)
+
+
+def documents_metadata(docs: SalonDocuments, what: str) -> PdfMetadata:
+    """A salon document's metadata: "<salon> — <what>", by the salon."""
+    return PdfMetadata(f"{docs.salon.name} — {what}", docs.salon.name)
 
 
 def split_sections(document: Document, anchors: Sequence[str]) -> list[list[Page]]:
@@ -243,14 +266,16 @@ def paged_batch(
     chunk: int = CHUNK,
     workers: int | None = None,
     stop: threading.Event | None = None,
+    metadata: PdfMetadata | None = None,
 ) -> PdfResult:
-    """Sections (agendas, table sheets) in one PDF, each numbered "page x / y" on its own.
+    """Sections (agendas, table sheets) in one PDF, each numbered "page x / y" on its own,
+    with `metadata` as its title and author.
 
     With `stop`, the batch raises BatchStoppedError soon after it is set (between two chunks
     written, or within STOP_POLL while it waits for one): no further chunk is laid out and
     nobody waits for those in flight (their workers end them, then exit)."""
     if not items:
-        return html_to_pdf(render([], {}))
+        return html_to_pdf(render([], {}), metadata)
     workers = default_workers() if workers is None else workers
     writer, counts, refused, done = PdfWriter(), {}, [], 0
     parts = math.ceil(len(items) / chunk)
@@ -282,6 +307,8 @@ def paged_batch(
         executor.shutdown(wait=False, cancel_futures=True)  # a stopped or failed batch
         raise
     executor.shutdown(wait=True)
+    if metadata is not None:
+        writer.add_metadata(metadata.entries())
     output = io.BytesIO()
     writer.write(output)
     return PdfResult(output.getvalue(), len(writer.pages), counts, refused)
@@ -334,6 +361,12 @@ def agendas_pdf(
         chunk,
         workers,
         stop,
+        documents_metadata(
+            docs,
+            agendas[0].participant.name
+            if len(agendas) == 1
+            else gettext(docs.language, "Agendas"),
+        ),
     )
 
 
@@ -360,9 +393,12 @@ def tables_pdf(
         chunk,
         workers,
         stop,
+        documents_metadata(docs, gettext(docs.language, "Tables")),
     )
 
 
 def grid_pdf(docs: SalonDocuments) -> PdfResult:
     """The master grid on A3 landscape."""
-    return html_to_pdf(grid_html(docs))
+    return html_to_pdf(
+        grid_html(docs), documents_metadata(docs, gettext(docs.language, "Grille générale"))
+    )
