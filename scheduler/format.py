@@ -107,6 +107,21 @@ class Participant(_Strict):
     email: str | None = None
 
 
+class KindCaps(_Strict):
+    """Caps on the meetings of every participant of one kind (salon/v1 `max_meetings_by_kind`).
+
+    A director is a participant with a home table, an industrial one without (the service's two
+    sides). A participant's effective cap is the smaller of its own `max_meetings` and its kind's.
+    """
+
+    director: Limit | None = None
+    industrial: Limit | None = None
+
+    def of(self, participant: Participant) -> int | None:
+        """The cap of the participant's kind (None: no cap for that kind)."""
+        return self.director if participant.table is not None else self.industrial
+
+
 class Wish(_Strict):
     from_: Annotated[str, Field(alias="from", min_length=1)]
     to: Annotated[str, Field(min_length=1)]
@@ -137,6 +152,7 @@ class Salon(_Strict):
     max_in_a_row: Annotated[Integer, Field(ge=1, le=MAX_LIMIT)] | None = None
     objectives: list[ObjectiveName] = Field(default_factory=lambda: list(DEFAULT_OBJECTIVES))
     max_break_spread: Limit | None = None
+    max_meetings_by_kind: KindCaps | None = None
     participants: list[Participant] = Field(default_factory=list)
     wishes: list[Wish] = Field(default_factory=list)
 

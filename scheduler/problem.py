@@ -14,12 +14,36 @@ from scheduler.problem_types import Pair, SalonProblem
 from scheduler.rules import allowed_slots
 from scheduler.slots import build_slots
 
-__all__ = ["Pair", "SalonProblem", "build_problem", "meeting_table"]
+__all__ = [
+    "Pair",
+    "SalonProblem",
+    "build_problem",
+    "effective_cap",
+    "meeting_table",
+    "with_effective_cap",
+]
 
 
 def meeting_table(asker: Participant, asked: Participant) -> str | None:
     """Home table of the asked participant, else of the asker, else None (pooled)."""
     return asked.table or asker.table
+
+
+def effective_cap(salon: Salon, participant: Participant) -> int | None:
+    """The smaller of the participant's own `max_meetings` and its kind's cap (None: no cap)."""
+    caps = [participant.max_meetings]
+    if salon.max_meetings_by_kind is not None:
+        caps.append(salon.max_meetings_by_kind.of(participant))
+    known = [cap for cap in caps if cap is not None]
+    return min(known) if known else None
+
+
+def with_effective_cap(salon: Salon, participant: Participant) -> Participant:
+    """The participant as the rules read it: its `max_meetings` is its effective cap."""
+    cap = effective_cap(salon, participant)
+    if cap == participant.max_meetings:
+        return participant
+    return participant.model_copy(update={"max_meetings": cap})
 
 
 def _merge_wishes(salon: Salon) -> list[Pair]:
@@ -48,8 +72,11 @@ def _add_wish(pair: Pair, index: int, wish: Wish) -> None:
 
 
 def build_problem(salon: Salon) -> SalonProblem:
-    """Compile a checked salon (see loading.load_salon) into a SalonProblem."""
-    participants = {p.id: p for p in salon.participants}
+    """Compile a checked salon (see loading.load_salon) into a SalonProblem.
+
+    Each participant's `max_meetings` is its effective cap (its own and its kind's, the smaller),
+    so that every rule, the solver and the validator read one cap."""
+    participants = {p.id: with_effective_cap(salon, p) for p in salon.participants}
     tables = {t.id: t for t in salon.table_specs()}
     owners: dict[str, list[str]] = defaultdict(list)
     for participant in salon.participants:
