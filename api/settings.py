@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     rate_limit_sign_in_failures_per_client: str = "10/minute;50/hour"  # failed sign-ins
     rate_limit_mail_routes_per_client: str = "10/minute;60/hour"  # requests that send mails
     rate_limit_mails_per_recipient: str = "5/hour;20/day"  # organisers' mails to one address
+    rate_limit_registration_per_client: str = "5/minute;20/hour"  # registration forms posted
     smtp_timeout: float = Field(default=10.0, gt=0)  # seconds before an SMTP server is given up
 
     @field_validator(
@@ -57,6 +58,7 @@ class Settings(BaseSettings):
         "rate_limit_sign_in_failures_per_client",
         "rate_limit_mail_routes_per_client",
         "rate_limit_mails_per_recipient",
+        "rate_limit_registration_per_client",
     )
     @classmethod
     def _rate_limit_notation(cls, value: str) -> str:

@@ -1,7 +1,8 @@
 """Rate limits: how often one client address, or one e-mail address, may ask for something.
 
 Built on the `limits` package (fixed windows, `FixedWindowRateLimiter`). Each *scope* (the
-magic-link requests, the failed sign-ins, the routes that send mails, the mails to one address)
+magic-link requests, the failed sign-ins, the routes that send mails, the mails to one address,
+the public registration forms posted)
 has its limits in `Settings` (`limits` notation: "10/minute;50/hour"); a request is counted in
 every limit of its scope, under one identity (a client address or an e-mail address, only its
 SHA-256 is stored).
@@ -43,12 +44,14 @@ MAGIC_LINK_EMAIL = "magic_link_email"
 SIGN_IN_FAILURES = "sign_in_failures"
 MAIL_ROUTES = "mail_routes"
 MAIL_RECIPIENT = "mail_recipient"
+REGISTRATION = "registration"
 SCOPES = {
     MAGIC_LINK_CLIENT: "rate_limit_magic_link_per_client",
     MAGIC_LINK_EMAIL: "rate_limit_magic_link_per_email",
     SIGN_IN_FAILURES: "rate_limit_sign_in_failures_per_client",
     MAIL_ROUTES: "rate_limit_mail_routes_per_client",
     MAIL_RECIPIENT: "rate_limit_mails_per_recipient",
+    REGISTRATION: "rate_limit_registration_per_client",
 }
 """Each scope and the setting that holds its limits."""
 
@@ -175,6 +178,11 @@ def count_failed_sign_in(request: Request, session: Session) -> None:
 def limit_mail_route(request: Request) -> None:
     """Count a request that sends mails for its client address (`RateLimitedError` over)."""
     limiter(request).hit(MAIL_ROUTES, client_address(request))
+
+
+def limit_registration(request: Request) -> None:
+    """Count a registration form posted by this client address (`RateLimitedError` over)."""
+    limiter(request).hit(REGISTRATION, client_address(request))
 
 
 def recipient_check(request: Request) -> Callable[[str], bool]:
