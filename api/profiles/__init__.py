@@ -1,0 +1,1 @@
+"""Participants' profiles: description, offers and needs, keywords, themes, image, links."""

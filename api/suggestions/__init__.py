@@ -1,0 +1,1 @@
+"""Suggested meetings: the other side's participants ranked by how well their profiles match."""
