@@ -84,6 +84,19 @@ class Settings(BaseSettings):
     solve_max_time_limit: float = Field(default=1800.0, gt=0)  # longest an organiser may ask (s)
     solve_max_workers: int = Field(default=8, ge=1)  # most CP-SAT workers an organiser may ask
     solve_max_active: int = Field(default=2, ge=1)  # queued or running solves of one organiser
+    # The job queue (issue 12): docs/deployment.md. "embedded": jobs run in the server process
+    # (SQLite or PostgreSQL, no other process); "procrastinate" (PostgreSQL only): servers only
+    # queue, `salon worker` processes on any machine run the jobs.
+    job_queue: Literal["embedded", "procrastinate"] = "embedded"
+    solve_max_running: int = Field(default=2, ge=1)  # running solves of one organiser; more wait
+    worker_concurrency: int = Field(default=2, ge=1)  # jobs at once in one `salon worker`
+    worker_heartbeat_seconds: float = Field(default=2.0, gt=0)  # a worker proves itself alive
+    worker_stalled_seconds: float = Field(default=10.0, gt=0)  # silent that long: its jobs retried
+    mail_max_attempts: int = Field(default=5, ge=1)  # a queued mail's sendings before failed
+    # The day itself (issue 13): a calendar's alarm before each meeting (minutes; 0: none); the
+    # evening reminder's hour, in the salon's timezone, the day before each day of meetings.
+    ical_alarm_minutes: int = Field(default=10, ge=0, le=24 * 60)
+    reminder_hour: int = Field(default=18, ge=0, le=23)
     # A simulated clock, for tests and rehearsals only (api/timestamps.py): the service's time
     # runs from this instant (ISO 8601; naive = UTC) when the process starts, `clock_speed`
     # times as fast. Never set it for a real salon.

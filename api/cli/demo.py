@@ -291,7 +291,7 @@ def _print_links(
 def run(args: argparse.Namespace) -> int:
     from api.app import migrate_database
     from api.catalogue.demo import catalogue_demo_lines
-    from api.cli.serve import serve
+    from api.cli.serve import serve, served_base_url
     from api.db import make_engine, make_session_factory
     from scheduler.errors import FileFormatError
 
@@ -304,9 +304,8 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    if args.port or args.host:
-        host, port = args.host or settings.host, args.port or settings.port
-        settings = settings.model_copy(update={"base_url": f"http://{host}:{port}"})
+    base_url = served_base_url(settings, host=args.host, port=args.port)
+    settings = settings.model_copy(update={"base_url": base_url})
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
     try:

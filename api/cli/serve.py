@@ -36,6 +36,19 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def served_base_url(settings: Settings, *, host: str | None, port: int | None) -> str:
+    """The address printed and mailed links start with: `SALON_BASE_URL` when it is set, else
+    where the server listens (`http://{host}:{port}`, the loopback for every interface), so
+    that `salon demo --port`, `salon serve --port` and the links they print agree."""
+    if "SALON_BASE_URL" in os.environ:
+        return settings.base_url.rstrip("/")
+    host, port = host or settings.host, port or settings.port
+    if (host, port) == (settings.host, settings.port):
+        return settings.base_url.rstrip("/")
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    return f"http://{shown}:{port}"
+
+
 def serve(
     settings: Settings,
     *,
@@ -58,8 +71,7 @@ def serve(
     finally:
         engine.dispose()
     os.environ.setdefault("DATABASE_URL", settings.database_url)
-    if "SALON_BASE_URL" not in os.environ and (host, port) != (settings.host, settings.port):
-        os.environ["SALON_BASE_URL"] = f"http://{host}:{port}"
+    os.environ["SALON_BASE_URL"] = served_base_url(settings, host=host, port=port)
     uvicorn.run(
         "api.app:app_from_environment",
         factory=True,

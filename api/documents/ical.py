@@ -2,7 +2,10 @@
 
 UIDs derive from the salon's name and the pair of participants, so a republished schedule
 updates each meeting in place (same UID, higher SEQUENCE) instead of adding a copy. Times carry
-the salon's timezone (TZID) with its VTIMEZONE; the table (and room) is the LOCATION.
+the salon's timezone (TZID) with its VTIMEZONE; the table (and room) is the LOCATION. Each
+event carries a display alarm (VALARM) `alarm_minutes` before it (none for 0), and the URL of
+the participant's online agenda when that link is absolute (RFC 5545's URL is a URI: a relative
+path is left out rather than written wrong).
 """
 
 from __future__ import annotations
@@ -11,13 +14,14 @@ import datetime as dt
 import hashlib
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 
 from api.documents.views import Entry, SalonDocuments
 from api.i18n import gettext
 from api.timestamps import from_storage, utc_now
 
 PRODID = "-//salon//agendas//FR"
+DEFAULT_ALARM_MINUTES = 10
 ASKED_TEXT = {
     "you": "Demandé par vous",
     "them": "Demandé par votre interlocuteur",
@@ -46,7 +50,27 @@ def sequence_of(published_at: dt.datetime | None, tz: ZoneInfo) -> int:
     return max(0, int(since.total_seconds() // 60))
 
 
-def _event(docs: SalonDocuments, entry: Entry, me: str, tz: ZoneInfo, stamp: dt.datetime) -> Event:
+def absolute_url(link: str | None) -> str | None:
+    """`link` when it is an absolute http(s) URL, else None."""
+    return link if link and link.startswith(("http://", "https://")) else None
+
+
+def _alarm(summary: str, minutes: int) -> Alarm:
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", summary)
+    alarm.add("trigger", dt.timedelta(minutes=-minutes))
+    return alarm
+
+
+def _event(
+    docs: SalonDocuments,
+    entry: Entry,
+    me: str,
+    tz: ZoneInfo,
+    stamp: dt.datetime,
+    alarm_minutes: int,
+) -> Event:
     language = docs.language
     other = entry.other
     event = Event()
@@ -67,14 +91,19 @@ def _event(docs: SalonDocuments, entry: Entry, me: str, tz: ZoneInfo, stamp: dt.
     event.add("description", "\n".join(lines))
     event.add("status", "CONFIRMED")
     event.add("transp", "OPAQUE")
-    link = docs.options.links.get(me)
+    link = absolute_url(docs.options.links.get(me))
     if link:
         event.add("url", link)
+    if alarm_minutes > 0:
+        event.add_component(_alarm(str(event["summary"]), alarm_minutes))
     return event
 
 
-def participant_calendar(docs: SalonDocuments, participant_id: str) -> bytes:
-    """The iCalendar feed of one participant's meetings (RFC 5545 bytes, CRLF lines)."""
+def participant_calendar(
+    docs: SalonDocuments, participant_id: str, *, alarm_minutes: int = DEFAULT_ALARM_MINUTES
+) -> bytes:
+    """The iCalendar feed of one participant's meetings (RFC 5545 bytes, CRLF lines), each with
+    an alarm `alarm_minutes` before it (none for 0)."""
     tz = ZoneInfo(docs.salon.timezone)
     participant = docs.participants[participant_id]
     moment = docs.options.published_at or docs.options.generated_at or from_storage(utc_now())
@@ -88,7 +117,7 @@ def participant_calendar(docs: SalonDocuments, participant_id: str) -> bytes:
     calendar.add("x-wr-timezone", docs.salon.timezone)
     for meeting in docs.meetings_of.get(participant_id, []):
         entry = docs.entry(participant_id, meeting)
-        calendar.add_component(_event(docs, entry, participant_id, tz, stamp))
+        calendar.add_component(_event(docs, entry, participant_id, tz, stamp, alarm_minutes))
     if docs.days:
         calendar.add_missing_timezones(
             first_date=docs.days[0] - dt.timedelta(days=366),

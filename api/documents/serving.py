@@ -47,7 +47,7 @@ from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
 
 from api.documents.html import render_agendas
-from api.documents.ical import participant_calendar
+from api.documents.ical import DEFAULT_ALARM_MINUTES, participant_calendar
 from api.documents.pdf import agenda_pdf_bytes
 from api.documents.views import SalonDocuments
 from api.settings import Settings
@@ -304,12 +304,14 @@ def agenda_pdf_document(docs: SalonDocuments, participant_id: str) -> Document:
     )
 
 
-def agenda_ics_document(docs: SalonDocuments, participant_id: str) -> Document:
+def agenda_ics_document(
+    docs: SalonDocuments, participant_id: str, *, alarm_minutes: int = DEFAULT_ALARM_MINUTES
+) -> Document:
     """A participant's iCalendar feed (a few milliseconds: not cached)."""
     return Document(
         "agenda.ics",
         "text/calendar; charset=utf-8",
-        lambda: participant_calendar(docs, participant_id),
+        lambda: participant_calendar(docs, participant_id, alarm_minutes=alarm_minutes),
         filename="agenda.ics",
         attachment=True,
     )

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import CurrentParticipant, participant_for_token
 from api.db import SessionDep
-from api.deps import WishId
+from api.deps import SettingsDep, WishId
 from api.documents import DocumentOptions, SalonDocuments
 from api.documents.serving import (
     DocumentResponse,
@@ -78,8 +78,11 @@ def folded(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def published_documents(session: Session, v: Visit, language: str) -> SalonDocuments | None:
-    """The participant's documents of the published schedule of its salon, if any.
+def published_documents(
+    session: Session, v: Visit, language: str, base_url: str = ""
+) -> SalonDocuments | None:
+    """The participant's documents of the published schedule of its salon, if any; its agenda's
+    link starts with `base_url` (SALON_BASE_URL: absolute in a calendar, RFC 5545).
 
     Only what they show is read (`convert.participant_view`), not the whole salon: these pages
     and documents are what every participant opens, often at the same moment.
@@ -94,7 +97,7 @@ def published_documents(session: Session, v: Visit, language: str) -> SalonDocum
     options = DocumentOptions(
         language=language,
         published_at=service.published_moment(schedule),
-        links={v.me.code: f"{v.base}/agenda"},
+        links={v.me.code: f"{base_url.rstrip('/')}{v.base}/agenda"},
         side_labels=service.side_labels(session, salon_id=salon.id),
     )
     return SalonDocuments(document, version, options)
@@ -296,8 +299,16 @@ def agenda_pdf(
 
 @router.get("/{token}/agenda.ics")
 def agenda_ics(
-    token: Token, request: Request, session: SessionDep, renders: RendersDep
+    token: Token,
+    request: Request,
+    session: SessionDep,
+    renders: RendersDep,
+    settings: SettingsDep,
 ) -> Response:
+    """The calendar: absolute links (SALON_BASE_URL), an alarm before each meeting."""
     v = visit(session, token)
-    docs = _agenda_docs(session, v, request)
-    return DocumentResponse(agenda_ics_document(docs, v.me.code), renders)
+    docs = published_documents(session, v, request_language(request), settings.base_url)
+    if docs is None:
+        raise PageError("Le planning n'est pas encore publié.", status=404)
+    document = agenda_ics_document(docs, v.me.code, alarm_minutes=settings.ical_alarm_minutes)
+    return DocumentResponse(document, renders)
