@@ -1,0 +1,41 @@
+"""The secret link of each table's attendance page, printed as a QR code on its table sheet.
+
+Like the participants' printed links (api.salons.printed_links), the key is derived from the
+site secret (HMAC of the salon and the table), so it is the same on every reprint and needs no
+storage; the page checks it in constant time. The key travels as the `key` query parameter,
+which the access log redacts (api.redaction). Changing the site secret changes every key.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from urllib.parse import quote
+
+from api.salons.printed_links import site_secret
+from api.settings import Settings
+
+
+def table_key(settings: Settings, *, salon_id: int, table_code: str) -> str:
+    """The key of a table's attendance page (URL-safe, 24 characters)."""
+    message = f"attendance:{salon_id}:{table_code}".encode()
+    digest = hmac.new(site_secret(settings), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:18]).decode("ascii")
+
+
+def table_path(salon_id: int, table_code: str) -> str:
+    """The attendance page of a table, without its key."""
+    return f"/t/{salon_id}/{quote(table_code, safe='')}"
+
+
+def table_url(settings: Settings, *, salon_id: int, table_code: str) -> str:
+    """The full secret link of a table's attendance page (for its QR code)."""
+    key = table_key(settings, salon_id=salon_id, table_code=table_code)
+    return f"{settings.base_url.rstrip('/')}{table_path(salon_id, table_code)}?key={key}"
+
+
+def key_matches(settings: Settings, *, salon_id: int, table_code: str, key: str) -> bool:
+    """Whether `key` opens the table's attendance page."""
+    expected = table_key(settings, salon_id=salon_id, table_code=table_code)
+    return hmac.compare_digest(expected.encode(), key.encode("utf-8", "replace"))
