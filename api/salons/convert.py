@@ -92,7 +92,23 @@ def salon_settings(session: Session, *, salon: Salon) -> dict[str, Any]:
         "max_in_a_row": salon.max_in_a_row,
         "objectives": storage.list_objectives(session, salon_id=salon.id),
         "max_break_spread": salon.max_break_spread,
+        "max_meetings_by_kind": kind_caps(salon),
     }
+
+
+def kind_caps(salon: Salon) -> v1.KindCaps | None:
+    """The salon's caps per kind of participant (salon/v1 `max_meetings_by_kind`), if any."""
+    if salon.director_max_meetings is None and salon.industrial_max_meetings is None:
+        return None
+    return v1.KindCaps(
+        director=salon.director_max_meetings, industrial=salon.industrial_max_meetings
+    )
+
+
+def store_kind_caps(salon: Salon, caps: v1.KindCaps | None) -> None:
+    """Keep salon/v1 `max_meetings_by_kind` in the salon's row."""
+    salon.director_max_meetings = None if caps is None else caps.director
+    salon.industrial_max_meetings = None if caps is None else caps.industrial
 
 
 def salon_document(session: Session, *, salon: Salon) -> v1.Salon:
@@ -143,6 +159,7 @@ def store_salon_document(
             updated_at=now,
         ),
     )
+    store_kind_caps(salon, document.max_meetings_by_kind)
     storage.replace_objectives(session, salon_id=salon.id, names=list(document.objectives))
     storage.replace_sessions(
         session, salon_id=salon.id, sessions=[(s.date, s.start, s.end) for s in document.sessions]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from api.errors import DomainError, FieldProblem
 from api.salons.tables import Salon, SolveJob
@@ -191,4 +191,46 @@ def no_nul_characters(data: object) -> None:
             status=422,
             problems=[FieldProblem(field, "Caractère nul (binaire).") for field in fields],
             fields=", ".join(fields),
+        )
+
+
+def ranks_on_all_or_none(ranks: Sequence[int | None]) -> None:
+    """A wish list gives a rank to every wish or to none (then its order is the ranking)."""
+    if any(r is None for r in ranks) and any(r is not None for r in ranks):
+        raise DomainError(
+            "rank_missing",
+            "Donnez un rang à chaque souhait, ou à aucun (l'ordre de la liste fait alors foi).",
+            status=422,
+            problems=[
+                FieldProblem(f"wishes[{i}].rank", "Rang manquant.")
+                for i, r in enumerate(ranks)
+                if r is None
+            ],
+        )
+
+
+def one_wish_per_rank(ranked: Sequence[tuple[int | None, str]]) -> None:
+    """Each rank is given once: a second wish at rank 1 is refused, never moved silently."""
+    holders: dict[int, list[str]] = {}
+    for rank, name in ranked:
+        if rank is not None:
+            holders.setdefault(rank, []).append(name)
+    shared = {rank: names for rank, names in sorted(holders.items()) if len(names) > 1}
+    if shared:
+        rank, names = next(iter(shared.items()))
+        raise DomainError(
+            "duplicate_rank",
+            "Le rang {rank} est donné à plusieurs choix ({names}) : chaque rang ne sert qu'une "
+            "fois. Rien n'a été enregistré.",
+            status=422,
+            problems=[
+                FieldProblem(
+                    f"rang {r}",
+                    "Rang {rank} donné à : {names}.",
+                    {"rank": r, "names": ", ".join(n)},
+                )
+                for r, n in shared.items()
+            ],
+            rank=rank,
+            names=", ".join(names),
         )

@@ -18,6 +18,7 @@ from scheduler.format import (
     Flag,
     Integer,
     Interval,
+    KindCaps,
     Number,
     ObjectiveName,
     SessionSpec,
@@ -25,6 +26,11 @@ from scheduler.format import (
 )
 
 Code = Annotated[str, Field(min_length=1, max_length=64, description="The id in salon/v1 files")]
+MAX_MESSAGE = 300
+"""Longest message a wish carries to the asked participant (characters)."""
+Message = Annotated[
+    str, Field(max_length=MAX_MESSAGE, description="A short message the asked participant reads")
+]
 Priority = Annotated[Integer, Field(ge=1, le=3, description="1 = most wanted, 3 = least")]
 Kind = Literal["director", "industrial"]
 Decision = Literal["pending", "accepted", "declined"]
@@ -56,6 +62,7 @@ class SalonCreate(_In):
     max_in_a_row: Annotated[Integer, Field(ge=1, le=MAX_LIMIT)] | None = None
     objectives: list[ObjectiveName] | None = None
     max_break_spread: Annotated[Integer, Field(ge=0, le=MAX_LIMIT)] | None = None
+    max_meetings_by_kind: KindCaps | None = None
     wish_deadline: dt.datetime | None = None
     max_wishes: Annotated[Integer, Field(ge=1, le=1000)] | None = None
 
@@ -72,6 +79,7 @@ class SalonUpdate(_In):
     max_in_a_row: Annotated[Integer, Field(ge=1, le=MAX_LIMIT)] | None = None
     objectives: list[ObjectiveName] | None = None
     max_break_spread: Annotated[Integer, Field(ge=0, le=MAX_LIMIT)] | None = None
+    max_meetings_by_kind: KindCaps | None = None
     wish_deadline: dt.datetime | None = None
     max_wishes: Annotated[Integer, Field(ge=1, le=1000)] | None = None
 
@@ -87,6 +95,7 @@ class SalonRead(_Out):
     max_in_a_row: int | None
     objectives: list[ObjectiveName]
     max_break_spread: int | None
+    max_meetings_by_kind: KindCaps | None
     wishes_open: bool
     wish_deadline: dt.datetime | None
     max_wishes: int | None
@@ -182,6 +191,7 @@ class WishCreate(_In):
     declined: Flag = False
     during: Annotated[list[Interval], Field(max_length=50)] | None = None
     pinned: dt.datetime | None = None
+    message: Message | None = None
 
 
 class WishUpdate(_In):
@@ -190,6 +200,7 @@ class WishUpdate(_In):
     declined: Flag | None = None
     during: Annotated[list[Interval], Field(max_length=50)] | None = None
     pinned: dt.datetime | None = None
+    message: Message | None = None
 
 
 class WishRead(_Out):
@@ -203,6 +214,7 @@ class WishRead(_Out):
     decision: Decision
     during: list[Interval] | None
     pinned: dt.datetime | None
+    message: str
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -251,6 +263,12 @@ class MyWishIn(_In):
     priority: Priority | None = Field(
         default=None, description="Default: from the rank (first third 1, middle 2, last 3)"
     )
+    rank: Annotated[Integer, Field(ge=1, le=1000)] | None = Field(
+        default=None,
+        description="1 = most wanted; given on every wish or on none (then the list's order); "
+        "two wishes with one rank are refused (duplicate_rank)",
+    )
+    message: Message = ""
 
 
 class MyWishesUpdate(_In):
@@ -267,6 +285,7 @@ class MyWishRead(_Out):
     rank: int
     priority: int
     decision: Decision
+    message: str
 
 
 class RequestRead(_Out):
@@ -277,6 +296,7 @@ class RequestRead(_Out):
     from_name: str
     from_organisation: str
     from_role: str
+    message: str
     decision: Decision
     decided_at: dt.datetime | None
 

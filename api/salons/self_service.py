@@ -125,6 +125,7 @@ def _my_wish_reads(session: Session, wishes: list[Wish]) -> Page[MyWishRead]:
             to_organisation=people[w.to_id].organisation,
             rank=w.rank,
             priority=w.priority,
+            message=w.message,
             decision=wish_decision(w),  # type: ignore[arg-type]
         )
         for w in wishes
@@ -150,7 +151,11 @@ def replace_my_wishes(
     data: MyWishesUpdate,
     now: dt.datetime | None = None,
 ) -> Page[MyWishRead]:
-    """Replace the participant's wish list (ordered, most wanted first).
+    """Replace the participant's wish list (ordered, most wanted first, or by the ranks given).
+
+    Ranks, when given, are given on every wish, each rank once (a second wish at rank 1 is
+    refused with both names, never re-ordered silently); the kept order is renumbered 1..n.
+    Each wish may carry a short message that the asked participant reads on its requests.
 
     Kept wishes keep the asked participant's answer and the organiser's settings (required,
     pinned, during); dropped ones are deleted; new ones are pending. Under the salon's lock:
@@ -162,12 +167,17 @@ def replace_my_wishes(
     salon, row = _me(session, participant)
     rules.wish_window_open(salon)
     rules.before_wish_deadline(salon, now)
-    asked = [item.to for item in data.wishes]
+    items = data.wishes
+    asked = [item.to for item in items]
     rules.within_wish_limit(salon, len(asked))
     rules.one_wish_per_participant(asked)
     rules.not_to_oneself(row.code, asked)
+    rules.no_nul_characters({"wishes": [{"message": item.message} for item in items]})
     found = storage.find_participants_by_code(session, salon_id=salon.id, codes=asked)
     rules.known_participants(asked, found)
+    rules.ranks_on_all_or_none([item.rank for item in items])
+    rules.one_wish_per_rank([(item.rank, found[item.to].name) for item in items])
+    items = sorted(items, key=lambda item: item.rank or 0)  # stable: no ranks, the list's order
     existing = {w.to_id: w for w in storage.wishes_from(session, participant_id=row.id)}
     wanted = {found[code].id for code in asked}
     storage.delete_wishes(
@@ -175,7 +185,7 @@ def replace_my_wishes(
     )
     position = storage.next_wish_position(session, salon_id=salon.id)
     new_rows: list[Wish] = []
-    for rank, item in enumerate(data.wishes, start=1):
+    for rank, item in enumerate(items, start=1):
         priority = item.priority or priority_from_rank(rank, len(asked))
         wish = existing.get(found[item.to].id)
         if wish is None:
@@ -190,12 +200,14 @@ def replace_my_wishes(
                     required=False,
                     declined=False,
                     has_during=False,
+                    message=item.message,
                     created_at=now,
                     updated_at=now,
                 )
             )
-        elif (wish.rank, wish.priority) != (rank, priority):
-            wish.rank, wish.priority, wish.updated_at = rank, priority, now
+        elif (wish.rank, wish.priority, wish.message) != (rank, priority, item.message):
+            wish.rank, wish.priority, wish.message = rank, priority, item.message
+            wish.updated_at = now
     storage.insert_wishes(session, wishes=new_rows)
     storage.set_wishes_submitted(session, participant_id=row.id, when=now)
     session.commit()
@@ -210,6 +222,7 @@ def _request_read(wish: Wish, asker: Participant) -> RequestRead:
             "from_name": asker.name,
             "from_organisation": asker.organisation,
             "from_role": asker.role,
+            "message": wish.message,
             "decision": wish_decision(wish),
             "decided_at": maybe_from_storage(wish.decided_at),
         }

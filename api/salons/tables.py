@@ -34,7 +34,9 @@ ACTIVE_JOB_STATES = ("queued", "running")
 
 
 class Salon(Base):
-    """A salon: its time grid and rules (salon/v1) plus the wish window and its owner."""
+    """A salon: its time grid and rules (salon/v1) plus the wish window and its owner.
+
+    `director_max_meetings` / `industrial_max_meetings` are salon/v1's `max_meetings_by_kind`."""
 
     __tablename__ = "salons"
 
@@ -50,6 +52,8 @@ class Salon(Base):
     wishes_open: Mapped[bool] = mapped_column(Boolean, default=False)
     wish_deadline: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     max_wishes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    director_max_meetings: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    industrial_max_meetings: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
@@ -136,7 +140,7 @@ class Unavailability(Base):
 
 
 class Wish(Base):
-    """A wish of `from` to meet `to`.
+    """A wish of `from` to meet `to`, with an optional short `message` the asked one reads.
 
     `rank` orders the wishes of one participant (1 = most wanted), `position` keeps the order
     of the salon/v1 file (distinct in a salon: new wishes come after the others, under the
@@ -166,6 +170,7 @@ class Wish(Base):
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     has_during: Mapped[bool] = mapped_column(Boolean, default=False)
     pinned: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    message: Mapped[str] = mapped_column(Text, default="", server_default="")  # to the asked
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
 

@@ -48,6 +48,7 @@ def salon_read(session: Session, *, salon: Salon) -> SalonRead:
         max_in_a_row=salon.max_in_a_row,
         objectives=settings["objectives"],
         max_break_spread=salon.max_break_spread,
+        max_meetings_by_kind=settings["max_meetings_by_kind"],
         wishes_open=salon.wishes_open,
         wish_deadline=maybe_from_storage(salon.wish_deadline),
         max_wishes=salon.max_wishes,
@@ -167,6 +168,8 @@ def _apply_settings(
             salon_id=salon.id,
             sessions=[(s.date, s.start, s.end) for s in document.sessions],
         )
+    if "max_meetings_by_kind" in changed:
+        convert.store_kind_caps(salon, document.max_meetings_by_kind)
     if "objectives" in changed:
         storage.replace_objectives(session, salon_id=salon.id, names=list(document.objectives))
     if "tables" in changed:

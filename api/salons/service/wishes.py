@@ -1,5 +1,8 @@
 """Wishes, organiser side: list (by who made them or whom they name), read, create (under the
-salon's lock), change, delete; no wish window, deadline or limit, but every salon/v1 rule."""
+salon's lock), change, delete; no wish window, deadline or limit, but every salon/v1 rule.
+
+A wish's `message` (to the asked participant) is the service's, not salon/v1's: it is kept
+beside the salon/v1 fields and never enters the document checked or solved."""
 
 from __future__ import annotations
 
@@ -47,6 +50,7 @@ def wish_reads(session: Session, *, rows: Sequence[Wish]) -> list[WishRead]:
                     else None
                 ),
                 "pinned": w.pinned,
+                "message": w.message,
                 "created_at": from_storage(w.created_at),
                 "updated_at": from_storage(w.updated_at),
             }
@@ -116,7 +120,8 @@ def create_wish(
         storage.find_wish_between(session, from_id=found[data.from_].id, to_id=found[data.to].id)
         is not None
     )
-    spec = v1.Wish.model_validate(data.model_dump(by_alias=True))
+    rules.no_nul_characters({"message": data.message or ""})
+    spec = v1.Wish.model_validate(data.model_dump(by_alias=True, exclude={"message"}))
     document = convert.salon_document(session, salon=salon)
     check_document(
         document.model_copy(update={"wishes": [*document.wishes, spec]}),
@@ -130,6 +135,7 @@ def create_wish(
         now=utc_now(),
     )
     row.rank = len(storage.wishes_from(session, participant_id=row.from_id))
+    row.message = data.message or ""
     session.commit()
     return wish_reads(session, rows=[row])[0]
 
@@ -144,6 +150,8 @@ def update_wish(
 ) -> WishRead:
     salon, wish = salon_wish(session, organiser=organiser, salon_id=salon_id, wish_id=wish_id)
     changes = {name: getattr(data, name) for name in data.model_fields_set}
+    message = changes.pop("message", None) if "message" in changes else wish.message
+    rules.no_nul_characters({"message": message or ""})
     for name in ("priority", "required", "declined"):
         if name in changes and changes[name] is None:
             raise problems_error(
@@ -164,6 +172,7 @@ def update_wish(
         wish.decided_at = now
     wish.priority, wish.required, wish.declined = spec.priority, spec.required, spec.declined
     wish.pinned = spec.pinned
+    wish.message = message or ""
     if "during" in changes:
         wish.has_during = spec.during is not None
         storage.replace_wish_intervals(
