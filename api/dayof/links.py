@@ -13,6 +13,10 @@ import hashlib
 import hmac
 from urllib.parse import quote
 
+from sqlalchemy.orm import Session
+
+from api.dayof.codes import checkin_codes
+from api.salons import storage as salon_storage
 from api.salons.printed_links import site_secret
 from api.settings import Settings
 
@@ -39,3 +43,27 @@ def key_matches(settings: Settings, *, salon_id: int, table_code: str, key: str)
     """Whether `key` opens the table's attendance page."""
     expected = table_key(settings, salon_id=salon_id, table_code=table_code)
     return hmac.compare_digest(expected.encode(), key.encode("utf-8", "replace"))
+
+
+def checkin_path(salon_id: int, code: str) -> str:
+    """The desk's page of one badge's check-in code (what its QR code opens)."""
+    return f"/o/salons/{salon_id}/checkin/{quote(code, safe='')}"
+
+
+def print_links(
+    session: Session, *, salon_id: int, document: str, settings: Settings
+) -> dict[str, str]:
+    """The links a batch print carries as QR codes (DocumentOptions.links): for badges,
+    participant id -> its check-in URL; for table sheets, "table:<id>" -> the table's secret
+    attendance link (a participant id cannot hold ":"). Nothing for the other documents."""
+    base = settings.base_url.rstrip("/")
+    if document == "badges":
+        participants, _ = salon_storage.list_participants(session, salon_id=salon_id)
+        codes = checkin_codes(p.code for p in participants)
+        return {code: base + checkin_path(salon_id, checkin) for code, checkin in codes.items()}
+    if document == "tables":
+        return {
+            f"table:{t.code}": table_url(settings, salon_id=salon_id, table_code=t.code)
+            for t in salon_storage.list_tables(session, salon_id=salon_id)
+        }
+    return {}

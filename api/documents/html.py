@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from markupsafe import Markup
 
-from api.documents.views import Agenda, SalonDocuments, Side, TableSheet
+from api.documents.views import Agenda, SalonDocuments, Side, TableSheet, qr_data_uri
 from api.i18n import format_clock, gettext
 from api.rendering import TEMPLATES_DIR, render
 
@@ -89,7 +89,22 @@ def render_table_sheets(
 ) -> str:
     """One HTML document with a page per table."""
     title = f"{docs.salon.name} — {gettext(docs.language, 'Tables')}"
-    return _render(docs, "documents/tables.html", title, sheets=sheets, pages=pages or {})
+    return _render(
+        docs,
+        "documents/tables.html",
+        title,
+        sheets=sheets,
+        pages=pages or {},
+        attendance_qr=attendance_qr_codes(docs, sheets),
+    )
+
+
+def attendance_qr_codes(docs: SalonDocuments, sheets: Sequence[TableSheet]) -> dict[str, str]:
+    """Table id -> QR code of its attendance page, for the tables whose secret link the
+    documents carry (`links["table:<id>"]`, api.dayof.links.print_links)."""
+    links = docs.options.links
+    found = ((s.table.id, links.get(f"table:{s.table.id}")) for s in sheets)
+    return {table: qr_data_uri(link) for table, link in found if link}
 
 
 def tables_html(docs: SalonDocuments) -> str:

@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.auth import CurrentOrganiser
+from api.dayof.links import print_links
 from api.documents import BatchStoppedError, SalonDocuments
 from api.jobs import JobRunner
 from api.pages.service import make_pdf, schedule_documents
@@ -47,7 +48,7 @@ from api.timestamps import utc_now
 
 log = logging.getLogger(__name__)
 
-DOCUMENTS = ("agendas-director", "agendas-industrial", "agendas-all", "tables", "grid")
+DOCUMENTS = ("agendas-director", "agendas-industrial", "agendas-all", "tables", "grid", "badges")
 """The batches an organiser can print (`PrintJob.document`)."""
 KEEP_PRINTS = dt.timedelta(days=2)
 INTERRUPTED_PRINT = (
@@ -308,6 +309,10 @@ class PrintWork:
             except IntegrityError:  # another print stored the same new links first
                 session.rollback()
                 links = printed_links(session, salon=salon, settings=self.settings)
+        elif job.document in ("badges", "tables"):  # check-in and attendance QR codes
+            links = print_links(
+                session, salon_id=salon.id, document=job.document, settings=self.settings
+            )
         return schedule_documents(
             session,
             salon=salon,

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
 from api.documents import DocumentOptions, SalonDocuments, Side, agendas_pdf, grid_pdf, tables_pdf
+from api.documents.badges import badges_pdf
 from api.pages.tables import SalonLabels
 from api.pages.web import PageError
 from api.salons import convert, storage
@@ -184,6 +185,8 @@ def make_pdf(
         return agendas_pdf(docs, agendas, on_progress=progress, stop=stop)
     if kind == "tables":
         return tables_pdf(docs, on_progress=progress, stop=stop)
+    if kind == "badges":
+        return badges_pdf(docs, on_progress=progress, stop=stop)
     if progress is not None:
         progress(0, 1)
     result = grid_pdf(docs)
