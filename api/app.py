@@ -266,12 +266,15 @@ def routers() -> list[APIRouter]:
     from api.catalogue.pages import contributors as catalogue_contributors
     from api.catalogue.pages import moderation as catalogue_moderation
     from api.catalogue.pages import public as catalogue_public
+    from api.display import pages as display_pages
     from api.pages import participant as participant_pages
     from api.pages import routes as salon_pages
     from api.pages.organiser import salons as organiser_salons
     from api.pages.organiser import schedules as organiser_schedules
     from api.pages.organiser import signin as organiser_signin
     from api.pages.organiser import solves as organiser_solves
+    from api.registration.pages import organiser as registration_organiser
+    from api.registration.pages import public as registration_public
     from api.repairs import pages as repair_pages
     from api.repairs import routes as repair_api
     from api.salons.routes import me as salon_api_me
@@ -296,6 +299,9 @@ def routers() -> list[APIRouter]:
         salon_pages.router,
         repair_pages.router,
         repair_api.router,
+        display_pages.router,
+        registration_public.router,
+        registration_organiser.router,
     ]
 
 
