@@ -266,7 +266,10 @@ def routers() -> list[APIRouter]:
     from api.catalogue.pages import contributors as catalogue_contributors
     from api.catalogue.pages import moderation as catalogue_moderation
     from api.catalogue.pages import public as catalogue_public
+    from api.dayof.pages import attendance as dayof_attendance
+    from api.dayof.pages import desk as dayof_desk
     from api.display import pages as display_pages
+    from api.feedback import pages as feedback_pages
     from api.pages import participant as participant_pages
     from api.pages import routes as salon_pages
     from api.pages.organiser import salons as organiser_salons
@@ -292,12 +295,15 @@ def routers() -> list[APIRouter]:
         catalogue_moderation.router,
         catalogue_api.router,
         participant_pages.router,
+        feedback_pages.router,
         organiser_signin.router,
         organiser_salons.router,
         organiser_solves.router,
         organiser_schedules.router,
         salon_pages.router,
         repair_pages.router,
+        dayof_desk.router,
+        dayof_attendance.router,
         repair_api.router,
         display_pages.router,
         registration_public.router,

@@ -200,6 +200,12 @@ CASES = [
         owner_posts(SALON + "/repairs/{repair_id}?done=published"),
     ),
     Case("GET", SALON + "/repairs/{repair_id}/agendas.pdf", OWNER),
+    # the room display (tests/api/display/): no role opens it without its secret link
+    Case("GET", SALON + "/display", OWNER),
+    Case("GET", "/display/{salon_id}/{token}", (404, 404, 404, 404, 404)),
+    Case("GET", "/display/{salon_id}/{token}/state.json", (404, 404, 404, 404, 404)),
+    Case("GET", "/assets/display/room.css", PUBLIC),
+    Case("GET", "/assets/display/room.js", PUBLIC),
     # participant pages
     Case("GET", "/p/{token}", LINK),
     Case("GET", "/p/{token}/wishes", LINK),
