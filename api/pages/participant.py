@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_timedelta, get_timezone_location
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from api.auth import CurrentParticipant, participant_for_token
@@ -30,11 +32,13 @@ from api.documents.serving import (
     agenda_print_document,
     renders_lifespan,
 )
-from api.i18n import format_moment
+from api.errors import DomainError
+from api.i18n import format_moment, gettext
 from api.pages import service
 from api.pages.web import PageError, PageRoute, page, request_language
 from api.salons import convert, self_service
-from api.salons.schemas import MeRead, MyWishesUpdate
+from api.salons.schemas import MAX_MESSAGE, MeRead, MyWishesUpdate
+from api.timestamps import from_storage, utc_now
 from api.web import FormDep, check_csrf, csrf_token, first, redirect
 
 router = APIRouter(
@@ -147,58 +151,122 @@ def _other_kind(me: MeRead) -> str:
 @router.get("/{token}/wishes", response_class=HTMLResponse)
 def wishes_page(token: Token, request: Request, session: SessionDep, q: str = "") -> HTMLResponse:
     v = visit(session, token)
+    return page(request, "participant_wishes.html", **wishes_context(session, v, request, q))
+
+
+def wishes_context(
+    session: Session,
+    v: Visit,
+    request: Request,
+    q: str = "",
+    sent: dict[str, tuple[str, str]] | None = None,
+) -> dict[str, Any]:
+    """What the wish page shows: the window, the chosen wishes, the directory (filtered by `q`);
+    `sent` the ranks and messages of a refused form, shown again as they were typed."""
     directory = self_service.directory(
         session, participant=v.who, offset=0, limit=500, kind=_other_kind(v.me)
     ).data
     mine = self_service.my_wishes(session, participant=v.who).data
     chosen = {w.to for w in mine}
     query = folded(q.strip())[:100]
+    candidates = [entry for entry in directory if entry.code not in chosen]
     others = [
         entry
-        for entry in directory
-        if entry.code not in chosen
-        and (not query or query in folded(f"{entry.name} {entry.organisation} {entry.role}"))
+        for entry in candidates
+        if not query or query in folded(f"{entry.name} {entry.organisation} {entry.role}")
     ]
     limit = v.me.salon.max_wishes
     choices = min(MAX_RANK_CHOICES, limit or max(DEFAULT_MAX_WISHES, len(mine) + 1))
-    return page(
-        request,
-        "participant_wishes.html",
-        title=v.me.name,
-        mine=mine,
-        others=others,
-        q=q[:100],
-        limit=limit,
-        choices=choices,
-        total=len(directory),
-        labels=_labels(session, v),
+    return {
+        "title": v.me.name,
+        "mine": mine,
+        "others": others,
+        "q": q[:100],
+        "limit": limit,
+        "choices": choices,
+        "total": len(candidates),
+        "sent": sent,
+        "refusal": None,
+        "max_message": MAX_MESSAGE,
+        "window": wish_window(v.me, request_language(request)),
+        "labels": _labels(session, v),
         **_context(v, request),
-    )
+    }
 
 
-def ranked_codes(form: dict[str, list[str]]) -> list[str]:
-    """The codes given a rank (`rank:<code>` = 1, 2...), most wanted first; ties keep form order."""
-    ranked = []
-    for order, (name, values) in enumerate(form.items()):
-        if not name.startswith("rank:") or not values or not values[0].strip():
+def wish_window(me: MeRead, language: str) -> dict[str, str | bool | None]:
+    """The wish window in the participant's words: open or not, the deadline's time zone and how
+    long is left ('dans 3 jours' / 'in 3 days'), or that the deadline has passed."""
+    deadline = me.salon.wish_deadline
+    left = None if deadline is None else deadline - from_storage(utc_now())
+    return {
+        "open": me.salon.wishes_open and (left is None or left.total_seconds() > 0),
+        "zone": get_timezone_location(me.salon.timezone, locale=language),
+        "left": (
+            format_timedelta(left, add_direction=True, locale=language)
+            if left is not None and left.total_seconds() > 0
+            else None
+        ),
+        "passed": left is not None and left.total_seconds() <= 0,
+    }
+
+
+def ranked_wishes(
+    form: dict[str, list[str]],
+) -> tuple[list[dict[str, Any]], dict[str, tuple[str, str]]]:
+    """The wishes of the form: each code given a rank (`rank:<code>` = 1, 2...) with its message
+    (`message:<code>`), in form order (the service orders them by rank and refuses a rank given
+    twice); and what was typed, to show again if the list is refused."""
+    wishes: list[dict[str, Any]] = []
+    sent: dict[str, tuple[str, str]] = {}
+    for name, values in form.items():
+        if not name.startswith("rank:") or not values:
+            continue
+        code = name.removeprefix("rank:")
+        value = values[0].strip()
+        message = first(form, f"message:{code}") or ""
+        sent[code] = (value, message)
+        if not value:
             continue
         try:
-            rank = int(values[0])
+            rank = int(value)
         except ValueError as exc:
             raise PageError("Rang invalide.", status=422) from exc
         if rank >= 1:
-            ranked.append((rank, order, name.removeprefix("rank:")))
-    return [code for _rank, _order, code in sorted(ranked)]
+            wishes.append({"to": code, "rank": rank, "message": message.strip()})
+    return wishes, sent
 
 
 @router.post("/{token}/wishes")
-def save_wishes(token: Token, session: SessionDep, form: FormDep) -> Response:
+def save_wishes(token: Token, request: Request, session: SessionDep, form: FormDep) -> Response:
+    """Save the ranked wishes; a refused list (a rank given twice, too many, a message too long)
+    shows the page again with the reason and what was typed (422), nothing saved."""
     v = visit(session, token)
     check_csrf(form, token)
-    codes = ranked_codes(form)
-    data = MyWishesUpdate.model_validate({"wishes": [{"to": code} for code in codes]})
-    self_service.replace_my_wishes(session, participant=v.who, data=data)
+    wishes, sent = ranked_wishes(form)
+    try:
+        data = MyWishesUpdate.model_validate({"wishes": wishes})
+        self_service.replace_my_wishes(session, participant=v.who, data=data)
+    except (DomainError, ValidationError) as exc:
+        session.rollback()
+        if isinstance(exc, DomainError) and exc.status != 422:
+            raise
+        language = request_language(request)
+        context = wishes_context(session, v, request, sent=sent)
+        context["refusal"] = refusal_text(exc, language)
+        return page(request, "participant_wishes.html", status=422, **context)
     return redirect(f"{v.base}/wishes", done="saved")
+
+
+def refusal_text(exc: DomainError | ValidationError, language: str) -> str:
+    """Why a wish list was refused, in the page's language."""
+    if isinstance(exc, DomainError):
+        return exc.render(language)
+    if any("message" in error["loc"] for error in exc.errors()):
+        return gettext(language, "Message trop long : %(num)d caractères au plus.") % {
+            "num": MAX_MESSAGE
+        }
+    return gettext(language, "Rang invalide.")
 
 
 @router.get("/{token}/requests", response_class=HTMLResponse)

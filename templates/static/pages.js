@@ -6,15 +6,31 @@
     return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
 
-  /* Live filter of a table's rows by their data-search text. */
+  /* Live filter of a table's rows by their data-search text; its count (data-count: an
+     aria-live element with data-one / data-other texts, "{n}" the number) follows, announced
+     once typing pauses. */
   document.querySelectorAll("input[data-filter]").forEach(function (input) {
     var rows = document.querySelectorAll(input.getAttribute("data-filter") + " tbody tr");
+    var count = document.querySelector(input.getAttribute("data-count") || "[data-none]");
+    var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "fr") : null;
+    var pending = null;
+    function announce() {
+      var shown = 0;
+      rows.forEach(function (row) { if (!row.hidden) { shown += 1; } });
+      var form = plurals ? plurals.select(shown) : (shown > 1 ? "other" : "one");
+      var text = count.getAttribute(form === "one" ? "data-one" : "data-other") || "";
+      count.textContent = text.replace("{n}", String(shown));
+    }
     input.addEventListener("input", function () {
       var query = fold(input.value.trim());
       rows.forEach(function (row) {
         var text = fold(row.getAttribute("data-search") || row.textContent);
         row.hidden = query !== "" && text.indexOf(query) === -1;
       });
+      if (count) {
+        window.clearTimeout(pending);
+        pending = window.setTimeout(announce, 400);
+      }
     });
   });
 

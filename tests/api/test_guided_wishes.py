@@ -111,7 +111,8 @@ def test_caps_per_kind_are_salon_settings_exported_in_salon_v1(world: World) -> 
         world.url(), json={"max_meetings_by_kind": {"industrials": 6}}, headers=world.organiser
     )
     assert bad.status_code == 422
-    cleared = client.patch(world.url(), json={"max_meetings_by_kind": None}, headers=world.organiser)
+    no_caps = {"max_meetings_by_kind": None}
+    cleared = client.patch(world.url(), json=no_caps, headers=world.organiser)
     assert cleared.json()["max_meetings_by_kind"] is None
     assert "max_meetings_by_kind" not in client.get(
         world.url("/export"), headers=world.organiser
