@@ -9,6 +9,12 @@ request (what was saved before stays saved); callers sending many count it and g
 The outbox (`settings.outbox_dir`) holds one RFC 5322 `.eml` file per mail, named so that they
 sort in sending order; `read_outbox` parses them back (used by tests and by `make run` users
 who want to click a magic link without a mail server).
+
+With the job queue (`settings.job_queue = "procrastinate"`, docs/deployment.md) `send_mail`
+only stores the mail in the database (`queue_mails`) and queues its sending: a `salon worker`
+sends it (`deliver_queued`: the same SMTP sending, retried with a growing wait), or, without an
+SMTP server, leaves it there as the outbox, which every process reads (`read_database_outbox`).
+A mail that cannot even be written raises `MailNotSentError` there too.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import socket
+import threading
 import uuid
 from email import policy
 from email.message import EmailMessage
@@ -23,7 +30,14 @@ from email.parser import BytesParser
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
+import procrastinate
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.db import make_engine, make_session_factory
 from api.errors import DomainError
+from api.queue import storage as queue_storage
+from api.queue.tables import OutboxMail
 from api.settings import Settings
 from api.timestamps import from_storage, utc_now
 
@@ -91,22 +105,117 @@ def write_to_outbox(outbox_dir: Path, message: EmailMessage) -> Path:
 
 
 def send_mail(settings: Settings, *, to: str, subject: str, body: str) -> Path | None:
-    """Send a mail; returns the outbox file when there is no SMTP server configured.
+    """Send a mail; returns the outbox file when there is no SMTP server configured (and no
+    job queue: with one, the mail is queued and a worker sends it, see the module's docstring).
 
     `MailNotSentError` when it could not be sent (see the module's docstring)."""
     smtp = bool(settings.smtp_host)
     try:
         message = build_message(settings, to=to, subject=subject, body=body)
+        if settings.job_queue == "procrastinate":
+            queue_mail(settings, message)
+            return None
         if not settings.smtp_host:
             return write_to_outbox(settings.outbox_dir, message)
-        with smtplib.SMTP(
-            settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout
-        ) as server:
-            server.send_message(message)
+        send_over_smtp(settings, message)
     except (OSError, ValueError) as error:  # smtplib.SMTPException is an OSError
         log.warning("mail to %s not sent: %r", to, error)
         raise not_sent(error, smtp=smtp) from error
     return None
+
+
+def send_over_smtp(settings: Settings, message: EmailMessage) -> None:
+    """One sending through `settings.smtp_host` (OSError or SMTPException when it fails)."""
+    assert settings.smtp_host
+    with smtplib.SMTP(
+        settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout
+    ) as server:
+        server.send_message(message)
+
+
+_factories: dict[str, sessionmaker[Session]] = {}
+_factories_lock = threading.Lock()
+
+
+def _session_factory(database_url: str) -> sessionmaker[Session]:
+    with _factories_lock:
+        factory = _factories.get(database_url)
+        if factory is None:
+            factory = _factories[database_url] = make_session_factory(make_engine(database_url))
+        return factory
+
+
+def queue_mail(settings: Settings, message: EmailMessage) -> int:
+    """Store a mail in the database outbox and queue its sending; its id (OSError when the
+    database cannot take it)."""
+    from api.queue.client import client_for
+
+    try:
+        with _session_factory(settings.database_url)() as session:
+            mail = queue_storage.insert_mail(
+                session,
+                mail=OutboxMail(
+                    recipient=str(message["To"]),
+                    subject=str(message["Subject"]),
+                    message=message.as_bytes(policy=policy.SMTP),
+                    state="queued",
+                    attempts=0,
+                    created_at=utc_now(),
+                ),
+            )
+            session.commit()
+            mail_id = mail.id
+        client_for(settings.database_url).defer_mail(mail_id)
+    except (SQLAlchemyError, procrastinate.exceptions.ProcrastinateException) as error:
+        raise OSError(f"mail not queued: {error}") from error
+    return mail_id
+
+
+def deliver_queued(
+    settings: Settings, session_factory: sessionmaker[Session], mail_id: int, *, final: bool
+) -> str:
+    """Send a queued mail of the outbox (a worker's task): through SMTP (`sent`), or kept as the
+    outbox without an SMTP server (`outbox`). A failed sending counts an attempt and raises
+    `MailNotSentError` (the queue retries it), `failed` on the `final` attempt. Its new state."""
+    with session_factory() as session:
+        mail = queue_storage.find_mail(session, mail_id=mail_id)
+        if mail is None or mail.state != "queued":
+            return "gone" if mail is None else mail.state
+        data = mail.message
+    state, error = "outbox", None
+    if settings.smtp_host:
+        parsed = BytesParser(policy=policy.default).parsebytes(data)
+        assert isinstance(parsed, EmailMessage)
+        try:
+            send_over_smtp(settings, parsed)
+            state = "sent"
+        except OSError as exc:
+            log.warning("queued mail %s not sent: %r", mail_id, exc)
+            state, error = ("failed" if final else "queued"), repr(exc)
+    with session_factory() as session:
+        queue_storage.update_mail(
+            session,
+            mail_id=mail_id,
+            state=state,
+            attempts=OutboxMail.attempts + 1,
+            error=error,
+            sent_at=utc_now() if error is None else None,
+        )
+        session.commit()
+    if error is not None and not final:
+        raise MailNotSentError(UNREACHABLE)
+    return state
+
+
+def read_database_outbox(session: Session) -> list[EmailMessage]:
+    """The mails the queue sent or kept as the outbox, oldest first."""
+    parser = BytesParser(policy=policy.default)
+    messages = []
+    for mail in queue_storage.outbox_mails(session, states=("outbox", "sent")):
+        parsed = parser.parsebytes(mail.message)
+        assert isinstance(parsed, EmailMessage)
+        messages.append(parsed)
+    return messages
 
 
 def read_outbox(outbox_dir: Path) -> list[EmailMessage]:

@@ -2,9 +2,11 @@
 
 The child solves a *snapshot* (`read_snapshot`): the salon read in one repeatable-read
 transaction when the job starts; wishes submitted later go into the next solve. The child runs
-`python -m api.solve_process` (JSON lines over its pipes), supervised by the job's thread: a
-solver crash cannot take the server down; a cancel ends the child (asked to stop, killed after
-`job_cancel_grace_seconds`). Its schedule is stored as the salon's next preliminary version.
+`python -m api.solve_process` (JSON lines over its pipes), supervised by the job's thread (in a
+server process, or in a `salon worker`: the same code): a solver crash cannot take the process
+down; a cancel ends the child (asked to stop, killed after `job_cancel_grace_seconds`); a killed
+worker's child sees its input end and stops. Its schedule is stored as the salon's next
+preliminary version, only while the run still has the job (writes fenced by the run's owner).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from api.jobs import JobRunner
 from api.salons import convert, storage
-from api.salons.tables import ACTIVE_JOB_STATES, Job, Schedule
+from api.salons.tables import Job, Schedule
 from api.settings import PROJECT_ROOT
 from api.timestamps import utc_now
 from scheduler import format as v1
@@ -146,9 +148,9 @@ class SolveWork:
             )
             return
         runner.write(
-            lambda s: storage.update_job(
+            lambda s: runner.owned_update(
                 s,
-                job_id=job_id,
+                job_id,
                 snapshot_at=utc_now(),
                 phase="starting",
                 participant_count=len(snapshot.document.participants),
@@ -256,16 +258,8 @@ class SolveWork:
         self, runner: JobRunner, job_id: int, code: str, message: str, clashes: list[Clash]
     ) -> None:
         def action(session: Session) -> None:
-            storage.insert_job_clashes(session, job_id=job_id, clashes=clashes)
-            storage.update_job(
-                session,
-                job_id=job_id,
-                only_states=ACTIVE_JOB_STATES,
-                state="failed",
-                error_code=code,
-                error_message=message,
-                finished_at=utc_now(),
-            )
+            if runner.end(session, job_id, state="failed", error_code=code, error_message=message):
+                storage.insert_job_clashes(session, job_id=job_id, clashes=clashes)
 
         runner.write(action)
 
@@ -341,13 +335,8 @@ class SolveWork:
                     values={o.name: o.value for o in document.objectives},
                     bounds={o.name: o.bound for o in document.objectives},
                 )
-                if not storage.update_job(
-                    session,
-                    job_id=job_id,
-                    only_states=("running",),
-                    state="done",
-                    phase="done",
-                    finished_at=utc_now(),
+                if not runner.end(
+                    session, job_id, only_states=("running",), state="done", phase="done"
                 ):
                     session.rollback()  # cancelled or failed meanwhile: keep that verdict
                     return
@@ -406,17 +395,18 @@ class _ProgressWriter:
         self.written = time.monotonic()
 
         def action(session: Session) -> None:
-            storage.update_job(
+            written = self.runner.owned_update(
                 session,
-                job_id=self.job_id,
+                self.job_id,
                 only_states=("running",),
                 phase=phase,
                 elapsed=round(elapsed, 3),
                 message=message[:500],
             )
-            storage.replace_job_objectives(
-                session, job_id=self.job_id, values=values, bounds=bounds
-            )
+            if written:
+                storage.replace_job_objectives(
+                    session, job_id=self.job_id, values=values, bounds=bounds
+                )
 
         self.runner.write(action)
 

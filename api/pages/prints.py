@@ -9,17 +9,20 @@ PDF), run as jobs of kind `print` by the shared job runner (api.jobs), like solv
   printed links), lays the PDF out (up to two worker processes, api.documents.pdf) and counts
   `done` of `total` documents on the job; a cancel, or the server stopping, ends it before the
   next chunk.
-- The result is a file on the local disk, `<var>/prints/<job id>-<random>/result.pdf`, whose
-  path is recorded on the job (`file_path`) and served by `result_file`; a print's rows and files
-  older than KEEP_PRINTS are forgotten when a print starts.
+- The result is stored in the database with the job's end (`queue_print_files`, the job's
+  `file_path` says `database`), so that any web process of any machine serves it, whichever
+  process made it: `result_file` copies it once into a local cache file
+  (`<var>/prints/cache/`) that the response streams. A print's rows, results and cached files
+  older than KEEP_PRINTS are forgotten when a print starts. (Results of prints made before, as
+  files `<var>/prints/<job id>-<random>/result.pdf`, are still served while they last.)
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import os
-import secrets
 import shutil
 import tempfile
 import threading
@@ -30,7 +33,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from api.auth import CurrentOrganiser
 from api.dayof.links import print_links
@@ -38,6 +41,7 @@ from api.documents import BatchStoppedError, SalonDocuments
 from api.jobs import JobRunner
 from api.pages.service import make_pdf, schedule_documents
 from api.pages.web import PageError
+from api.queue import storage as queue_storage
 from api.salons import service as salons
 from api.salons import storage
 from api.salons.printed_links import printed_links
@@ -56,11 +60,49 @@ INTERRUPTED_PRINT = (
 )
 STOPPED_PRINT = "Le serveur s'est arrêté avant la fin de l'impression ; relancez l'impression."
 PROGRESS_INTERVAL = 0.5  # seconds between two progress writes (the last one is always written)
+IN_DATABASE = "database"
+"""`PrintJob.file_path` of a result stored in the database (`queue_print_files`)."""
 
 
 def prints_dir(settings: Settings) -> Path:
     """Where the results of batch prints are kept (beside the outbox)."""
     return settings.outbox_dir.parent / "prints"
+
+
+CACHE_DIR = Path(tempfile.gettempdir()) / "salon-prints"
+"""This machine's copies of printed results stored in the database."""
+
+
+def _cached_result(job: PrintJob) -> Path:
+    session = object_session(job)
+    if session is None:
+        return CACHE_DIR / "missing.pdf"
+    bind = session.get_bind()
+    database = bind.engine.url.render_as_string(hide_password=True)
+    stamp = (job.finished_at or job.created_at).isoformat()
+    key = hashlib.sha256(f"{database}|{job.id}|{stamp}".encode()).hexdigest()[:32]
+    folder = CACHE_DIR
+    path = folder / f"{key}.pdf"
+    if path.is_file():
+        return path
+    data = queue_storage.print_file(session, job_id=job.id)
+    if data is None:
+        return path  # forgotten: 404
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_whole(folder, path, data)
+    return path
+
+
+def _write_whole(folder: Path, path: Path, data: bytes) -> None:
+    """Write a file whole (a temporary file of its folder, then renamed)."""
+    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".result.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 # ---------------------------------------------------------------- requests
@@ -130,10 +172,12 @@ def cancel_print(session: Session, *, organiser: CurrentOrganiser, job_id: int) 
 
 
 def result_file(job: PrintJob) -> Path:
-    """The PDF of a finished print (409 before, 404 once forgotten)."""
+    """The PDF of a finished print (409 before, 404 once forgotten): its local cache file,
+    written from the database (through the job's session) the first time this machine serves
+    it."""
     if job.state != "done" or not job.file_path:
         raise PageError("Le document n'est pas encore prêt.", status=409)
-    path = Path(job.file_path)
+    path = _cached_result(job) if job.file_path == IN_DATABASE else Path(job.file_path)
     if not path.is_file():
         raise PageError(
             "Le fichier de cette impression n'existe plus ; relancez l'impression.", status=404
@@ -205,13 +249,18 @@ def forget_old_prints(session: Session, *, settings: Settings, now: dt.datetime)
         _remove_result(settings, job.file_path)
         session.delete(job)
     session.flush()
-    folder = prints_dir(settings)
-    if folder.is_dir():
-        oldest = time.time() - KEEP_PRINTS.total_seconds()
+    oldest = time.time() - KEEP_PRINTS.total_seconds()
+    for folder in (prints_dir(settings), CACHE_DIR):
+        if not folder.is_dir():
+            continue
         for entry in folder.iterdir():
             try:
-                if entry.is_dir() and entry.stat().st_mtime < oldest:
+                if entry.stat().st_mtime >= oldest:
+                    continue
+                if entry.is_dir():
                     shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
             except OSError:
                 continue  # removed meanwhile by another server worker
     return len(jobs)
@@ -273,27 +322,23 @@ class PrintWork:
                 error_message=f"L'impression a échoué : {exc}",
             )
             return
-        path = self._save(job, result.pdf)
-
-        def done(session: Session) -> bool:
-            return storage.update_job(
+        with runner.session_factory() as session:
+            if runner.end(
                 session,
-                job_id=job.id,
+                job.id,
                 only_states=("running",),
                 state="done",
                 phase="done",
                 done=progress.total or progress.done,
                 total=progress.total,
                 pages=result.pages,
-                file_path=str(path),
-                finished_at=utc_now(),
-            )
-
-        with runner.session_factory() as session:
-            if done(session):
+                file_path=IN_DATABASE,
+            ):
+                queue_storage.save_print_file(
+                    session, job_id=job.id, data=result.pdf, now=utc_now()
+                )
                 session.commit()
-                return
-        _remove_result(self.settings, str(path))  # cancelled or failed meanwhile: that verdict
+            # else cancelled, failed or taken over meanwhile: that verdict, nothing stored
 
     def _documents(self, session: Session, job: Job) -> SalonDocuments | None:
         """The documents of the job's schedule version (agendas with their printed links), or
@@ -321,20 +366,6 @@ class PrintWork:
             links=links,
         )
 
-    def _save(self, job: Job, pdf: bytes) -> Path:
-        """Write the result whole (a temporary file of its folder, then renamed)."""
-        folder = prints_dir(self.settings) / f"{job.id}-{secrets.token_hex(6)}"
-        folder.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix="result.", suffix=".tmp")
-        try:
-            with os.fdopen(descriptor, "wb") as file:
-                file.write(pdf)
-            os.replace(temporary, folder / "result.pdf")
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        return folder / "result.pdf"
-
 
 class _ProgressWriter:
     """Counts a print's documents on its job (at most every PROGRESS_INTERVAL, the last count
@@ -360,8 +391,8 @@ class _ProgressWriter:
             return
         self.written = time.monotonic()
         self.runner.write(
-            lambda s: storage.update_job(
-                s, job_id=self.job_id, only_states=("running",), done=done, total=total
+            lambda s: self.runner.owned_update(
+                s, self.job_id, only_states=("running",), done=done, total=total
             )
         )
 

@@ -1,9 +1,10 @@
 """Batch prints are jobs of the shared job runner (api.jobs), like solves: a row of `salon_jobs`
 of kind `print`, run in slots of their own (a print never waits behind a solve), with the same
-states, progress and cancel; the result's path is recorded on the job and downloads."""
+states, progress and cancel; the result is stored in the database and downloads."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import time
@@ -17,6 +18,7 @@ from service_helpers import World, new_organiser, settings_for, wait_for_job
 
 from api.app import create_app
 from api.pages import prints
+from api.queue import storage as queue_storage
 from api.salons import convert
 from api.salons.tables import PrintJob
 from api.solve_work import read_snapshot
@@ -105,15 +107,16 @@ def test_a_print_runs_through_the_shared_runner_to_done_and_downloads(world: Wor
     assert (row.kind, row.owner, row.phase) == ("print", runner.owner, "done")
     assert row.started_at is not None and row.finished_at is not None
     assert row.heartbeat_at is not None and row.time_limit == 0
-    result = Path(row.file_path or "")
-    settings = client.app.state.settings  # type: ignore[attr-defined]
-    assert result.is_file() and result.is_relative_to(prints.prints_dir(settings))
-    assert result.name == "result.pdf" and result.parent.name.startswith(f"{job_id}-")
+    # The result is in the database (any web process of any machine serves it), not on a disk.
+    assert row.file_path == prints.IN_DATABASE
+    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+        stored = queue_storage.print_file(session, job_id=job_id)
+    assert stored is not None and stored.startswith(b"%PDF")
     download = client.get(f"/o/prints/{job_id}/file")
     assert download.status_code == 200 and download.headers["content-type"] == "application/pdf"
-    assert download.content == result.read_bytes()
+    assert download.content == stored
     assert f'filename="{row.filename}"' in download.headers["content-disposition"]
-    assert len(PdfReader(result).pages) == 5
+    assert len(PdfReader(io.BytesIO(download.content)).pages) == 5
     done_page = client.get(f"/o/prints/{job_id}").text
     assert "Télécharger le PDF" in done_page and "/cancel" not in done_page
     # A print is not a solve: the solves of the salon do not list it, nor answer its id.
