@@ -276,6 +276,8 @@ def routers() -> list[APIRouter]:
     from api.pages.organiser import schedules as organiser_schedules
     from api.pages.organiser import signin as organiser_signin
     from api.pages.organiser import solves as organiser_solves
+    from api.profiles.pages import organiser as profiles_organiser
+    from api.profiles.pages import participant as profiles_participant
     from api.registration.pages import organiser as registration_organiser
     from api.registration.pages import public as registration_public
     from api.repairs import pages as repair_pages
@@ -284,6 +286,7 @@ def routers() -> list[APIRouter]:
     from api.salons.routes import salons as salon_api_salons
     from api.salons.routes import solves as salon_api_solves
     from api.salons.routes import wishes as salon_api_wishes
+    from api.suggestions import pages as suggestions_pages
 
     return [
         salon_api_salons.router,
@@ -308,6 +311,9 @@ def routers() -> list[APIRouter]:
         display_pages.router,
         registration_public.router,
         registration_organiser.router,
+        profiles_participant.router,
+        profiles_organiser.router,
+        suggestions_pages.router,
     ]
 
 
