@@ -33,6 +33,11 @@ def table_path(salon_id: int, table_code: str) -> str:
     return f"/t/{salon_id}/{quote(table_code, safe='')}"
 
 
+def organiser_table_path(salon_id: int, table_code: str) -> str:
+    """The same page for the signed-in organiser."""
+    return f"/o/salons/{salon_id}/attendance/{quote(table_code, safe='')}"
+
+
 def table_url(settings: Settings, *, salon_id: int, table_code: str) -> str:
     """The full secret link of a table's attendance page (for its QR code)."""
     key = table_key(settings, salon_id=salon_id, table_code=table_code)

@@ -11,10 +11,10 @@ Public reads (for the post-event report and the other pages; none of them writes
 
 Use cases: `check_in` (a code typed or scanned: the arrival is recorded once, with the one
 clock's time; a second scan only says when it was), `undo_check_in`, `desk` (who is expected
-and not yet arrived), `mark_meeting` (held or no-show, by the table, the organiser or one of
-the two participants; a participant's mark never replaces a staff's), `table_sheet` (the
-meetings of one table). The no-shows proposed to the repair desk: api.dayof.proposals; the
-tables' secret links: api.dayof.links.
+and not yet arrived); `mark_meeting` (held or no-show, by the table, the organiser or one of
+the two participants; a participant's mark never replaces a staff's) and `table_sheet` (the
+meetings of one table: in api.dayof.attendance). The no-shows proposed to the repair desk:
+api.dayof.proposals; the tables' secret links: api.dayof.links.
 """
 
 from __future__ import annotations
@@ -197,6 +197,48 @@ def check_in(
     return CheckIn(participant.code, participant.name, participant.organisation, arrived, new)
 
 
+@dataclass(frozen=True)
+class BadgeView:
+    """A badge as the desk's phone page shows it."""
+
+    salon: Salon
+    code: str
+    checkin_code: str
+    name: str
+    organisation: str
+    side: str
+    arrived_at: dt.datetime | None
+
+
+def badge(
+    session: Session, *, organiser: CurrentOrganiser, salon_id: int, typed: str
+) -> BadgeView:
+    """Who carries the badge of the code (404 naming it), and when it arrived if it did."""
+    salon = salons.organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    participant = find_by_checkin_code(session, salon_id=salon.id, typed=typed)
+    return BadgeView(
+        salon,
+        participant.code,
+        checkin_code_of(session, salon_id=salon.id)[participant.code],
+        participant.name,
+        participant.organisation,
+        "director" if participant.table_id is not None else "industrial",
+        storage.arrivals(session, salon_id=salon.id).get(participant.id),
+    )
+
+
+def participant_names(session: Session, *, salon_id: int, codes: list[str]) -> dict[str, str]:
+    """Participant code -> name, of those of `codes` the salon has."""
+    found = salon_storage.find_participants_by_code(session, salon_id=salon_id, codes=codes)
+    return {code: p.name for code, p in found.items()}
+
+
+def table_labels(session: Session, *, salon_id: int) -> list[tuple[str, str]]:
+    """(code, label) of the salon's tables, in order."""
+    tables = salon_storage.list_tables(session, salon_id=salon_id)
+    return [(t.code, t.name or t.code) for t in tables]
+
+
 def undo_check_in(
     session: Session, *, organiser: CurrentOrganiser, salon_id: int, participant: str
 ) -> bool:
@@ -263,93 +305,3 @@ def desk(session: Session, *, organiser: CurrentOrganiser, salon_id: int) -> Des
     arrived.sort(key=lambda e: e.arrived_at or dt.datetime.min, reverse=True)
     waiting.sort(key=lambda e: (e.first_meeting or dt.datetime.max, e.name))
     return Desk(salon, now, arrived, waiting, data.schedule is not None)
-
-
-# ------------------------------------------------------------------ attendance
-
-
-def _meeting_of(data: DayData, from_: str, to: str, start: dt.datetime) -> MeetingAttendance:
-    for m in data.meetings:
-        if {m.from_, m.to} == {from_, to} and m.start == start:
-            return m
-    raise DomainError(
-        "meeting_unknown",
-        "Ce rendez-vous n'est pas dans le planning publié (il a pu changer) : rechargez la page.",
-        status=404,
-    )
-
-
-def mark_meeting(
-    session: Session,
-    *,
-    salon: Salon,
-    from_: str,
-    to: str,
-    start: dt.datetime,
-    status: str,
-    absent: str | None,
-    marked_by: str,
-    table: str | None = None,
-) -> MeetingAttendance:
-    """Mark a meeting of the published schedule held or no-show (`absent`: who did not come,
-    one of its two participants, or None), once it has started. `table`: the table whose
-    staff marks it (the meeting must be there). A participant's mark never replaces a staff's."""
-    if status not in STATUSES:
-        raise DomainError("status_unknown", "État inconnu : « {value} ».", status=422, value=status)
-    data = day_data(session, salon=salon)
-    meeting = _meeting_of(data, from_, to, start)
-    if table is not None and meeting.table != table:
-        raise DomainError(
-            "meeting_elsewhere", "Ce rendez-vous n'a pas lieu à cette table.", status=404
-        )
-    if absent is not None and absent not in (meeting.from_, meeting.to):
-        raise DomainError(
-            "absent_unknown", "L'absent doit être l'un des deux participants.", status=422
-        )
-    if status == "held":
-        absent = None
-    if meeting.start > salon_clock(salon.timezone):
-        raise DomainError(
-            "meeting_not_started",
-            "Ce rendez-vous n'a pas encore commencé : notez-le une fois commencé.",
-            status=409,
-        )
-    people = data.by_code
-    storage.upsert_attendance(
-        session,
-        salon_id=salon.id,
-        from_id=people[meeting.from_].id,
-        to_id=people[meeting.to].id,
-        start=meeting.start,
-        table_code=meeting.table,
-        status=status,
-        absent_id=people[absent].id if absent else None,
-        marked_by=marked_by,
-        at=utc_now(),
-    )
-    session.commit()
-    return _meeting_of(day_data(session, salon=salon), from_, to, start)
-
-
-@dataclass
-class TableSheet:
-    """The meetings of one table of the published schedule, with their marks and who sits."""
-
-    salon: Salon
-    table: SalonTable
-    owners: list[str]
-    meetings: list[MeetingAttendance]
-    names: dict[str, str]
-    now: dt.datetime
-
-
-def table_sheet(session: Session, *, salon: Salon, table_code: str) -> TableSheet:
-    """What a table's attendance page shows (404 for an unknown table)."""
-    data = day_data(session, salon=salon)
-    table = next((t for t in data.tables.values() if t.code == table_code), None)
-    if table is None:
-        raise DomainError("table_unknown", "Table inconnue.", status=404)
-    owners = [p.code for p in data.participants.values() if p.table_id == table.id]
-    meetings = [m for m in data.meetings if m.table == table.code]
-    names = {p.code: p.name for p in data.participants.values()}
-    return TableSheet(salon, table, owners, meetings, names, salon_clock(salon.timezone))

@@ -1,9 +1,9 @@
 """Queries of the day's arrivals and attendance (keyword-only, typed, flush only; no rules).
 
-Both writes are single statements whose outcome the database decides: an arrival is inserted
-once (`ON CONFLICT DO NOTHING`: two desks scanning the same badge record the first), a mark is
-an upsert on the meeting (`ON CONFLICT DO UPDATE`), which a participant's mark only wins over
-another participant's.
+Both writes are single statements whose outcome the database decides (RETURNING says whether
+it wrote): an arrival is inserted once (`ON CONFLICT DO NOTHING`: two desks scanning the same
+badge record the first), a mark is an upsert on the meeting (`ON CONFLICT DO UPDATE`), which a
+participant's mark only wins over another participant's.
 """
 
 from __future__ import annotations
@@ -31,10 +31,11 @@ def insert_arrival(
         _insert(session, Arrival)
         .values(salon_id=salon_id, participant_id=participant_id, arrived_at=at)
         .on_conflict_do_nothing(index_elements=["participant_id"])
+        .returning(Arrival.id)
     )
-    result = session.execute(statement)
+    inserted = session.execute(statement).first() is not None
     session.flush()
-    return bool(getattr(result, "rowcount", 0))
+    return inserted
 
 
 def delete_arrival(session: Session, *, salon_id: int, participant_id: int) -> bool:
@@ -89,9 +90,9 @@ def upsert_attendance(
     statement = statement.on_conflict_do_update(
         index_elements=["salon_id", "from_id", "to_id", "start"], set_=values, where=where
     )
-    result = session.execute(statement)
+    written = session.execute(statement.returning(Attendance.id)).first() is not None
     session.flush()
-    return bool(getattr(result, "rowcount", 0))
+    return written
 
 
 def attendance(session: Session, *, salon_id: int) -> list[Attendance]:
