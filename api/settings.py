@@ -97,6 +97,7 @@ class Settings(BaseSettings):
     # evening reminder's hour, in the salon's timezone, the day before each day of meetings.
     ical_alarm_minutes: int = Field(default=10, ge=0, le=24 * 60)
     reminder_hour: int = Field(default=18, ge=0, le=23)
+    display_poll_seconds: float = Field(default=15.0, ge=1)  # how often a room display asks
     # A simulated clock, for tests and rehearsals only (api/timestamps.py): the service's time
     # runs from this instant (ISO 8601; naive = UTC) when the process starts, `clock_speed`
     # times as fast. Never set it for a real salon.

@@ -93,7 +93,7 @@ def room_display(
         salon=salon,
         hall=hall,
         state_url=f"/display/{salon_id}/{token}/state.json",
-        poll_seconds=service.POLL_SECONDS,
+        poll_seconds=settings.display_poll_seconds,
     )
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -30,9 +30,6 @@ from api.timestamps import PARIS, clock_speed, from_storage, utc_now
 from scheduler import format as v1
 from scheduler.slots import build_slots
 
-POLL_SECONDS = 15
-
-
 @dataclass(frozen=True)
 class Round:
     """One rotation: every meeting of it starts and ends together (salon-local, naive)."""

@@ -13,7 +13,7 @@
   const t = body.dataset;
   const stateUrl = t.stateUrl;
   const hall = t.hall || "";
-  const pollMs = Math.max(2, Number(t.poll) || 15) * 1000;
+  const pollMs = Math.max(1, Number(t.poll) || 15) * 1000;
   let state = null;
   let digest = "";
   let serverAt = 0;
