@@ -30,6 +30,7 @@ from api.timestamps import PARIS, clock_speed, from_storage, utc_now
 from scheduler import format as v1
 from scheduler.slots import build_slots
 
+
 @dataclass(frozen=True)
 class Round:
     """One rotation: every meeting of it starts and ends together (salon-local, naive)."""
