@@ -392,6 +392,11 @@ class SolveRead(_Out):
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
+    queue_position: int | None = Field(
+        default=None,
+        description="While queued: its place among the queued solves (1: the next to start; "
+        "the salon's day first, then the oldest). None once started.",
+    )
 
 
 class ObjectiveRead(_Out):

@@ -12,6 +12,7 @@ from api.deps import Page
 from api.errors import DomainError, translate
 from api.i18n import DEFAULT_LANGUAGE, gettext
 from api.organisers import storage as organiser_storage
+from api.queue import storage as queue_storage
 from api.salons import convert, rules, storage
 from api.salons import quotas as quota_rules
 from api.salons.quotas import SolveQuotas
@@ -76,6 +77,7 @@ def solve_read(session: Session, *, job: SolveJob, language: str = DEFAULT_LANGU
         created_at=from_storage(job.created_at),
         started_at=maybe_from_storage(job.started_at),
         finished_at=maybe_from_storage(job.finished_at),
+        queue_position=queue_storage.queue_position(session, job=job),
     )
 
 
