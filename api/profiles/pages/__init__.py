@@ -1,0 +1,1 @@
+"""Profiles' pages: the participant's (participant.py) and the organiser's (organiser.py)."""
