@@ -24,6 +24,7 @@ import smtplib
 import socket
 import threading
 import uuid
+from collections.abc import Sequence
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -81,8 +82,14 @@ def not_sent(error: Exception, *, smtp: bool) -> MailNotSentError:
     return MailNotSentError(UNREACHABLE)
 
 
-def build_message(settings: Settings, *, to: str, subject: str, body: str) -> EmailMessage:
-    """A plain-text UTF-8 mail from `settings.mail_from`."""
+Attachment = tuple[str, str, bytes]
+"""A file joined to a mail: its name, its MIME type ("text/calendar") and its bytes."""
+
+
+def build_message(
+    settings: Settings, *, to: str, subject: str, body: str, attachments: Sequence[Attachment] = ()
+) -> EmailMessage:
+    """A plain-text UTF-8 mail from `settings.mail_from`, with its `attachments`."""
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = to
@@ -90,6 +97,9 @@ def build_message(settings: Settings, *, to: str, subject: str, body: str) -> Em
     message["Date"] = format_datetime(from_storage(utc_now()))
     message["Message-ID"] = make_msgid(domain=settings.mail_from.rpartition("@")[2] or None)
     message.set_content(body)
+    for filename, mime, data in attachments:
+        maintype, _, subtype = mime.partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return message
 
 
@@ -104,14 +114,18 @@ def write_to_outbox(outbox_dir: Path, message: EmailMessage) -> Path:
     return path
 
 
-def send_mail(settings: Settings, *, to: str, subject: str, body: str) -> Path | None:
+def send_mail(
+    settings: Settings, *, to: str, subject: str, body: str, attachments: Sequence[Attachment] = ()
+) -> Path | None:
     """Send a mail; returns the outbox file when there is no SMTP server configured (and no
     job queue: with one, the mail is queued and a worker sends it, see the module's docstring).
 
     `MailNotSentError` when it could not be sent (see the module's docstring)."""
     smtp = bool(settings.smtp_host)
     try:
-        message = build_message(settings, to=to, subject=subject, body=body)
+        message = build_message(
+            settings, to=to, subject=subject, body=body, attachments=attachments
+        )
         if settings.job_queue == "procrastinate":
             queue_mail(settings, message)
             return None
