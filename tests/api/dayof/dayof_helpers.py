@@ -40,3 +40,18 @@ def code_of(participant: str) -> str:
 def text_of(html: str) -> str:
     """A page as text, tags removed, spaces folded."""
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def participant_token(
+    client: TestClient, organiser: dict[str, str], salon_id: int, code: str
+) -> str:
+    """A new personal link's token of the participant `code`."""
+    people = client.get(
+        f"/salons/{salon_id}/participants", params={"limit": 500}, headers=organiser
+    ).json()["data"]
+    participant_id = next(p["id"] for p in people if p["code"] == code)
+    response = client.post(
+        f"/salons/{salon_id}/participants/{participant_id}/links", json={}, headers=organiser
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["token"])
