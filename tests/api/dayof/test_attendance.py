@@ -130,6 +130,9 @@ def test_organiser_and_participant_marks(app_client: TestClient) -> None:
     token = participant_token(client, organiser, salon_id, first["from"])
     page = client.get(f"/p/{token}/attendance")
     assert page.status_code == 200
+    agenda = client.get(f"/p/{token}/agenda")  # its meetings can be confirmed from there too
+    assert agenda.status_code == 200 and 'id="agenda-attendance"' in agenda.text
+    assert f'action="/p/{token}/attendance"' in agenda.text
     said = client.post(
         f"/p/{token}/attendance",
         data={
