@@ -30,6 +30,7 @@ from api.web import FormDep, check_csrf, first, redirect
 router = APIRouter(prefix="/o", route_class=PageRoute, include_in_schema=False)
 Code = Annotated[str, Path(min_length=1, max_length=200)]
 RECENT = 30
+DESK = "Accueil des participants"
 """The latest arrivals the desk lists."""
 
 
@@ -53,7 +54,7 @@ def _desk_page(
         request,
         "desk.html",
         status=status,
-        title=f"{gettext(request_language(request), 'Accueil')} — {desk.salon.name}",
+        title=f"{gettext(request_language(request), DESK)} — {desk.salon.name}",
         signed=signed,
         salon=desk.salon,
         desk=desk,
@@ -138,7 +139,7 @@ def badge_page(
     return dayof_page(
         request,
         "badge.html",
-        title=f"{gettext(request_language(request), 'Accueil')} — {badge.name}",
+        title=f"{gettext(request_language(request), DESK)} — {badge.name}",
         signed=signed,
         salon=badge.salon,
         badge=badge,
