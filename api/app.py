@@ -282,6 +282,7 @@ def routers() -> list[APIRouter]:
     from api.registration.pages import public as registration_public
     from api.repairs import pages as repair_pages
     from api.repairs import routes as repair_api
+    from api.report import pages as report_pages
     from api.salons.routes import me as salon_api_me
     from api.salons.routes import salons as salon_api_salons
     from api.salons.routes import solves as salon_api_solves
@@ -303,6 +304,7 @@ def routers() -> list[APIRouter]:
         organiser_salons.router,
         organiser_solves.router,
         organiser_schedules.router,
+        report_pages.router,
         salon_pages.router,
         repair_pages.router,
         dayof_desk.router,

@@ -110,6 +110,7 @@ class Report:
     ratings: dict[int, int]  # 1..5 -> how many
     assessed: int  # meetings with any feedback
     followed: int  # meetings with at least one "we will follow up"
+    assessed_held: int  # meetings held with any feedback
     top_requested: list[Requested]
     days: int = 1
 
@@ -140,7 +141,7 @@ class Report:
     @property
     def feedback_rate(self) -> float | None:
         """Meetings held that got any feedback, among those held."""
-        return self.assessed / self.totals.held if self.totals.held else None
+        return self.assessed_held / self.totals.held if self.totals.held else None
 
 
 def meeting_key(a: str, b: str, start: dt.datetime) -> tuple[str, str, dt.datetime]:
@@ -203,10 +204,12 @@ def most_requested(data: ReportInput, meetings: list[Meeting]) -> list[Requested
 
 def feedback_figures(
     feedback: list[Rating], meetings: list[Meeting]
-) -> tuple[dict[int, int], int, int]:
-    """Ratings 1..5 counted, meetings with any feedback, meetings with a follow-up ticked
-    (feedback on a meeting the report does not hold is left out)."""
-    known = {meeting_key(m.from_, m.to, m.start) for m in meetings}
+) -> tuple[dict[int, int], int, int, int]:
+    """Ratings 1..5 counted, meetings with any feedback, meetings with a follow-up ticked,
+    meetings held with any feedback (feedback on a meeting the report does not hold is left
+    out)."""
+    status = {meeting_key(m.from_, m.to, m.start): m.status for m in meetings}
+    known = set(status)
     ratings = dict.fromkeys(range(1, 6), 0)
     assessed: set[tuple[str, str, dt.datetime]] = set()
     followed: set[tuple[str, str, dt.datetime]] = set()
@@ -219,7 +222,8 @@ def feedback_figures(
         assessed.add(key)
         if f.follow_up:
             followed.add(key)
-    return ratings, len(assessed), len(followed)
+    held = sum(1 for key in assessed if status[key] == "held")
+    return ratings, len(assessed), len(followed), held
 
 
 def build_report(data: ReportInput) -> Report:
@@ -229,7 +233,7 @@ def build_report(data: ReportInput) -> Report:
     for m in meetings:
         totals.add(m.status)
     expected = {code for m in meetings for code in (m.from_, m.to)}
-    ratings, assessed, followed = feedback_figures(data.feedback, meetings)
+    ratings, assessed, followed, assessed_held = feedback_figures(data.feedback, meetings)
     return Report(
         salon_name=data.salon_name,
         totals=totals,
@@ -243,6 +247,7 @@ def build_report(data: ReportInput) -> Report:
         ratings=ratings,
         assessed=assessed,
         followed=followed,
+        assessed_held=assessed_held,
         top_requested=most_requested(data, meetings),
         days=len({m.start.date() for m in meetings}) or 1,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -14,6 +15,8 @@ from sqlalchemy.orm import Session
 from api.auth import CurrentOrganiser
 from api.dayof.service import MeetingAttendance, arrival_times, meeting_attendance
 from api.feedback.service import salon_figures
+from api.pages.service import side_labels
+from api.repairs.service import salon_clock
 from api.report.figures import (
     NO_HALL,
     Meeting,
@@ -95,7 +98,22 @@ def report_input(session: Session, *, salon: Salon) -> ReportInput:
     )
 
 
-def salon_report(session: Session, *, organiser: CurrentOrganiser, salon_id: int) -> Report:
+@dataclass(frozen=True)
+class SalonReport:
+    """A salon's report, the salon's names for its sides and when it was made (salon time)."""
+
+    salon: Salon
+    report: Report
+    labels: dict[str, str]
+    made_at: dt.datetime
+
+
+def salon_report(session: Session, *, organiser: CurrentOrganiser, salon_id: int) -> SalonReport:
     """The organiser's report of its salon (404 for a salon not its own)."""
     salon = salons.organiser_salon(session, organiser=organiser, salon_id=salon_id)
-    return build_report(report_input(session, salon=salon))
+    return SalonReport(
+        salon,
+        build_report(report_input(session, salon=salon)),
+        side_labels(session, salon_id=salon.id),
+        salon_clock(salon.timezone),
+    )
