@@ -1,0 +1,160 @@
+"""The job queue on PostgreSQL with real processes (issue 12): one `salon serve` and two
+`salon worker` started here, SALON_JOB_QUEUE=procrastinate, on a database of their own.
+
+- 20 salons solved at once all end `done`, their runs shared by both workers, and a queued
+  solve shows its place in the queue;
+- a cancel sent through the server stops a solve running on a worker;
+- a worker killed with SIGKILL mid-solve: its job is taken over by the other worker and done;
+- no job ran twice (the database's runs: at most one run ended each job, and a run taken over
+  had stopped beating before the next one started).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from queue_helpers import (
+    SMALL,
+    Cluster,
+    import_salon,
+    medium_salon,
+    running_cluster,
+    solve_state,
+    start_solve,
+    wait_until,
+)
+
+PG_ADMIN = os.environ.get("SALON_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Cluster]:
+    try:
+        admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN}: {str(exc).strip()}")
+    name = f"salon_queue_{secrets.token_hex(4)}"
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        with running_cluster(f"{base}/{name}", workers=2) as running:
+            yield running
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _worker_pid(owner: str) -> int:
+    """The pid in a run's owner (`host@pid:nonce`)."""
+    return int(owner.rpartition("@")[2].partition(":")[0])
+
+
+def test_twenty_salons_solved_at_once_all_end_done(cluster: Cluster) -> None:
+    headers = cluster.organiser(f"many-{secrets.token_hex(3)}@example.org")
+    with cluster.client(headers) as client:
+        salons = [import_salon(client, SMALL, f"Salon {n}") for n in range(20)]
+        jobs = {salon_id: start_solve(client, salon_id, 3)["id"] for salon_id in salons}
+        # Four run at once at most (two workers, two each): the last ones wait, in order.
+        last = solve_state(client, salons[-1], jobs[salons[-1]])
+        if last["state"] == "queued":
+            assert last["queue_position"] is not None and 1 <= last["queue_position"] <= 20
+        ends = {
+            salon_id: wait_until(
+                client, salon_id, job_id, lambda j: j["state"] not in ("queued", "running")
+            )
+            for salon_id, job_id in jobs.items()
+        }
+    failed = {job["id"]: job["error"] for job in ends.values() if job["state"] != "done"}
+    assert not failed, (failed, [w.log_tail() for w in cluster.workers])
+    assert all(job["schedule_version"] == 1 for job in ends.values())
+    assert all(job["queue_position"] is None for job in ends.values())
+    runs = cluster.query(
+        "SELECT job_id, owner, outcome FROM queue_job_runs WHERE job_id = ANY(:ids)",
+        ids=list(jobs.values()),
+    )
+    assert sorted(r.job_id for r in runs) == sorted(jobs.values())  # one run each
+    assert {r.outcome for r in runs} == {"done"}
+    worker_pids = {w.process.pid for w in cluster.workers}
+    assert {_worker_pid(r.owner) for r in runs} == worker_pids  # both workers took a share
+
+
+def test_a_cancel_through_the_server_stops_a_solve_on_a_worker(cluster: Cluster) -> None:
+    headers = cluster.organiser(f"cancel-{secrets.token_hex(3)}@example.org")
+    with cluster.client(headers) as client:
+        salon_id = import_salon(client, medium_salon(), "Salon annulé")
+        job_id = start_solve(client, salon_id, 60)["id"]
+        running = wait_until(
+            client, salon_id, job_id, lambda j: j["state"] == "running" and j["phase"] not in
+            ("", "snapshot", "starting"), timeout=60
+        )
+        asked = time.monotonic()
+        response = client.delete(f"/salons/{salon_id}/solves/{job_id}")
+        assert response.status_code == 202, response.text
+        ended = wait_until(client, salon_id, job_id, lambda j: j["state"] != "running", 30)
+        took = time.monotonic() - asked
+    assert running["state"] == "running"
+    assert ended["state"] == "cancelled" and ended["cancel_requested"], ended
+    assert took < 15, took  # far from the 60 s it asked for
+    (run,) = cluster.query(
+        "SELECT owner, outcome FROM queue_job_runs WHERE job_id = :id", id=job_id
+    )
+    assert run.outcome == "cancelled"
+    assert _worker_pid(run.owner) in {w.process.pid for w in cluster.workers}
+
+
+def test_a_killed_workers_solve_is_finished_by_the_other(cluster: Cluster) -> None:
+    headers = cluster.organiser(f"kill-{secrets.token_hex(3)}@example.org")
+    with cluster.client(headers) as client:
+        salon_id = import_salon(client, medium_salon(), "Salon repris")
+        job_id = start_solve(client, salon_id, 6)["id"]
+        wait_until(
+            client, salon_id, job_id, lambda j: j["state"] == "running" and j["phase"] not in
+            ("", "snapshot", "starting"), timeout=60
+        )
+        (owner,) = cluster.query("SELECT owner FROM salon_jobs WHERE id = :id", id=job_id)[0]
+        victim = next(w for w in cluster.workers if w.process.pid == _worker_pid(owner))
+        survivor = next(w for w in cluster.workers if w is not victim)
+        victim.kill()
+        ended = wait_until(
+            client, salon_id, job_id, lambda j: j["state"] not in ("queued", "running"), 120
+        )
+    assert ended["state"] == "done", (ended, survivor.log_tail())
+    assert ended["schedule_version"] == 1
+    first, second = cluster.query(
+        "SELECT owner, outcome, started_at, last_beat_at, ended_at FROM queue_job_runs "
+        "WHERE job_id = :id ORDER BY id",
+        id=job_id,
+    )
+    assert _worker_pid(first.owner) == victim.process.pid and first.outcome == "abandoned"
+    assert _worker_pid(second.owner) == survivor.process.pid and second.outcome == "done"
+    assert first.last_beat_at <= second.started_at  # the killed run was silent before
+
+
+def test_no_job_ran_twice(cluster: Cluster) -> None:
+    """Over every job of this module: at most one run ended each one, one schedule at most per
+    job, and a job's runs never overlap (each beat last before the next started)."""
+    runs = cluster.query(
+        "SELECT job_id, outcome, started_at, last_beat_at FROM queue_job_runs ORDER BY job_id, id"
+    )
+    assert len(runs) >= 22
+    by_job: dict[int, list] = {}  # type: ignore[type-arg]
+    for run in runs:
+        by_job.setdefault(run.job_id, []).append(run)
+    for job_id, job_runs in by_job.items():
+        finished = [r for r in job_runs if r.outcome in ("done", "failed", "cancelled")]
+        assert len(finished) == 1, (job_id, job_runs)
+        for before, after in zip(job_runs, job_runs[1:], strict=False):
+            assert before.outcome == "abandoned" and before.last_beat_at <= after.started_at
+    schedules = cluster.query(
+        "SELECT job_id, count(*) FROM salon_schedules WHERE job_id IS NOT NULL GROUP BY job_id"
+    )
+    assert all(count == 1 for _job, count in schedules)
+    assert len(schedules) == sum(
+        1 for job_runs in by_job.values() if job_runs[-1].outcome == "done"
+    )
