@@ -4,7 +4,8 @@ Each profile is a bag of terms: the stems of its description, offers and needs (
 text), its keywords' stems counted twice and its themes as whole terms counted three times (a
 theme picked from the salon's list is the surest sign). scikit-learn's TF-IDF (sublinear term
 frequencies, smoothed inverse document frequencies, rows of unit length) weighs them: a term
-that every profile uses ("defense") counts little, a rare one both share ("hydrographie") much.
+that most profiles use ("defense") counts little or nothing (a term of more than 90% of the
+profiles is left out), a rare one both share ("hydrographie") much.
 The score of a pair is the cosine of their rows; the reason shown is what they share, in the
 other's own words: common themes, then keywords, then the shared terms that weigh most.
 """
@@ -23,6 +24,8 @@ from api.suggestions.text import folded, language_of, stem, stems, words
 KEYWORD_WEIGHT = 2
 THEME_WEIGHT = 3
 MAX_REASONS = 4
+MAX_DOCUMENT_SHARE = 0.9
+"""A term found in more of the profiles than this share says nothing of a pair: left out."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,12 @@ def _identity(terms: list[str]) -> list[str]:
     return terms
 
 
+def _vectorizer(max_df: float) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        analyzer=_identity, sublinear_tf=True, norm="l2", smooth_idf=True, max_df=max_df
+    )
+
+
 class Matcher:
     """The TF-IDF rows of a salon's cards, and the suggestions of one card among the other
     side's. Built once per state of the profiles (a few tens of milliseconds for 370 cards)."""
@@ -95,11 +104,14 @@ class Matcher:
         self.cards = list(cards)
         self.index = {card.code: i for i, card in enumerate(self.cards)}
         self.terms = [card_terms(card, stemming=stemming) for card in self.cards]
-        self.vectorizer = TfidfVectorizer(
-            analyzer=_identity, sublinear_tf=True, norm="l2", smooth_idf=True
-        )
         documents = [t.terms or ["\u0000"] for t in self.terms]
-        self.rows: sparse.csr_matrix = self.vectorizer.fit_transform(documents).tocsr()
+        try:
+            self.vectorizer = _vectorizer(MAX_DOCUMENT_SHARE)
+            rows = self.vectorizer.fit_transform(documents)
+        except ValueError:  # every term is in every profile: keep them all
+            self.vectorizer = _vectorizer(1.0)
+            rows = self.vectorizer.fit_transform(documents)
+        self.rows: sparse.csr_matrix = rows.tocsr()
         self.vocabulary = self.vectorizer.get_feature_names_out()
 
     def side(self, kind: str) -> list[int]:

@@ -65,9 +65,20 @@ def _stemmer(language: str) -> snowballstemmer.stemmer:  # type: ignore[name-def
     return snowballstemmer.stemmer("english" if language == "en" else "french")
 
 
+def singular(word: str) -> str:
+    """A French word without its plural mark: Snowball's French stemmer reads "laser" as a verb
+    ("las") but "lasers" as a noun ("laser"); stemming the singular makes them one."""
+    if len(word) > 3 and word[-1] in "sx" and word[-2] not in "su":
+        return word[:-1]
+    return word
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str, language: str) -> str:
-    return str(_stemmer(language).stemWord(word))
+    """The stem of a folded word in its text's language (French words singular first)."""
+    if language == "en":
+        return str(_stemmer("en").stemWord(word))
+    return str(_stemmer("fr").stemWord(singular(word)))
 
 
 def stems(text: str, language: str) -> list[str]:

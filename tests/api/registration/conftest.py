@@ -1,47 +1,5 @@
-"""Fixtures of the registration tests: the app with its own outbox (mails are read back) on
-SQLite and PostgreSQL, a small salon (tests/api/service_helpers.make_salon: tables T1..T3, D1 at
-T1, D2 at T2, so T3 is free), its organiser signed in on the pages."""
+"""Fixtures of the registration tests (tests/api/registration/registration_fixtures.py)."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-
-import pytest
-from fastapi.testclient import TestClient
-from service_helpers import make_salon, new_organiser, settings_for
-
-from api.app import create_app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pages"))
-
-from pages_helpers import sign_in  # noqa: E402
-
-
-@dataclass
-class Desk:
-    """The app, the salon, its organiser's API headers and page form token, the outbox."""
-
-    client: TestClient
-    organiser: dict[str, str]
-    salon_id: int
-    csrf: str
-    outbox: Path
-    tokens: dict[str, str]
-
-    @property
-    def base(self) -> str:
-        return f"/o/salons/{self.salon_id}/registrations"
-
-
-@pytest.fixture
-def desk(database_url: str, tmp_path: Path) -> Iterator[Desk]:
-    outbox = tmp_path / "outbox"
-    settings = settings_for(database_url, outbox_dir=outbox, secret_file=tmp_path / "secret")
-    with TestClient(create_app(settings)) as client:
-        organiser = new_organiser(client)
-        salon_id, _ids, tokens = make_salon(client, organiser)
-        csrf = sign_in(client, organiser)
-        yield Desk(client, organiser, salon_id, csrf, outbox, tokens)
+from registration_fixtures import desk  # noqa: F401

@@ -9,12 +9,12 @@ import html
 import re
 from typing import Any
 
-from conftest import Desk
 from fastapi.testclient import TestClient
+from pages_helpers import sign_in
+from registration_fixtures import Desk
 from service_helpers import new_organiser
 
 from api.mail import read_outbox
-from pages_helpers import sign_in
 
 PERSON = {
     "name": "Camille Laser",
@@ -160,7 +160,7 @@ def test_duplicates_are_flagged(desk: Desk) -> None:
     enable(desk)
     register(desk.client, desk.salon_id)
     register(desk.client, desk.salon_id, name="Camille L.", organisation="Autre")  # same e-mail
-    register(desk.client, desk.salon_id, name="Nouveau", email="n@example.org", organisation="org i1")
+    register(desk.client, desk.salon_id, name="Neuf", email="n@example.org", organisation="org i1")
     register(desk.client, desk.salon_id, name="Seule", email="s@example.org", organisation="Solo")
     html = requests_page(desk)
     rows = dict(re.findall(r'<tr data-request="(\d+)">(.*?)</tr>', html, re.S))
@@ -182,7 +182,8 @@ def test_bulk_approval_makes_participants_and_mails_their_link(desk: Desk) -> No
         follow_redirects=False,
     )
     assert response.status_code == 303
-    assert "approved=2" in response.headers["location"] and "mailed=2" in response.headers["location"]
+    location = response.headers["location"]
+    assert "approved=2" in location and "mailed=2" in location
     people = desk.client.get(
         f"/salons/{desk.salon_id}/participants", headers=desk.organiser
     ).json()["data"]
