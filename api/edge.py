@@ -46,8 +46,9 @@ UPLOAD_ALLOWANCE = 64 * 1024
 
 SALON_FILE_ROUTES = re.compile(r"^/(?:salons/import|o/import)/?$")
 PARTICIPANT_FILE_ROUTES = re.compile(
-    r"^/(?:salons/[^/]+/participants/import|o/salons/[^/]+/participants)/?$"
+    r"^/(?:salons/[^/]+/(?:participants|wishes)/import|o/salons/[^/]+/(?:participants|wishes))/?$"
 )
+"""Participant and wish files (CSV, XLSX): the importers' 10 MB."""
 PAGE_PREFIXES = ("/o/", "/p/", "/catalogue/", "/assets/")
 API_UNDER_PAGES = "/catalogue/api/"
 DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc")

@@ -115,7 +115,7 @@ def read_participants(content: bytes, fmt: str) -> list[v1.Participant]:
     if fmt == "json":
         specs, places = _from_json(content)
     else:
-        rows = _csv_rows(content) if fmt == "csv" else _xlsx_rows(content)
+        rows = csv_rows(content) if fmt == "csv" else xlsx_rows(content)
         specs, places = _from_rows(rows)
     problems = _repeated_ids(specs, places) + _nul_characters(specs, places)
     if problems:
@@ -207,7 +207,8 @@ def _csv_text(content: bytes) -> str:
         return content.decode("cp1252", errors="replace")
 
 
-def _csv_rows(content: bytes) -> list[list[Any]]:
+def csv_rows(content: bytes) -> list[list[Any]]:
+    """The non-empty rows of a CSV file (its delimiter guessed from the first line: , ; or tab)."""
     text = _csv_text(content)
     lines = text.splitlines()
     first_line = lines[0] if lines else ""
@@ -256,7 +257,8 @@ def _megabytes(size: int, limit: int) -> dict[str, int]:
     return {"size": -(-size // mega), "limit": limit // mega}
 
 
-def _xlsx_rows(content: bytes) -> list[list[Any]]:
+def xlsx_rows(content: bytes) -> list[list[Any]]:
+    """The non-empty rows of an XLSX file's first sheet (refused when too large unzipped)."""
     from openpyxl import load_workbook
 
     problem = _xlsx_size_problem(content)
@@ -329,18 +331,18 @@ def _from_rows(rows: list[list[Any]]) -> tuple[list[v1.Participant], list[str]]:
         fields: dict[str, Any] = {}
         for index, name in columns.items():
             value = row[index] if index < len(row) else ""
-            cell = _cell(value)
-            if cell == "":
+            text = cell(value)
+            if text == "":
                 continue
             if name == "unavailable":
-                parsed = _intervals(cell)
+                parsed = _intervals(text)
                 if parsed is None:
                     message = "Intervalles attendus : DÉBUT/FIN séparés par « ; »."
                     problems.append(FieldProblem(f"ligne {number}, colonne {name}", message))
                     continue
                 fields[name] = parsed
             else:
-                fields[name] = cell
+                fields[name] = text
         try:
             specs.append(v1.Participant.model_validate(fields))
             places.append(f"ligne {number}")
@@ -353,7 +355,8 @@ def _from_rows(rows: list[list[Any]]) -> tuple[list[v1.Participant], list[str]]:
     return specs, places
 
 
-def _cell(value: Any) -> str:
+def cell(value: Any) -> str:
+    """A sheet's cell as text (a whole float without its `.0`, a date in ISO form)."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):

@@ -19,6 +19,7 @@ from service_helpers import SESSIONS, World, wait_for_job
 
 ROLES = ("anonymous", "organiser", "other_organiser", "participant", "other_participant")
 CSV = b"id,name\nN9,Imported\n"
+WISH_CSV = b"from,to,priority\nI3,D1,1\n"
 EARLY = "2023-11-28T08:00:00"
 CANCELLED_I1 = {"now": EARLY, "changes": [{"kind": "participant_cancelled", "participant": "I1"}]}
 
@@ -30,6 +31,7 @@ class Case:
     expected: tuple[int, int, int, int, int]  # in the order of ROLES
     body: Any = None
     files: bool = False
+    upload: bytes = CSV  # the file sent when `files`
     participant: str = "I1"  # the participant concerned (its token is "participant")
     needs: str = ""  # "schedule", "published", "repair" or "job": resources to create first
 
@@ -66,6 +68,7 @@ CASES = [
     Case("DELETE", "/salons/{salon_id}/participants/{participant_id}/links/{link_id}", ORG_DELETES),
     Case("GET", "/salons/{salon_id}/wishes", ORG),
     Case("POST", "/salons/{salon_id}/wishes", ORG_CREATES, {"from": "I3", "to": "D2"}),
+    Case("POST", "/salons/{salon_id}/wishes/import", ORG, files=True, upload=WISH_CSV),
     Case("GET", "/salons/{salon_id}/wishes/{wish_id}", ORG),
     Case("PATCH", "/salons/{salon_id}/wishes/{wish_id}", ORG, {"priority": 1}),
     Case("DELETE", "/salons/{salon_id}/wishes/{wish_id}", ORG_DELETES),
@@ -161,7 +164,7 @@ def test_route_for_every_role(world: World, case: Case) -> None:
         role = ROLES[index]
         kwargs: dict[str, Any] = {"headers": _headers(world, role, case)}
         if case.files:
-            kwargs["files"] = {"file": ("p.csv", CSV)}
+            kwargs["files"] = {"file": ("p.csv", case.upload)}
         elif case.body is not None:
             kwargs["json"] = case.body
         response = client.request(case.method, url, **kwargs)

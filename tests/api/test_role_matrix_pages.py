@@ -82,6 +82,8 @@ FORBIDDEN = (SIGN_IN, 403, 403, SIGN_IN, SIGN_IN)  # any organiser form without 
 LINK = (404, 404, 404, 200, 200)
 LINK_FORBIDDEN = (404, 404, 404, 403, 403)
 LOGIN_FORM = "a sign-in form: the key is the secret, no session exists yet to protect"
+NOBODY = (404, 404, 404, 404, 404)
+PUBLIC_FORM = "the public registration form: nobody is signed in (cross-site posts, rate limit)"
 
 
 def owner_posts(to: str, prefix: bool = False) -> tuple[Expect, ...]:
@@ -129,6 +131,17 @@ CASES = [
         {"csrf": "{csrf}"},
         no_token=FORBIDDEN,
         upload="participants",
+    ),
+    Case(
+        "POST",
+        SALON + "/wishes",
+        owner_posts(SALON + "?done=wishes", prefix=True),
+        {"csrf": "{csrf}"},
+        no_token=FORBIDDEN,
+        upload="wishes",
+    ),
+    organiser_form(
+        SALON + "/caps", owner_posts(SALON + "?done=caps"), director="14", industrial="6"
     ),
     organiser_form(
         SALON + "/labels",
@@ -229,6 +242,55 @@ CASES = [
     Case("GET", "/p/{token}/agenda/print", LINK),
     Case("GET", "/p/{token}/agenda.pdf", LINK),
     Case("GET", "/p/{token}/agenda.ics", LINK),
+    # self-registration (tests/api/registration/): the world's salon takes none (404 to all)
+    Case("GET", "/register/{salon_id}", NOBODY),
+    Case(
+        "POST",
+        "/register/{salon_id}",
+        NOBODY,
+        {"name": "Camille", "email": "camille@example.org", "consent": "yes"},
+        no_token_because=PUBLIC_FORM,
+    ),
+    Case("GET", SALON + "/registrations", OWNER),
+    organiser_form(
+        SALON + "/registrations/settings",
+        owner_posts(SALON + "/registrations?done=settings"),
+        enabled="yes",
+        sides="industrial",
+        consent="J'accepte.",
+    ),
+    organiser_form(
+        SALON + "/registrations/decide",
+        owner_posts(SALON + "/registrations?done=decided", prefix=True),
+        decision="refuse",
+        request="1",
+    ),
+    # profiles and suggestions (tests/api/profiles/, tests/api/suggestions/)
+    Case("GET", "/p/{token}/profile", LINK),
+    Case(
+        "POST",
+        "/p/{token}/profile",
+        (404, 404, 404, Redirect("/p/{token}/profile?done=saved"))
+        + (Redirect("/p/{token}/profile?done=saved"),),
+        {"csrf": "{csrf}", "description": "Lasers"},
+        no_token=LINK_FORBIDDEN,
+    ),
+    Case("GET", "/p/{token}/people/{code}", LINK),
+    Case("GET", "/p/{token}/people/{code}/image", NOBODY),  # D1 has no image
+    Case("GET", "/p/{token}/suggestions", LINK),
+    Case("GET", SALON + "/profiles", OWNER),
+    organiser_form(
+        SALON + "/profiles/themes", owner_posts(SALON + "/profiles?done=themes"), themes="Radars"
+    ),
+    Case("GET", SALON + "/profiles.json", OWNER),
+    Case(
+        "POST",
+        SALON + "/profiles/import",
+        owner_posts(SALON + "/profiles?done=imported", prefix=True),
+        {"csrf": "{csrf}"},
+        no_token=FORBIDDEN,
+        upload="profiles",
+    ),
 ]
 
 
@@ -352,6 +414,11 @@ def world(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     files = {
         "salon": ("salon.json", exported.content),
         "participants": ("participants.csv", b"id,name\nN9,Nouvelle Venue\n"),
+        "wishes": ("wishes.csv", b"from,to,message\nI3,D1,Bonjour\n"),
+        "profiles": (
+            "profiles.json",
+            b'{"format": "profiles/v1", "profiles": [{"participant": "D1", "description": "x"}]}',
+        ),
     }
     yield World(snapshot, outbox, values, roles, files)
 

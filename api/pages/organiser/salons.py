@@ -1,5 +1,6 @@
 """The organiser's salons under `/o`: the list and import of salons, a salon's dashboard, its
-settings (side labels, priority, wish window), participants' import, mails and personal links."""
+settings (side labels, priority, wish window, caps per kind), participants' and wishes' imports,
+mails and personal links."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
@@ -18,7 +20,7 @@ from api.i18n import gettext
 from api.pages import invitations, service
 from api.pages.organiser.shared import Signed, SignedDep, max_time_limit, salon_row
 from api.pages.web import PageError, PageRoute, error_page, page, request_language
-from api.salons import convert, importers
+from api.salons import convert, importers, wish_importers
 from api.salons import service as salons
 from api.salons.schemas import SalonUpdate
 from api.web import FormDep, check_csrf, first, redirect
@@ -113,9 +115,12 @@ def _dashboard(
     bounds: bool = False,
     counts: dict[str, int] | None = None,
     import_problems: list[str] | None = None,
+    wish_import_problems: list[str] | None = None,
+    caps_problems: list[str] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    """The salon's dashboard; with `import_problems`, the participants file was refused."""
+    """The salon's dashboard; with `import_problems`, the participants file was refused (the
+    wishes file with `wish_import_problems`, the caps per kind with `caps_problems`)."""
     row = salon_row(session, signed, salon_id)
     read = salons.get_salon(session, organiser=signed.organiser, salon_id=salon_id)
     document = convert.salon_document(session, salon=row)
@@ -145,6 +150,8 @@ def _dashboard(
         priority=priority_of(list(read.objectives)),
         counts=counts or {},
         import_problems=import_problems or [],
+        wish_import_problems=wish_import_problems or [],
+        caps_problems=caps_problems or [],
         published=service.current_schedule(session, salon_id=salon_id) is not None,
         max_time_limit=max_time_limit(request),
     )
@@ -188,6 +195,68 @@ async def import_participants(
         created=str(done.created),
         updated=str(done.updated),
     )
+
+
+@router.post("/salons/{salon_id}/wishes", response_class=HTMLResponse)
+async def import_wishes(
+    salon_id: SalonId, request: Request, session: SessionDep, signed: SignedDep
+) -> Response:
+    """Create or update wishes from a CSV or XLSX sheet (all or nothing, line/column errors)."""
+    form = await request.form()
+    check_csrf({"csrf": [str(form.get("csrf") or "")]}, signed.secret)
+    salon_row(session, signed, salon_id)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise PageError("Choisissez un fichier de souhaits (CSV ou XLSX).", status=422)
+    content = await upload.read(importers.MAX_BYTES + 1)
+    try:
+        fmt = importers.detect_format(upload.filename, upload.content_type, None)
+        wishes = wish_importers.read_wishes(content, fmt)
+        done = salons.import_wishes(
+            session, organiser=signed.organiser, salon_id=salon_id, wishes=wishes
+        )
+    except DomainError as error:
+        session.rollback()
+        if error.status == 404:
+            raise
+        language = request_language(request)
+        problems = [f"{p.field} : {p.render(language)}" for p in error.problems]
+        return _dashboard(
+            request,
+            session,
+            signed,
+            salon_id,
+            wish_import_problems=problems or [error.render(language)],
+            status=422,
+        )
+    return redirect(
+        f"/o/salons/{salon_id}",
+        done="wishes",
+        created=str(done.created),
+        updated=str(done.updated),
+    )
+
+
+@router.post("/salons/{salon_id}/caps", response_class=HTMLResponse)
+def save_caps(
+    salon_id: SalonId, request: Request, session: SessionDep, signed: SignedDep, form: FormDep
+) -> Response:
+    """The caps per kind of participant (empty: no cap for that kind)."""
+    check_csrf(form, signed.secret)
+    caps = {kind: first(form, kind).strip() for kind in ("director", "industrial")}
+    try:
+        data = SalonUpdate.model_validate(
+            {"max_meetings_by_kind": {k: v for k, v in caps.items() if v} or None}
+        )
+        salons.update_salon(session, organiser=signed.organiser, salon_id=salon_id, data=data)
+    except (DomainError, ValidationError) as error:
+        session.rollback()
+        if isinstance(error, DomainError) and error.status == 404:
+            raise
+        language = request_language(request)
+        message = gettext(language, "Nombre entier de 0 à 10 000 attendu, ou rien : sans plafond.")
+        return _dashboard(request, session, signed, salon_id, caps_problems=[message], status=422)
+    return redirect(f"/o/salons/{salon_id}", done="caps")
 
 
 @router.post("/salons/{salon_id}/labels")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, File, Query, Response, UploadFile, status
 
 from api.db import SessionDep
 from api.deps import DEFAULT_LIMIT, Limit, Offset, OrganiserDep, Page, SalonId, WishId
-from api.salons import service
+from api.salons import importers, service, wish_importers
 from api.salons.routes.routing import AUTH, ORGANISER, WRITE, StrictQueryRoute
-from api.salons.schemas import WishCreate, WishRead, WishUpdate
+from api.salons.schemas import ImportRead, WishCreate, WishRead, WishUpdate
 
 router = APIRouter(route_class=StrictQueryRoute)
 
@@ -54,6 +54,32 @@ def create_wish(
 ) -> WishRead:
     """An organiser's wish (may be required, pinned or limited in time)."""
     return service.create_wish(session, organiser=organiser, salon_id=salon_id, data=data)
+
+
+@router.post(
+    "/salons/{salon_id:int}/wishes/import",
+    response_model=ImportRead,
+    tags=ORGANISER,
+    responses=AUTH,
+)
+def import_wishes(
+    salon_id: SalonId,
+    session: SessionDep,
+    organiser: OrganiserDep,
+    file: Annotated[UploadFile, File(description="CSV or XLSX")],
+    format: Annotated[
+        importers.Format | None, Query(description="Default: from the file name")
+    ] = None,
+) -> ImportRead:
+    """Create or update wishes (matched on asker and asked) from a sheet; all or nothing.
+
+    CSV/XLSX columns: from, to, priority, required, message (see docs/service.md); every
+    problem is named by its line and column.
+    """
+    content = file.file.read(importers.MAX_BYTES + 1)
+    fmt = importers.detect_format(file.filename, file.content_type, format)
+    wishes = wish_importers.read_wishes(content, fmt)
+    return service.import_wishes(session, organiser=organiser, salon_id=salon_id, wishes=wishes)
 
 
 @router.get(

@@ -56,7 +56,14 @@ from api.salons.service.solves import (
     list_solves,
     start_solve,
 )
-from api.salons.service.wishes import create_wish, delete_wish, get_wish, list_wishes, update_wish
+from api.salons.service.wishes import (
+    create_wish,
+    delete_wish,
+    get_wish,
+    import_wishes,
+    list_wishes,
+    update_wish,
+)
 
 __all__ = [
     "active_solve",
@@ -75,6 +82,7 @@ __all__ = [
     "get_schedule",
     "get_solve",
     "get_wish",
+    "import_wishes",
     "import_participants",
     "import_salon",
     "issue_link",

@@ -6,7 +6,8 @@ beside the salon/v1 fields and never enters the document checked or solved."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -14,12 +15,15 @@ from api.auth import CurrentOrganiser
 from api.deps import Page
 from api.errors import FieldProblem
 from api.salons import convert, rules, storage
-from api.salons.schemas import WishCreate, WishRead, WishUpdate
+from api.salons.importers import import_error
+from api.salons.schemas import ImportRead, WishCreate, WishRead, WishUpdate
 from api.salons.service.access import found, organiser_salon, page_bounds
-from api.salons.service.checks import check_document, problems_error
+from api.salons.service.checks import check_document, check_tables, problems_error
 from api.salons.tables import Salon, Wish
+from api.salons.wish_importers import ImportedWish
 from api.timestamps import from_storage, utc_now
 from scheduler import format as v1
+from scheduler.loading import salon_problems
 
 
 def wish_decision(wish: Wish) -> str:
@@ -189,3 +193,96 @@ def delete_wish(
     _, wish = salon_wish(session, organiser=organiser, salon_id=salon_id, wish_id=wish_id)
     storage.delete_wishes(session, wish_ids=[wish.id])
     session.commit()
+
+
+def import_wishes(
+    session: Session,
+    *,
+    organiser: CurrentOrganiser,
+    salon_id: int,
+    wishes: Sequence[ImportedWish],
+) -> ImportRead:
+    """Create or update wishes (matched on asker and asked) from a CSV/XLSX file, all or none.
+
+    Under the salon's lock. Every line is checked first (both codes known in the salon, not to
+    oneself), then the whole salon with the file's wishes against salon/v1's rules; any problem
+    refuses the file, named by its line and column. A new wish comes after the asker's others."""
+    salon = organiser_salon(session, organiser=organiser, salon_id=salon_id)
+    storage.lock_salon(session, salon_id=salon.id)
+    codes = [c for w in wishes for c in (w.spec.from_, w.spec.to)]
+    people = storage.find_participants_by_code(session, salon_id=salon.id, codes=codes)
+    problems = imported_wish_problems(wishes, people)
+    if problems:
+        raise import_error(problems)
+    rows, _ = storage.list_wishes(session, salon_id=salon.id)
+    index_of = {(row.from_id, row.to_id): i for i, row in enumerate(rows)}
+    document = convert.salon_document(session, salon=salon)
+    specs = list(document.wishes)
+    updated: dict[int, ImportedWish] = {}
+    new: list[ImportedWish] = []
+    for wish in wishes:
+        key = (people[wish.spec.from_].id, people[wish.spec.to].id)
+        if key in index_of:
+            i = index_of[key]
+            changes = {"priority": wish.spec.priority, "required": wish.spec.required}
+            specs[i] = specs[i].model_copy(update=changes)
+            updated[i] = wish
+        else:
+            new.append(wish)
+    lines = {i: w.place for i, w in updated.items()}
+    lines.update({len(specs) + j: w.place for j, w in enumerate(new)})
+    salon_wide_check(document.model_copy(update={"wishes": specs + [w.spec for w in new]}), lines)
+    now = utc_now()
+    for i, wish in updated.items():
+        row = rows[i]
+        row.priority, row.required = wish.spec.priority, wish.spec.required
+        row.message = wish.message
+        row.updated_at = now
+    created = convert.store_wishes(
+        session,
+        salon_id=salon.id,
+        specs=[w.spec for w in new],
+        first_position=storage.next_wish_position(session, salon_id=salon.id),
+        now=now,
+    )
+    ranks = Counter(row.from_id for row in rows)
+    for row, wish in zip(created, new, strict=True):
+        ranks[row.from_id] += 1
+        row.rank, row.message = ranks[row.from_id], wish.message
+    session.commit()
+    return ImportRead(created=len(new), updated=len(updated), count=len(rows) + len(new))
+
+
+def imported_wish_problems(
+    wishes: Sequence[ImportedWish], people: Mapping[str, object]
+) -> list[FieldProblem]:
+    """Each line's codes name participants of the salon, and nobody asks to meet itself."""
+    problems = []
+    for wish in wishes:
+        for column, code in (("from", wish.spec.from_), ("to", wish.spec.to)):
+            if code not in people:
+                where, message = f"{wish.place}, colonne {column}", "Participant inconnu : {code}."
+                problems.append(FieldProblem(where, message, {"code": code}))
+        if wish.spec.from_ == wish.spec.to:
+            message = "On ne peut pas souhaiter se rencontrer soi-même."
+            problems.append(FieldProblem(f"{wish.place}, colonne to", message))
+    return problems
+
+
+def salon_wide_check(document: v1.Salon, lines: Mapping[int, str]) -> None:
+    """The salon with the imported wishes keeps salon/v1's rules: else 422 `invalid_import`,
+    each problem of an imported wish named by its line (`ligne 4, colonne pinned`)."""
+    check_tables(document)
+    problems = salon_problems(document)
+    if not problems:
+        return
+    found = []
+    for problem in problems:
+        place = problem.path.removeprefix("$.") or "body"
+        if problem.path.startswith("$.wishes["):
+            index = int(problem.path.removeprefix("$.wishes[").split("]")[0])
+            column = problem.path.split("]", 1)[1].lstrip(".")
+            if index in lines:
+                place = f"{lines[index]}, colonne {column}" if column else lines[index]
+        found.append(FieldProblem(place, "{text}", {"text": problem.message}))
+    raise import_error(found)
