@@ -4,6 +4,7 @@
     salon print SALON.json SCHEDULE.json --kind agendas --participant d12 -o d12.ics
     salon print SALON.json SCHEDULE.json --kind tables -o tables.pdf
     salon print SALON.json SCHEDULE.json --kind grid -o grille.pdf
+    salon print SALON.json SCHEDULE.json --kind badges -o badges.pdf [--one-per-page]
     salon print SALON.json SCHEDULE.json -o rendez-vous.xlsx
 
 The format follows the output's extension unless --format says otherwise. Exit codes: 0 done,
@@ -33,13 +34,14 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
-KINDS = ("agendas", "tables", "grid", "meetings")
+KINDS = ("agendas", "tables", "grid", "badges", "meetings")
 FORMATS = ("pdf", "html", "ics", "csv", "xlsx")
 ROLES = ("director", "industrial")
 FORMATS_OF_KIND = {
     "agendas": ("pdf", "html", "ics"),
     "tables": ("pdf", "html"),
     "grid": ("pdf", "html"),
+    "badges": ("pdf", "html"),
     "meetings": ("csv", "xlsx"),
 }
 EXTENSIONS = {
@@ -60,8 +62,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser = commands.add_parser(
         "print",
         help=N_(
-            "agendas, fiches des tables, grille générale (PDF, HTML), iCal, rendez-vous "
-            "(CSV, XLSX)"
+            "agendas, fiches des tables, grille générale, badges (PDF, HTML), iCal, "
+            "rendez-vous (CSV, XLSX)"
         ),
         description=N_(
             "Imprime les documents d'un salon à partir de ses fichiers salon/v1 et schedule/v1."
@@ -116,6 +118,23 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument(
         "--industrial-label", help=N_("le nom que le salon donne à ses industriels")
+    )
+    parser.add_argument(
+        "--one-per-page",
+        action="store_true",
+        help=N_(
+            "--kind badges : un badge par page à la taille du badge (imprimante de badges), "
+            "au lieu de 8 par feuille A4 avec traits de coupe"
+        ),
+    )
+    parser.add_argument(
+        "--checkin-url",
+        metavar="URL",
+        help=N_(
+            "--kind badges : l'adresse d'accueil de chaque badge, {code} tenant lieu de son code, "
+            "par exemple https://salon.example.org/o/salons/3/checkin/{code} : mise dans son QR "
+            "code (par défaut, le code seul)"
+        ),
     )
     parser.add_argument(
         "--workers",
@@ -175,6 +194,12 @@ def check_options(args: argparse.Namespace, kind: str, fmt: str) -> None:
         raise BadInputError(
             say(language, "le dossier %(folder)s n'existe pas", folder=args.output.parent)
         )
+    if (args.one_per_page or args.checkin_url) and kind != "badges":
+        raise BadInputError(
+            say(language, "--one-per-page et --checkin-url ne valent que pour --kind badges")
+        )
+    if args.checkin_url and "{code}" not in args.checkin_url:
+        raise BadInputError(say(language, "--checkin-url doit contenir {code}"))
     if args.workers is not None and args.workers < 1:
         raise BadInputError(say(language, "--workers doit valoir au moins 1"))
 
@@ -306,9 +331,41 @@ def _render(docs: SalonDocuments, args: argparse.Namespace, kind: str, fmt: str)
             len(sheets),
             lambda progress: d.tables_pdf(docs, sheets, on_progress=progress, workers=args.workers),
         ).pdf
+    if kind == "badges":
+        return _badges(docs, args, fmt)
     if fmt == "html":
         return d.grid_html(docs).encode("utf-8")
     return d.grid_pdf(docs).pdf
+
+
+def _badges(docs: SalonDocuments, args: argparse.Namespace, fmt: str) -> bytes:
+    """Every participant's badge; the QR codes hold --checkin-url's addresses when given."""
+    from dataclasses import replace
+
+    from api.dayof.codes import checkin_codes
+    from api.documents.badges import badge_sheets, badges, badges_pdf, render_badges
+
+    links: dict[str, str] = {}  # never the agendas' --link-template
+    if args.checkin_url:
+        codes = checkin_codes(p.id for p in docs.salon.participants)
+        links = {pid: args.checkin_url.replace("{code}", code) for pid, code in codes.items()}
+    docs = type(docs)(docs.salon, docs.schedule, replace(docs.options, links=links))
+    items = badges(docs)
+    if fmt == "html":
+        sheets = badge_sheets(items, one_per_page=args.one_per_page)
+        return render_badges(docs, sheets, one_per_page=args.one_per_page).encode("utf-8")
+    sheets_count = len(badge_sheets(items, one_per_page=args.one_per_page))
+    return _with_progress(
+        cli_language(args.lang),
+        sheets_count,
+        lambda progress: badges_pdf(
+            docs,
+            items,
+            one_per_page=args.one_per_page,
+            on_progress=progress,
+            workers=args.workers,
+        ),
+    ).pdf
 
 
 def _with_progress(
