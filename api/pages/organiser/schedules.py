@@ -7,14 +7,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from api.db import SessionDep
-from api.deps import JobId, SalonId, SettingsDep, Version
+from api.deps import MAX_OFFSET, JobId, SalonId, SettingsDep, Version
 from api.documents import SalonDocuments, agenda_html, meetings_csv, meetings_xlsx, side_of
 from api.i18n import gettext
 from api.pages import prints, service
@@ -27,6 +27,9 @@ from api.pages.organiser.shared import (
     salon_row,
 )
 from api.pages.web import PageError, PageRoute, page, request_language
+from api.report.charts import spread_chart
+from api.report.documents import side_names
+from api.report.unscheduled import unscheduled_page
 from api.salons import service as salons
 from api.salons.printed_links import printed_links
 from api.settings import Settings
@@ -52,16 +55,31 @@ def meetings_spread(
     return {side: sorted(counts.items()) for side, counts in spread.items() if counts}
 
 
+SearchText = Annotated[str, Query(max_length=200)]
+
+
 @router.get("/salons/{salon_id}/schedules/{version}", response_class=HTMLResponse)
 def schedule_page(
-    salon_id: SalonId, version: Version, request: Request, session: SessionDep, signed: SignedDep
+    salon_id: SalonId,
+    version: Version,
+    request: Request,
+    session: SessionDep,
+    signed: SignedDep,
+    q: SearchText = "",
+    reason: SearchText = "",
+    page_number: Annotated[int, Query(alias="page", ge=1, le=MAX_OFFSET)] = 1,
 ) -> HTMLResponse:
+    """A schedule's objectives, spread of meetings (a chart), documents and its unscheduled
+    wishes (filtered by `q` and `reason`, paged by `page`)."""
+    language = request_language(request)
     read = salons.get_salon(session, organiser=signed.organiser, salon_id=salon_id)
     schedule = salons.get_schedule(
         session, organiser=signed.organiser, salon_id=salon_id, version=version
     )
     document = salons.export_salon(session, organiser=signed.organiser, salon_id=salon_id)
     names = {p.id: p for p in document.participants}
+    labels = service.side_labels(session, salon_id=salon_id)
+    spread = meetings_spread(document.participants, schedule.meetings)
     return page(
         request,
         "organiser_schedule.html",
@@ -71,9 +89,13 @@ def schedule_page(
         schedule=schedule,
         names=names,
         participants=document.participants,
-        labels=service.side_labels(session, salon_id=salon_id),
-        objective_labels=labels_in(request_language(request), OBJECTIVE_LABELS),
-        spread=meetings_spread(document.participants, schedule.meetings),
+        labels=labels,
+        objective_labels=labels_in(language, OBJECTIVE_LABELS),
+        spread=spread,
+        spread_chart=spread_chart(spread, side_names(language, labels), language),
+        unscheduled=unscheduled_page(
+            schedule.unscheduled, names, language, q=q, reason=reason, page=page_number
+        ),
     )
 
 
