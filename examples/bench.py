@@ -493,6 +493,10 @@ lazy_section(
     "pdf-rush", "40 agenda PDFs at once beside a small read; 100 wish submissions (real server)",
     "examples.bench_pdf_rush:bench_pdf_rush",
 )
+lazy_section(
+    "suggestions", "suggestions for 300 industrials x 70 directors, their quality on AGIR",
+    "examples.bench_suggestions:bench_suggestions",
+)
 
 
 # ---------------------------------------------------------------- command line

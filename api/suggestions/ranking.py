@@ -39,6 +39,23 @@ class Card:
     themes: tuple[str, ...] = ()
 
 
+def profile_card(
+    code: str,
+    kind: str,
+    *,
+    organisation: str = "",
+    role: str = "",
+    description: str = "",
+    offers: str = "",
+    needs: str = "",
+    keywords: Sequence[str] = (),
+    themes: Sequence[str] = (),
+) -> Card:
+    """The card of a participant: its organisation and role with its profile's texts."""
+    text = "\n".join(part for part in (organisation, role, description, offers, needs) if part)
+    return Card(code, kind, text, tuple(keywords), tuple(themes))
+
+
 @dataclass
 class Suggestion:
     """A participant of the other side, its score (0..1) and what the two profiles share."""
@@ -202,4 +219,4 @@ def top_share(
     return found / asked if asked else 0.0
 
 
-__all__ = ["Card", "Matcher", "Suggestion", "stems", "top_share"]
+__all__ = ["Card", "Matcher", "Suggestion", "profile_card", "stems", "top_share"]

@@ -19,7 +19,7 @@ from api.salons import storage as salon_storage
 from api.salons.service.participants import participant_kind
 from api.salons.tables import Participant, Salon
 from api.suggestions import storage
-from api.suggestions.ranking import Card, Matcher
+from api.suggestions.ranking import Card, Matcher, profile_card
 
 TOP = 10
 KEPT_MATCHERS = 8
@@ -51,18 +51,22 @@ class Suggestions:
 
 
 def card_of(row: Participant, profile: Profile | None) -> Card:
-    """What is matched of a participant: its profile, with its organisation and role."""
-    parts = [row.organisation, row.role]
-    if profile is not None:
-        parts += [profile.description, profile.offers, profile.needs]
-        return Card(
-            row.code,
-            participant_kind(row),
-            "\n".join(parts),
-            tuple(profile.keywords),
-            tuple(profile.themes),
+    """What is matched of a participant: its organisation and role, with its profile."""
+    if profile is None:
+        return profile_card(
+            row.code, participant_kind(row), organisation=row.organisation, role=row.role
         )
-    return Card(row.code, participant_kind(row), "\n".join(parts))
+    return profile_card(
+        row.code,
+        participant_kind(row),
+        organisation=row.organisation,
+        role=row.role,
+        description=profile.description,
+        offers=profile.offers,
+        needs=profile.needs,
+        keywords=profile.keywords,
+        themes=profile.themes,
+    )
 
 
 _matchers: OrderedDict[tuple[object, ...], Matcher] = OrderedDict()
