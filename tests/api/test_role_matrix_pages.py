@@ -213,6 +213,10 @@ CASES = [
         owner_posts(SALON + "/repairs/{repair_id}?done=published"),
     ),
     Case("GET", SALON + "/repairs/{repair_id}/agendas.pdf", OWNER),
+    # the post-event report (tests/api/report/)
+    Case("GET", SALON + "/report", OWNER),
+    Case("GET", SALON + "/report.pdf", OWNER),
+    Case("GET", SALON + "/report.xlsx", OWNER),
     # the room display (tests/api/display/): no role opens it without its secret link
     Case("GET", SALON + "/display", OWNER),
     Case("GET", "/display/{salon_id}/{token}", (404, 404, 404, 404, 404)),
@@ -231,6 +235,15 @@ CASES = [
         no_token=LINK_FORBIDDEN,
     ),
     Case("GET", "/p/{token}/requests", LINK),
+    # feedback after a meeting (tests/api/feedback/): D1 on its meeting with I1, not D2's
+    Case("GET", "/p/{token}/feedback", LINK),
+    Case(
+        "POST",
+        "/p/{token}/feedback",
+        (404, 404, 404, Redirect("/p/{token}/feedback?done=feedback#m-", prefix=True), 404),
+        {"csrf": "{csrf}", "other": "I1", "start": "{d1_i1_start}", "rating": "4"},
+        no_token=LINK_FORBIDDEN,
+    ),
     Case(
         "POST",
         "/p/{token}/requests/{wish_id}",
@@ -407,6 +420,13 @@ def world(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> It
             "code": "D1",
             "repair_id": repair.json()["id"],
             "wish_id": requests.json()["data"][0]["id"],
+            "d1_i1_start": next(
+                m["start"]
+                for m in client.get(
+                    f"/salons/{salon_id}/schedules/1", headers=organiser
+                ).json()["meetings"]
+                if {m["from"], m["to"]} == {"I1", "D1"}
+            ),
             "print": _printed(client, roles["organiser"], salon_id),
         }
     snapshot = folder / "snapshot.db"
