@@ -34,11 +34,13 @@ from api.documents.serving import (
 )
 from api.errors import DomainError
 from api.i18n import format_moment, gettext
-from api.pages import service
+from api.pages import agenda_view, service
 from api.pages.web import PageError, PageRoute, page, request_language
+from api.reminders import agenda_changes
+from api.reminders.agendas import meeting_keys
 from api.salons import convert, self_service
 from api.salons.schemas import MAX_MESSAGE, MeRead, MyWishesUpdate
-from api.timestamps import from_storage, utc_now
+from api.timestamps import from_storage, local_now, utc_now
 from api.web import FormDep, check_csrf, csrf_token, first, redirect
 
 router = APIRouter(
@@ -273,11 +275,14 @@ def refusal_text(exc: DomainError | ValidationError, language: str) -> str:
 def requests_page(token: Token, request: Request, session: SessionDep) -> HTMLResponse:
     v = visit(session, token)
     received = self_service.my_requests(session, participant=v.who).data
+    docs = published_documents(session, v, request_language(request))
+    met = {e.other.id for e in agenda_view.entries(docs.agenda(v.me.code))} if docs else set()
     return page(
         request,
         "participant_requests.html",
         title=v.me.name,
         received=received,
+        scheduled=met,  # the askers met in the published agenda: no longer "pending"
         labels=_labels(session, v),
         **_context(v, request),
     )
@@ -307,10 +312,13 @@ class UnmetWish:
     other_organisation: str
     asked_by_me: bool
     reason: str
+    holder: agenda_view.Holder = "either"  # whose limit of meetings in a row (max_in_a_row)
+    limit: int | None = None
 
 
 def unmet_wishes(docs: SalonDocuments, code: str) -> list[UnmetWish]:
-    """The participant's wishes and requests left out of the schedule, with their reason codes."""
+    """The participant's wishes and requests left out of the schedule, with their reason codes
+    (and, for the limit of meetings in a row, whose limit it was)."""
     unmet = []
     for wish in docs.schedule.unscheduled:
         if code not in (wish.from_, wish.to):
@@ -318,7 +326,11 @@ def unmet_wishes(docs: SalonDocuments, code: str) -> list[UnmetWish]:
         other = docs.participants.get(wish.to if wish.from_ == code else wish.from_)
         if other is None:
             continue
-        unmet.append(UnmetWish(other.name, other.organisation, wish.from_ == code, wish.reason))
+        left = UnmetWish(other.name, other.organisation, wish.from_ == code, wish.reason)
+        if wish.reason == "max_in_a_row":
+            left.holder = agenda_view.in_a_row_holder(docs, code)
+            left.limit = docs.salon.max_in_a_row
+        unmet.append(left)
     return unmet
 
 
@@ -331,13 +343,28 @@ def _agenda_docs(session: Session, v: Visit, request: Request) -> SalonDocuments
 
 @router.get("/{token}/agenda", response_class=HTMLResponse)
 def agenda_page(token: Token, request: Request, session: SessionDep) -> HTMLResponse:
+    """The agenda on a phone: the next meeting's card, free slots folded, and a banner when it
+    changed since the participant last saw it (then recorded as seen)."""
     v = visit(session, token)
     docs = _agenda_docs(session, v, request)
+    agenda = docs.agenda(v.me.code)
+    schedule = service.current_schedule(session, salon_id=v.who.salon_id)
+    keys = meeting_keys(agenda_view.entries(agenda))
+    changes = agenda_changes(
+        session,
+        participant_id=v.who.participant_id,
+        version=schedule.version if schedule else 0,
+        keys=keys,
+    )
     return page(
         request,
         "participant_agenda.html",
         title=v.me.name,
-        agenda=docs.agenda(v.me.code),
+        agenda=agenda,
+        next_meeting=agenda_view.next_meeting(agenda, local_now(docs.tz)),
+        folded=agenda_view.folded_days(agenda),
+        changes=changes,
+        added={(k.start, k.other) for k in changes.added},
         unmet=unmet_wishes(docs, v.me.code),
         version=docs.version,
         labels=_labels(session, v),
