@@ -148,6 +148,7 @@ def test_the_limit_of_meetings_in_a_row_says_whose_it_was(world: World) -> None:
         "la limite était la sienne, pas la vôtre." in page.replace("&#39;", "'")
     )
     director = client.get(f"/p/{tokens['D1']}/agenda").text.replace("&#39;", "'")
-    assert "Le placer vous aurait fait dépasser votre limite de 2 rendez-vous d'affilée." in director
+    own = "Le placer vous aurait fait dépasser votre limite de 2 rendez-vous d'affilée."
+    assert own in director
     english = client.get(f"/p/{tokens[left['from']]}/agenda", params={"lang": "en"}).text
     assert "the limit was theirs, not yours" in english.replace("&#39;", "'")
