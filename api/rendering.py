@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from api.i18n import format_clock, format_day, format_moment, get_translations
 from api.settings import PROJECT_ROOT
+from api.sides import role_text
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 
@@ -29,6 +30,7 @@ def get_environment(language: str, templates_dir: Path = TEMPLATES_DIR) -> Envir
     environment.filters["day"] = lambda value: format_day(value, language)
     environment.filters["clock"] = lambda value: format_clock(value, language)
     environment.filters["moment"] = lambda value: format_moment(value, language)
+    environment.filters["role"] = lambda value, labels: role_text(value, labels, language)
     return environment
 
 

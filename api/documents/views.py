@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import segno
 
 from api.i18n import DEFAULT_LANGUAGE, gettext
+from api.sides import DEFAULT_SIDE_LABELS, role_text
 from api.timestamps import local_now
 from scheduler.errors import FileFormatError, Problem
 from scheduler.format import Participant, Salon, Schedule, ScheduledMeeting, TableSpec
@@ -26,10 +27,6 @@ Side = Literal["director", "industrial"]
 Asked = Literal["you", "them", "both", "organiser"]
 RowKind = Literal["meeting", "free", "unavailable", "break"]
 SIDES: tuple[Side, ...] = ("director", "industrial")
-DEFAULT_SIDE_LABELS: dict[Side, str] = {
-    "director": "Directeurs de programme",
-    "industrial": "Industriels",
-}
 
 
 @dataclass(frozen=True)
@@ -52,6 +49,14 @@ class DocumentOptions:
     def side_label(self, side: Side) -> str:
         """The salon's label for a side, else the translated default."""
         return self.side_labels.get(side) or gettext(self.language, DEFAULT_SIDE_LABELS[side])
+
+    def shown(self, participant: Participant) -> Participant:
+        """The participant as documents show it: a role that is a side's raw code reads as the
+        salon's label of that side (api.sides.role_text)."""
+        role = role_text(participant.role, self.side_labels, self.language)
+        if role == participant.role:
+            return participant
+        return participant.model_copy(update={"role": role})
 
 
 def side_of(participant: Participant) -> Side:
@@ -220,7 +225,7 @@ class SalonDocuments:
         self.schedule = schedule
         self.options = options or DocumentOptions()
         self.tz = ZoneInfo(salon.timezone)
-        self.participants = {p.id: p for p in salon.participants}
+        self.participants = {p.id: self.options.shown(p) for p in salon.participants}
         self.position = {p.id: i for i, p in enumerate(salon.participants)}
         self.tables = {t.id: t for t in salon.table_specs()}
         self.table_position = {table_id: i for i, table_id in enumerate(self.tables)}
@@ -234,7 +239,7 @@ class SalonDocuments:
             self.meetings_at[meeting.table].append(meeting)
         self.wished = {(w.from_, w.to) for w in salon.wishes if not w.declined}
         self.owners: dict[str, list[Participant]] = defaultdict(list)
-        for participant in salon.participants:
+        for participant in self.participants.values():
             if participant.table is not None:
                 self.owners[participant.table].append(participant)
 
