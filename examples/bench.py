@@ -490,6 +490,10 @@ lazy_section(
     "examples.bench_catalogue:bench_catalogue_search",
 )
 lazy_section(
+    "report", "the AGIR day's post-event report: page, PDF, XLSX (targets 2 s, 10 s)",
+    "examples.bench_report:bench_report",
+)
+lazy_section(
     "pdf-rush", "40 agenda PDFs at once beside a small read; 100 wish submissions (real server)",
     "examples.bench_pdf_rush:bench_pdf_rush",
 )

@@ -242,11 +242,9 @@ def salon_figures(session: Session, *, salon_id: int) -> list[FeedbackFigure]:
     """Every feedback of the salon, without notes."""
     rows = storage.salon_feedback(session, salon_id=salon_id)
     people = salon_storage.participants_by_id(
-        session, ids={i for r in rows for i in (r.author_id, r.other_id)}
+        session, ids={i for author, other, *_ in rows for i in (author, other)}
     )
     return [
-        FeedbackFigure(
-            people[r.author_id].code, people[r.other_id].code, r.start, r.rating, r.follow_up
-        )
-        for r in rows
+        FeedbackFigure(people[author].code, people[other].code, start, rating, follow_up)
+        for author, other, start, rating, follow_up in rows
     ]

@@ -21,15 +21,23 @@ def feedback_of(session: Session, *, author_id: int) -> list[MeetingFeedback]:
     )
 
 
-def salon_feedback(session: Session, *, salon_id: int) -> list[MeetingFeedback]:
-    """Every feedback of a salon (the report reads ratings and follow-ups only)."""
-    return list(
-        session.scalars(
-            select(MeetingFeedback)
-            .where(MeetingFeedback.salon_id == salon_id)
-            .order_by(MeetingFeedback.start, MeetingFeedback.id)
+def salon_feedback(
+    session: Session, *, salon_id: int
+) -> list[tuple[int, int, dt.datetime, int | None, bool]]:
+    """Every feedback of a salon as (author_id, other_id, start, rating, follow_up): what the
+    report reads (never the note), as plain rows (thousands of them)."""
+    rows = session.execute(
+        select(
+            MeetingFeedback.author_id,
+            MeetingFeedback.other_id,
+            MeetingFeedback.start,
+            MeetingFeedback.rating,
+            MeetingFeedback.follow_up,
         )
+        .where(MeetingFeedback.salon_id == salon_id)
+        .order_by(MeetingFeedback.start, MeetingFeedback.id)
     )
+    return [(a, o, s, r, f) for a, o, s, r, f in rows]
 
 
 def find_feedback(

@@ -39,7 +39,7 @@ def svg(figure: Figure, label: str) -> Markup:
     """The figure as an inline SVG element (no XML prolog), labelled for screen readers."""
     buffer = io.StringIO()
     with matplotlib.rc_context(STYLE):
-        figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
     text = text[text.index("<svg") :]
     head, _, rest = text.partition(">")
