@@ -48,6 +48,7 @@ from service_helpers import make_salon, new_organiser, settings_for, wait_for_jo
 
 from api.app import create_app
 from api.auth import organiser_for_key
+from api.dayof.codes import checkin_codes
 from api.pages import prints
 from api.repairs.forms import write_pending
 
@@ -223,6 +224,38 @@ CASES = [
     Case("GET", "/display/{salon_id}/{token}/state.json", (404, 404, 404, 404, 404)),
     Case("GET", "/assets/display/room.css", PUBLIC),
     Case("GET", "/assets/display/room.js", PUBLIC),
+    # the day itself (tests/api/dayof/): the check-in desk, the tables' attendance (no role has a
+    # table's secret key: 404 to all), a participant's confirmation (D1 of its meeting with I1)
+    Case("GET", SALON + "/checkin", OWNER),
+    organiser_form(
+        SALON + "/checkin", owner_posts(SALON + "/checkin?who=D1", prefix=True), code="{checkin}"
+    ),
+    organiser_form(
+        SALON + "/checkin/undo", owner_posts(SALON + "/checkin?done=undone"), participant="D1"
+    ),
+    Case("GET", SALON + "/checkin/{checkin}", OWNER),
+    Case("GET", SALON + "/attendance/{table}", OWNER),
+    organiser_form(
+        SALON + "/attendance/{table}",
+        owner_posts(SALON + "/attendance/{table}?done=marked"),
+        **{"from": "I1", "to": "D1", "start": "{d1_i1_start}", "status": "held"},
+    ),
+    Case("GET", "/t/{salon_id}/{table}", NOBODY),
+    Case(
+        "POST",
+        "/t/{salon_id}/{table}",
+        NOBODY,
+        {"csrf": "{csrf}", "from": "I1", "to": "D1", "start": "{d1_i1_start}", "status": "held"},
+        no_token=NOBODY,
+    ),
+    Case("GET", "/p/{token}/attendance", LINK),
+    Case(
+        "POST",
+        "/p/{token}/attendance",
+        (404, 404, 404, Redirect("/p/{token}/attendance?done=marked"), 404),
+        {"csrf": "{csrf}", "other": "I1", "start": "{d1_i1_start}", "status": "held"},
+        no_token=LINK_FORBIDDEN,
+    ),
     # participant pages
     Case("GET", "/p/{token}", LINK),
     Case("GET", "/p/{token}/wishes", LINK),
@@ -308,6 +341,16 @@ CASES = [
 
 
 # ------------------------------------------------------------------ the world
+
+
+def _day_values(client: TestClient, organiser: dict[str, str], salon_id: int) -> dict[str, str]:
+    """D1's check-in code and the table of its meeting with I1 (api.dayof)."""
+    people = client.get(
+        f"/salons/{salon_id}/participants", params={"limit": 500}, headers=organiser
+    ).json()["data"]
+    meetings = client.get(f"/salons/{salon_id}/schedules/1", headers=organiser).json()["meetings"]
+    table = next(m["table"] for m in meetings if {m["from"], m["to"]} == {"I1", "D1"})
+    return {"checkin": checkin_codes(p["code"] for p in people)["D1"], "table": table}
 
 
 @dataclass
@@ -428,6 +471,7 @@ def world(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> It
                 if {m["from"], m["to"]} == {"I1", "D1"}
             ),
             "print": _printed(client, roles["organiser"], salon_id),
+            **_day_values(client, organiser, salon_id),
         }
     snapshot = folder / "snapshot.db"
     save_snapshot(url, snapshot)

@@ -4,7 +4,7 @@
   scanner (it types the code, or the check-in URL of the QR code, then Enter), the counts, who is
   expected and not yet arrived (a button each, for a forgotten badge), the latest arrivals (with
   an undo), the day's no-shows proposed to the repair desk, the tables' attendance pages.
-- `/o/salons/{id}/checkin/{code}`: what a phone opens from a badge's QR code: who it is and one
+- `/o/salons/{id}/checkin/{checkin}`: what a phone opens from a badge's QR code: who it is and one
   button to record the arrival (a GET never records anything).
 """
 
@@ -130,12 +130,12 @@ def undo_check_in(
     return redirect(f"/o/salons/{salon_id}/checkin", done="undone")
 
 
-@router.get("/salons/{salon_id}/checkin/{code}", response_class=HTMLResponse)
+@router.get("/salons/{salon_id}/checkin/{checkin}", response_class=HTMLResponse)
 def badge_page(
-    salon_id: SalonId, code: Code, request: Request, session: SessionDep, signed: SignedDep
+    salon_id: SalonId, checkin: Code, request: Request, session: SessionDep, signed: SignedDep
 ) -> HTMLResponse:
     """A badge's QR code opened on a phone: who it is, and a button to record its arrival."""
-    badge = service.badge(session, organiser=signed.organiser, salon_id=salon_id, typed=code)
+    badge = service.badge(session, organiser=signed.organiser, salon_id=salon_id, typed=checkin)
     return dayof_page(
         request,
         "badge.html",
