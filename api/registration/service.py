@@ -298,7 +298,8 @@ def duplicate_flags(
     rows: Sequence[RegistrationRequest], participants: Sequence[tuple[str, str, str]]
 ) -> dict[int, list[str]]:
     """Each request's possible duplicates: another live request or a participant of the salon
-    with the same e-mail or the same organisation (`participants`: name, e-mail, organisation)."""
+    with the same e-mail or the same organisation (`participants`: name, e-mail, organisation
+    of those not made by a registration)."""
     live = [r for r in rows if r.state != "refused"]
     flags: dict[int, list[str]] = {}
     for row in rows:
@@ -312,8 +313,6 @@ def duplicate_flags(
             elif organisation and folded(other.organisation) == organisation:
                 found.append(f"organisation = #{other.id} {other.name}")
         for name, other_email, other_organisation in participants:
-            if row.participant_id is not None and name == row.name:
-                continue
             if email and folded(other_email) == email:
                 found.append(f"e-mail = {name}")
             elif organisation and folded(other_organisation) == organisation:
