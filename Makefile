@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test bench lint system-deps serve
+NPM_STAMP := node_modules/.package-lock.json
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +17,10 @@ $(STAMP): pyproject.toml
 system-deps:
 	@sh scripts/system-deps.sh
 
+# axe-core for the browser tests' accessibility checks, pinned in package-lock.json (npm registry).
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
 run: $(STAMP) system-deps
 	$(BIN)/salon demo
 
@@ -23,7 +28,7 @@ run: $(STAMP) system-deps
 serve: $(STAMP) system-deps
 	$(BIN)/salon serve
 
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps $(NPM_STAMP)
 	$(BIN)/ruff check scheduler api tests examples
 	$(BIN)/mypy
 	$(BIN)/pytest -q -p no:cacheprovider
