@@ -21,6 +21,7 @@ from api.auth import CurrentOrganiser
 from api.errors import DomainError, FieldProblem
 from api.mail import MailNotSentError, send_mail
 from api.pages.invitations import Recipient, mail_text
+from api.pages.service import side_labels
 from api.registration import storage
 from api.registration.tables import RegistrationForm, RegistrationRequest
 from api.salons import service as salons
@@ -67,6 +68,7 @@ class PublicForm:
     sides: list[str]
     fields: list[str]
     consent: str
+    labels: dict[str, str]  # the salon's names of its sides (api.pages.service.side_labels)
 
 
 @dataclass
@@ -211,6 +213,7 @@ def public_form(session: Session, *, salon_id: int, now: dt.datetime | None = No
         sides=["industrial", "director"] if form.sides == "both" else [form.sides],
         fields=list(form.fields),
         consent=form.consent,
+        labels=side_labels(session, salon_id=salon.id),
     )
 
 

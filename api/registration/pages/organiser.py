@@ -14,6 +14,7 @@ from api.db import SessionDep
 from api.deps import SalonId, SettingsDep
 from api.i18n import gettext, request_language
 from api.pages.organiser.shared import SignedDep
+from api.pages.service import side_labels
 from api.pages.web import PageError, PageRoute
 from api.registration import service
 from api.salons import service as salons
@@ -71,6 +72,7 @@ def registrations_page(
         requests=requests,
         public_url=f"/register/{salon_id}",
         fields=service.OPTIONAL_FIELDS,
+        labels=side_labels(session, salon_id=salon_id),
         counts=counts,
         done=request.query_params.get("done", ""),
     )
