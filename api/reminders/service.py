@@ -12,8 +12,8 @@
   agenda page (the page's banner), which is then recorded as seen.
 
 After a published repair, only the participants whose agenda changed are mailed: that is the
-repair's own mail (api.repairs.service.notify, through api.mail: queued when the job queue
-runs).
+repair's own mail (api.repairs.service.notify, once per repair, through api.mail: queued when
+the job queue runs), which carries the new calendar (`calendar_attachments`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from api.documents import DocumentOptions, SalonDocuments
 from api.documents.ical import participant_calendar
 from api.documents.views import Entry
-from api.mail import MailNotSentError, send_mail
+from api.mail import Attachment, MailNotSentError, send_mail
 from api.pages import service as pages_service
 from api.reminders import storage
 from api.reminders.agendas import MeetingKey, agenda_digest, evening_mail, meeting_keys
@@ -190,6 +190,23 @@ def send_evening(
         session.commit()
         return 0
     return 1
+
+
+def calendar_attachments(
+    session: Session, *, settings: Settings, salon: Salon, code: str, url: str
+) -> list[Attachment]:
+    """The participant's calendar of the published schedule, to attach to a mail (none when
+    nothing is published or the participant is unknown)."""
+    schedule = salon_storage.current_published(session, salon_id=salon.id)
+    found = salon_storage.find_participants_by_code(session, salon_id=salon.id, codes=[code])
+    if schedule is None or code not in found:
+        return []
+    docs = participant_documents(
+        session, salon=salon, schedule=schedule, person=found[code], url=url,
+        language=settings.default_language,
+    )
+    calendar = participant_calendar(docs, code, alarm_minutes=settings.ical_alarm_minutes)
+    return [("agenda.ics", "text/calendar", calendar)]
 
 
 # ------------------------------------------------------------------ the agenda page

@@ -26,6 +26,7 @@ from api.auth import CurrentOrganiser
 from api.deps import MAX_LIMIT, Page
 from api.errors import DomainError, FieldProblem, not_found
 from api.mail import MailNotSentError, send_mail
+from api.reminders.service import calendar_attachments
 from api.repairs import storage
 from api.repairs.schemas import (
     AffectedParticipant,
@@ -494,8 +495,11 @@ def notify(
         url = links.get(person.code, "")
         body = agenda_mail(salon.name, person.name, person.code, list(repair.change_list), url)
         subject = f"Votre agenda a changé / Your agenda has changed – {salon.name}"
+        calendar = calendar_attachments(
+            session, settings=settings, salon=salon, code=person.code, url=url
+        )
         try:
-            send_mail(settings, to=person.email, subject=subject, body=body)
+            send_mail(settings, to=person.email, subject=subject, body=body, attachments=calendar)
         except MailNotSentError as error:
             log.warning("repair %s: mail to %s not sent: %s", repair.id, person.code, error)
             continue

@@ -279,7 +279,7 @@ def test_two_repairs_published_at_once_one_wins(database_url: str, tmp_path: Pat
                 p["email"] for p in won["participants"]
             )
             assert won["notified"] == len(mails) > 0
-            bodies = [m.get_content() for m in mails]
+            bodies = [m.get_body(("plain",)).get_content() for m in mails]  # type: ignore[union-attr]
             assert not any(f"avec {loser} " in body for body in bodies)
             assert f"{loser.lower()}@example.org" not in [str(m["To"]) for m in mails]
             remaining.remove(winner)

@@ -134,7 +134,7 @@ def test_publishing_a_repair_tells_the_participants(desk: World, outbox: Path) -
         "i1@example.org",
     ]
     mail = next(m for m in mails if str(m["To"]) == "d1@example.org")
-    body = mail.get_content()
+    body = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Votre agenda du salon « Salon test » a changé" in body
     assert "- annulé : rendez-vous avec I1" in body
     assert "- cancelled: meeting with I1" in body
