@@ -100,18 +100,20 @@ def state_key(
     return (str(session.get_bind().engine.url), salon.id, people, len(profiles), latest)
 
 
-def meetings_possible(salon: Salon, session: Session, row: Participant) -> int:
-    """The meetings a participant can hold: the salon's slots, or its own cap if lower."""
+def salon_slots(session: Session, salon: Salon) -> int:
+    """The meetings one participant could hold in the salon's sessions, at most."""
     step = salon.meeting_minutes + salon.changeover_minutes
     minutes = 0
     for block in salon_storage.list_sessions(session, salon_id=salon.id):
         start = dt.datetime.combine(block.date, block.start)
         end = dt.datetime.combine(block.date, block.end)
         minutes += int((end - start).total_seconds() // 60)
-    slots = (minutes + salon.changeover_minutes) // step if step > 0 else 0
-    if row.max_meetings is not None:
-        slots = min(slots, row.max_meetings)
-    return slots
+    return (minutes + salon.changeover_minutes) // step if step > 0 else 0
+
+
+def meetings_possible(slots: int, row: Participant) -> int:
+    """The meetings a participant can hold: the salon's slots, or its own cap if lower."""
+    return slots if row.max_meetings is None else min(slots, row.max_meetings)
 
 
 def suggestions_for(
@@ -132,9 +134,10 @@ def suggestions_for(
     received = storage.requests_received(session, salon_id=salon.id)
     mine = {w.to_id for w in salon_storage.wishes_from(session, participant_id=me.id)}
     items = []
+    slots = salon_slots(session, salon)
     for found in matcher.suggest(me.code, top=top):
         row = by_code[found.code]
-        capacity = meetings_possible(salon, session, row)
+        capacity = meetings_possible(slots, row)
         requests = received.get(row.id, 0)
         items.append(
             Suggested(
