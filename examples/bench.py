@@ -482,6 +482,10 @@ lazy_section(
     "examples.bench_print:bench_print_batch",
 )
 lazy_section(
+    "badge-batch", "370 AGIR badges in one batch PDF beside the agendas' (target: no slower)",
+    "examples.bench_badges:bench_badge_batch",
+)
+lazy_section(
     "repair", "AGIR repair after 10 cancellations (target <= 3 s)",
     "examples.bench_repair:bench_repair",
 )

@@ -11,10 +11,12 @@ out alphabetically). The side is the salon's own label (DocumentOptions.side_lab
 
 from __future__ import annotations
 
+import base64
 import threading
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from api.dayof.codes import checkin_codes, shown_code
 from api.documents.html import print_stylesheet
@@ -33,7 +35,7 @@ TOP = (297 - ROWS * HEIGHT) / 2
 
 @dataclass(frozen=True)
 class Badge:
-    """One participant's badge, and where it sits on its sheet (mm from the corner)."""
+    """One participant's badge."""
 
     participant: str
     name: str
@@ -42,8 +44,6 @@ class Badge:
     side_label: str
     code: str
     qr: str
-    left: float = 0.0
-    top: float = 0.0
 
     @property
     def shown_code(self) -> str:
@@ -58,26 +58,21 @@ class BadgeSheet:
     badges: list[Badge]
 
 
-@dataclass(frozen=True)
-class SheetMarks:
-    """Where the cut marks go: the grid's lines, and its edges."""
-
-    xs: list[float]
-    ys: list[float]
-    left: float
-    top: float
-    right: float
-    bottom: float
-
-
-SHEET_MARKS = SheetMarks(
-    xs=[LEFT + i * WIDTH for i in range(COLUMNS + 1)],
-    ys=[TOP + j * HEIGHT for j in range(ROWS + 1)],
-    left=LEFT,
-    top=TOP,
-    right=LEFT + COLUMNS * WIDTH,
-    bottom=TOP + ROWS * HEIGHT,
-)
+@lru_cache
+def marks_svg() -> str:
+    """The cut marks of a sheet as one SVG image (a data: URI): short lines in the margins
+    along every edge of the grid of badges."""
+    xs = [LEFT + i * WIDTH for i in range(COLUMNS + 1)]
+    ys = [TOP + j * HEIGHT for j in range(ROWS + 1)]
+    right, bottom = LEFT + COLUMNS * WIDTH, TOP + ROWS * HEIGHT
+    lines = [(x, TOP - 7, x, TOP - 2) for x in xs] + [(x, bottom + 2, x, bottom + 7) for x in xs]
+    lines += [(LEFT - 7, y, LEFT - 2, y) for y in ys] + [(right + 2, y, right + 7, y) for y in ys]
+    paths = "".join(f"M{a:g} {b:g}L{c:g} {d:g}" for a, b, c, d in lines)
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="210mm" height="297mm" '
+        f'viewBox="0 0 210 297"><path d="{paths}" stroke="#000" stroke-width="0.15"/></svg>'
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
 
 
 def _sort_key(name: str) -> str:
@@ -108,21 +103,13 @@ def badges(docs: SalonDocuments, ids: Sequence[str] | None = None) -> list[Badge
 
 
 def badge_sheets(items: Sequence[Badge], *, one_per_page: bool = False) -> list[BadgeSheet]:
-    """The badges laid out: PER_SHEET to a sheet (with their places), or one per page."""
+    """The badges laid out: PER_SHEET to a sheet (rows of COLUMNS), or one per page."""
     if one_per_page:
         return [BadgeSheet(f"badge-{i}", [b]) for i, b in enumerate(items)]
-    sheets = []
-    for begin in range(0, len(items), PER_SHEET):
-        placed = []
-        for k, b in enumerate(items[begin : begin + PER_SHEET]):
-            row, column = divmod(k, COLUMNS)
-            placed.append(_placed(b, LEFT + column * WIDTH, TOP + row * HEIGHT))
-        sheets.append(BadgeSheet(f"badges-{begin // PER_SHEET}", placed))
-    return sheets
-
-
-def _placed(badge: Badge, left: float, top: float) -> Badge:
-    return Badge(**{**badge.__dict__, "left": left, "top": top})
+    return [
+        BadgeSheet(f"badges-{begin // PER_SHEET}", list(items[begin : begin + PER_SHEET]))
+        for begin in range(0, len(items), PER_SHEET)
+    ]
 
 
 def render_badges(
@@ -142,7 +129,9 @@ def render_badges(
         sheets=sheets,
         pages=pages or {},
         single=one_per_page,
-        sheet_marks=SHEET_MARKS,
+        marks=marks_svg(),
+        top=TOP,
+        left=LEFT,
         per_sheet=PER_SHEET,
         columns=COLUMNS,
         rows_=ROWS,

@@ -5,6 +5,7 @@ badge page; the table sheets' QR code of their attendance link."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ from api.cli import main
 from api.dayof.codes import shown_code
 from api.dayof.links import print_links
 from api.documents import DocumentOptions, SalonDocuments
-from api.documents.badges import HEIGHT, WIDTH, badges_html
+from api.documents.badges import COLUMNS, HEIGHT, ROWS, WIDTH, badges_html, marks_svg
 from api.documents.html import render_table_sheets
 
 MM = 72 / 25.4
@@ -96,11 +97,13 @@ def test_cli_one_badge_per_page_and_bad_options(
 def test_badges_html_cut_marks_and_order() -> None:
     documents = tiny_documents()
     html = badges_html(documents)
-    assert html.count('class="cut v"') == 2 * 3 and html.count('class="cut h"') == 2 * 5
+    assert html.count('<img class="marks"') == 1  # one sheet, its cut marks
+    marks = base64.b64decode(marks_svg().split(",", 1)[1]).decode()
+    assert marks.count("M") == 2 * (COLUMNS + 1) + 2 * (ROWS + 1)  # both ends of each edge
     order = [html.index(name) for name in ("Anne Directrice", "Bruno", "Claire", "Denis")]
     assert order == sorted(order)  # name order, as the desk hands them out
     single = badges_html(documents, one_per_page=True)
-    assert 'class="cut' not in single and single.count('class="badge-single"') == 5
+    assert 'class="marks"' not in single and single.count('class="badge-single"') == 5
 
 
 def test_table_sheets_carry_their_attendance_qr_code() -> None:
