@@ -99,10 +99,24 @@ def _pages(site: Site, version: int) -> list[tuple[str, str]]:
     ]
     registration = httpx.get(f"{site.base_url}/register/{site.salon_id}", timeout=30)
     if registration.status_code == 200:
-        pages.append(("registration", f"/register/{site.salon_id}"))
+        pages += [
+            ("registration", f"/register/{site.salon_id}"),
+            ("registrations-organiser", f"{salon}/registrations"),
+        ]
     else:
         print(f"registration page not checked: it answers {registration.status_code}")
     return pages
+
+
+def _open_registration(page: Any, base_url: str, salon_id: int) -> None:
+    """Offer the salon's online registration (its organiser's page), when the service has one."""
+    response = page.goto(f"{base_url}/o/salons/{salon_id}/registrations")
+    if response is None or response.status != 200:
+        print("no registration settings page: the registration page is not checked")
+        return
+    page.check("#r-enabled")
+    page.locator("form[action$='/registrations/settings'] button[type=submit]").click()
+    page.wait_for_load_state()
 
 
 def _sign_in(page: Any, base_url: str, key: str) -> None:
@@ -150,6 +164,7 @@ def test_no_wcag_violation_and_no_overflow_at_1280_and_390_px(
         try:
             page = context.new_page()
             _sign_in(page, site.base_url, site.api_key)
+            _open_registration(page, site.base_url, site.salon_id)
             for name, path in _pages(site, version):
                 if path == "EVENT":
                     page.goto(f"{site.base_url}/catalogue/")
