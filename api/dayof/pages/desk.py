@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from api.dayof import proposals, service
+from api.dayof.codes import shown_code
 from api.dayof.pages.shared import dayof_page, local_clock
 from api.db import SessionDep
 from api.deps import SalonId
@@ -50,6 +51,7 @@ def _desk_page(
     )
     timezone = desk.salon.timezone
     recent = desk.arrived[:RECENT]
+    codes = service.checkin_code_of(session, salon_id=salon_id)
     return dayof_page(
         request,
         "desk.html",
@@ -59,7 +61,8 @@ def _desk_page(
         salon=desk.salon,
         desk=desk,
         recent=recent,
-        codes=service.checkin_code_of(session, salon_id=salon_id),
+        codes=codes,
+        shown={participant: shown_code(code) for participant, code in codes.items()},
         arrived_at={e.code: local_clock(e.arrived_at, timezone) for e in recent},
         proposal=proposal,
         labels=pages_service.side_labels(session, salon_id=salon_id),
