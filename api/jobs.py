@@ -313,11 +313,17 @@ class JobRunner:
                 self.request_stop(job_id, reason)
         if not owned:
             return
-        with self.session_factory() as session:
-            lost, cancelled = queue_storage.beat(
-                session, job_ids=owned, owner=self.owner, now=utc_now()
-            )
-            session.commit()
+        lost, cancelled = set(), set()
+        for job_id in sorted(owned):  # one short transaction each: no lock held across jobs
+            with self.session_factory() as session:
+                kept, cancel = queue_storage.beat(
+                    session, job_id=job_id, owner=self.owner, now=utc_now()
+                )
+                session.commit()
+            if not kept:
+                lost.add(job_id)
+            elif cancel:
+                cancelled.add(job_id)
         for job_id in cancelled:
             self.request_stop(job_id, "cancel")
         with self._lock:

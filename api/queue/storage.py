@@ -131,29 +131,28 @@ def release_job(session: Session, *, job_id: int, owner: str, now: dt.datetime) 
     return released
 
 
-def beat(
-    session: Session, *, job_ids: Sequence[int], owner: str, now: dt.datetime
-) -> tuple[set[int], set[int]]:
-    """Stamp the heartbeat of the jobs (queued or running) `owner` still has, and of its runs;
-    the jobs among `job_ids` it has lost (ended, or taken over), and those whose cancellation
-    was asked."""
-    if not job_ids:
-        return set(), set()
+def beat(session: Session, *, job_id: int, owner: str, now: dt.datetime) -> tuple[bool, bool]:
+    """Stamp the heartbeat of a job (queued or running) if `owner` still has it, then of its
+    run (the job's row first, then the run's: the order every write of a job follows, so that
+    a beat never deadlocks with a run ending); whether `owner` still has it, and whether its
+    cancellation was asked."""
+    mine = and_(Job.id == job_id, Job.owner == owner, Job.state.in_(ACTIVE_JOB_STATES))
+    cancel = session.scalar(
+        update(Job)
+        .where(mine)
+        .values(heartbeat_at=now)
+        .returning(Job.cancel_requested)
+        .execution_options(synchronize_session=False)
+    )
+    if cancel is None:
+        return False, False
     session.execute(
         update(JobRun)
-        .where(JobRun.job_id.in_(job_ids), JobRun.owner == owner, JobRun.ended_at.is_(None))
+        .where(JobRun.job_id == job_id, JobRun.owner == owner, JobRun.ended_at.is_(None))
         .values(last_beat_at=now)
         .execution_options(synchronize_session=False)
     )
-    mine = and_(Job.id.in_(job_ids), Job.owner == owner, Job.state.in_(ACTIVE_JOB_STATES))
-    session.execute(
-        update(Job).where(mine).values(heartbeat_at=now).execution_options(
-            synchronize_session=False
-        )
-    )
-    rows = session.execute(select(Job.id, Job.cancel_requested).where(mine)).all()
-    kept = {row.id for row in rows}
-    return set(job_ids) - kept, {row.id for row in rows if row.cancel_requested}
+    return True, bool(cancel)
 
 
 def end_runs(
