@@ -106,16 +106,32 @@
       table.textContent = meeting.table;
       const who = document.createElement("span");
       who.className = "who";
-      who.textContent = meeting.names.join(" — ");
-      item.append(table, who);
+      meeting.names.forEach(function (name) {
+        const person = document.createElement("span");
+        person.textContent = name;
+        who.append(person);
+      });
       if (!hall && meeting.hall) {
         const place = document.createElement("span");
         place.className = "place";
         place.textContent = meeting.hall;
-        item.append(place);
+        who.append(place);
       }
+      item.append(table, who);
       list.append(item);
     });
+    fit(list);
+  }
+
+  function fit(list) {
+    /* Many tables: smaller type until the list fits its part of the screen (not below 1.4vh). */
+    const box = list.parentElement;
+    let size = 3;
+    list.style.fontSize = size + "vh";
+    while (size > 1.4 && box.scrollHeight > box.clientHeight) {
+      size -= 0.2;
+      list.style.fontSize = size.toFixed(1) + "vh";
+    }
   }
 
   function render() {

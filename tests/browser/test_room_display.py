@@ -23,12 +23,12 @@ SPEED = 20
 
 @pytest.fixture(scope="module")
 def simulated_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The example salon solved and published on a server whose day starts at 8:59 (Paris)."""
+    """The example salon solved and published on a server whose day starts at 8:45 (Paris)."""
     folder = tmp_path_factory.mktemp("room-display")
     url, key = organiser_database(folder, "display@example.org")
     env = {
         "SALON_OUTBOX_DIR": str(folder / "outbox"),
-        "SALON_CLOCK_START": "2023-11-28T07:59:00",  # UTC: 8:59 in Paris, the salon's zone
+        "SALON_CLOCK_START": "2023-11-28T07:45:00",  # UTC: 8:45 in Paris, the salon's zone
         "SALON_CLOCK_SPEED": str(SPEED),
         "SALON_DISPLAY_POLL_SECONDS": "1",
     }
@@ -77,10 +77,18 @@ def test_the_display_counts_down_rotates_and_follows_a_repair(
     assert body.get_attribute("data-sound") == "on"
     state = _state(url)
     assert state["version"] == 1 and state["speed"] == SPEED
-    # the day at 20x: the next rotation comes within 45 real seconds at most
-    start = body.get_attribute("data-current") or body.get_attribute("data-next")
+    if body.get_attribute("data-next") == "0":  # before the first round: its meetings shown
+        expect(page.locator("#end-label")).to_have_text("Premier tour dans")
+        first = [m["names"] for m in state["rounds"][0]["meetings"]]
+        expect(page.locator("#meetings li")).to_have_count(max(1, len(first)))
+        screenshot(page, "room-display-0-before-the-first-round")
+    # the day at 20x: the next rotation comes within 45 real seconds (a 15-minute round)
+    def where() -> tuple[str | None, str | None]:
+        return body.get_attribute("data-current"), body.get_attribute("data-next")
+
+    start = where()
     expect(body).to_have_attribute("data-rotations", re.compile(r"^[1-9]"), timeout=60_000)
-    assert (body.get_attribute("data-current") or body.get_attribute("data-next")) != start
+    assert where() != start
     countdown = page.locator("#countdown-next").inner_text()
     assert countdown.count(":") >= 1, countdown
     now = _state(url)
@@ -128,5 +136,5 @@ def test_the_display_is_readable_from_afar(simulated_site: Site, browser: object
         "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).color]"
     )
     assert colours == ["rgb(0, 0, 0)", "rgb(255, 255, 255)"]
-    assert Path(screenshot(page, "room-display-0-readable")).is_file()
+    assert Path(screenshot(page, "room-display-readable")).is_file()
     page.close()
