@@ -253,3 +253,14 @@ def test_another_organiser_sees_nothing(desk: Desk) -> None:
         f"{desk.base}/decide", data={"csrf": csrf, "decision": "refuse", "request": ["1"]}
     )
     assert response.status_code == 404
+
+
+def test_the_other_fields_asked_reach_the_organiser(desk: Desk) -> None:
+    enable(desk, fields=["organisation", "phone", "message"])
+    response = register(
+        desk.client, desk.salon_id, phone="+33 1 23 45 67 89", message="Stand B12 ?"
+    )
+    assert response.status_code == 303
+    html_text = requests_page(desk)
+    assert "Téléphone : +33 1 23 45 67 89" in html_text
+    assert "Message à l'organisateur : Stand B12 ?" in html_text
