@@ -138,6 +138,7 @@ def home(token: Token, request: Request, session: SessionDep) -> HTMLResponse:
         "participant_home.html",
         title=v.me.name,
         agenda=agenda,
+        next_meeting=agenda_view.next_meeting(agenda, local_now(docs.tz)) if docs else None,
         version=docs.version if docs else None,
         requests=requests.data,
         wishes=wishes.data,

@@ -64,6 +64,8 @@ def test_the_next_meeting_card_follows_the_clock(world: World) -> None:
     card = _card(world.client.get(path).text)
     assert "Prochain rendez-vous" in card and "dans 12 minutes" in card
     assert f"Table {first['table']}" in card and f"Nom {other} , Org {other}" in card
+    home = _card(world.client.get(f"/p/{world.tokens['D1']}").text)  # on the home page too
+    assert "dans 12 minutes" in home and f"Table {first['table']}" in home
     _at(first["start"], -150)
     assert "dans 2 h 30" in _card(world.client.get(path).text)
     _at(first["start"], 5)
