@@ -9,16 +9,15 @@
 - every `recover_seconds`: the jobs of stalled workers (no heartbeat for
   `worker_stalled_seconds`: killed, or cut off) are retried, and the queued jobs that no queue
   job carries (their server died between its commit and the queueing) are queued.
-- every minute: the day-of reminders (api.reminders), when that module is there.
+- every minute: the day-of reminders due (api.reminders.send_due_reminders; each is claimed
+  once in the database, so two workers never send one twice).
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from datetime import timedelta
-from typing import Any
 
 import procrastinate
 from procrastinate import JobContext
@@ -30,6 +29,7 @@ from api.mail import MailNotSentError, deliver_queued
 from api.queue import storage as queue_storage
 from api.queue.client import RUN_JOB, SEND_MAIL
 from api.queue.priorities import MAIL_QUEUE
+from api.reminders import send_due_reminders
 from api.settings import Settings
 from api.timestamps import utc_now
 
@@ -110,19 +110,16 @@ def register_tasks(
             log.warning("retried %s job(s) of stalled workers", retried)
         return retried
 
-    reminders = _reminders_function()
-    if reminders is not None:
-
-        @app.periodic(cron="* * * * *", periodic_id="reminders")
-        @app.task(
-            name="salon.reminders",
-            queue="maintenance",
-            lock="salon.reminders",
-            queueing_lock="salon.reminders",
-        )
-        def send_reminders(timestamp: int) -> Any:
-            with session_factory() as session:
-                return reminders(session, settings=settings)
+    @app.periodic(cron="* * * * *", periodic_id="reminders")
+    @app.task(
+        name="salon.reminders",
+        queue="maintenance",
+        lock="salon.reminders",
+        queueing_lock="salon.reminders",
+    )
+    def reminders(timestamp: int) -> int:
+        with session_factory() as session:
+            return send_due_reminders(session, settings)
 
 
 def requeue_orphans(runner: JobRunner, session_factory: sessionmaker[Session]) -> int:
@@ -134,12 +131,3 @@ def requeue_orphans(runner: JobRunner, session_factory: sessionmaker[Session]) -
     for job_id in orphans:
         runner.submit(job_id)
     return len(orphans)
-
-
-def _reminders_function() -> Any:
-    """api.reminders' function sending the due reminders, if that module is there."""
-    try:
-        module = importlib.import_module("api.reminders")
-    except ImportError:
-        return None
-    return getattr(module, "send_due_reminders", None)

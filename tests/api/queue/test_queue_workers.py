@@ -4,6 +4,8 @@
 - 20 salons solved at once all end `done`, their runs shared by both workers, and a queued
   solve shows its place in the queue;
 - a cancel sent through the server stops a solve running on a worker;
+- a batch print made by a worker is stored in the database and served by the server; a mail
+  queued by any process is sent by a worker (here into the database outbox);
 - a worker killed with SIGKILL mid-solve: its job is taken over by the other worker and done;
 - no job ran twice (the database's runs: at most one run ended each job, and a run taken over
   had stopped beating before the next one started).
@@ -11,13 +13,16 @@
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import secrets
 import time
 from collections.abc import Iterator
 
 import psycopg
 import pytest
+from pypdf import PdfReader
 from queue_helpers import (
     SMALL,
     Cluster,
@@ -28,6 +33,10 @@ from queue_helpers import (
     start_solve,
     wait_until,
 )
+
+from api.db import make_engine, make_session_factory
+from api.mail import read_database_outbox, send_mail
+from api.settings import Settings
 
 PG_ADMIN = os.environ.get("SALON_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -109,6 +118,70 @@ def test_a_cancel_through_the_server_stops_a_solve_on_a_worker(cluster: Cluster)
     assert _worker_pid(run.owner) in {w.process.pid for w in cluster.workers}
 
 
+def test_a_print_made_by_a_worker_is_served_by_the_server(cluster: Cluster) -> None:
+    headers = cluster.organiser(f"print-{secrets.token_hex(3)}@example.org")
+    with cluster.client(headers) as client:
+        salon_id = import_salon(client, SMALL, "Salon imprimé")
+        job = start_solve(client, salon_id, 3)
+        done = wait_until(client, salon_id, job["id"], lambda j: j["state"] != "queued"
+                          and j["state"] != "running")
+        assert done["state"] == "done", done
+        page = client.post(
+            "/o/login",
+            data={"api_key": headers["Authorization"].removeprefix("Bearer "), "next": "/o"},
+            follow_redirects=True,
+        )
+        assert page.status_code == 200, page.text[:300]
+        token = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
+        assert token is not None
+        answer = client.post(
+            f"/o/salons/{salon_id}/schedules/1/prints",
+            data={"csrf": token.group(1), "kind": "agendas-all"},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303, answer.text[:300]
+        print_id = int(answer.headers["location"].removeprefix("/o/prints/"))
+        deadline = time.monotonic() + 120
+        while (progress := client.get(f"/o/prints/{print_id}/progress").json())["state"] in (
+            "queued",
+            "running",
+        ):
+            assert time.monotonic() < deadline, progress
+            time.sleep(0.2)
+        assert progress["state"] == "done", progress
+        download = client.get(f"/o/prints/{print_id}/file")
+    assert download.status_code == 200 and download.content.startswith(b"%PDF")
+    assert len(PdfReader(io.BytesIO(download.content)).pages) == progress["pages"] > 0
+    (stored,) = cluster.query(
+        "SELECT data FROM queue_print_files WHERE job_id = :id", id=print_id
+    )[0]
+    assert bytes(stored) == download.content
+    (run,) = cluster.query("SELECT owner FROM queue_job_runs WHERE job_id = :id", id=print_id)
+    assert _worker_pid(run.owner) in {w.process.pid for w in cluster.workers}
+
+
+def test_a_mail_is_sent_by_a_worker_into_the_database_outbox(cluster: Cluster) -> None:
+    settings = Settings(database_url=cluster.database_url, job_queue="procrastinate")
+    subject = f"Rappel {secrets.token_hex(3)}"
+    assert send_mail(settings, to="ada@example.org", subject=subject, body="Bonjour é") is None
+    deadline = time.monotonic() + 60
+    while (state := cluster.query(
+        "SELECT state, attempts FROM queue_mails WHERE subject = :s", s=subject
+    )[0]).state == "queued":
+        assert time.monotonic() < deadline, state
+        time.sleep(0.2)
+    assert (state.state, state.attempts) == ("outbox", 1)
+    engine = make_engine(cluster.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            mails = [m for m in read_database_outbox(session) if m["Subject"] == subject]
+    finally:
+        engine.dispose()
+    assert len(mails) == 1 and str(mails[0]["To"]) == "ada@example.org"
+    body = mails[0].get_body()
+    assert body is not None and "Bonjour é" in body.get_content()
+
+
 def test_a_killed_workers_solve_is_finished_by_the_other(cluster: Cluster) -> None:
     headers = cluster.organiser(f"kill-{secrets.token_hex(3)}@example.org")
     with cluster.client(headers) as client:
@@ -156,6 +229,7 @@ def test_no_job_ran_twice(cluster: Cluster) -> None:
         "SELECT job_id, count(*) FROM salon_schedules WHERE job_id IS NOT NULL GROUP BY job_id"
     )
     assert all(count == 1 for _job, count in schedules)
+    solves = {row.id for row in cluster.query("SELECT id FROM salon_jobs WHERE kind = 'solve'")}
     assert len(schedules) == sum(
-        1 for job_runs in by_job.values() if job_runs[-1].outcome == "done"
+        1 for job, job_runs in by_job.items() if job in solves and job_runs[-1].outcome == "done"
     )
