@@ -6,7 +6,9 @@ shrinks; a badge's phone page records nothing until its button is pressed."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from dayof_helpers import at_salon_time, code_of, text_of
@@ -17,6 +19,7 @@ from service_helpers import new_organiser, settings_for
 from sqlalchemy.orm import Session
 
 from api.app import create_app
+from api.auth import organiser_for_key
 from api.dayof import service
 
 
@@ -113,3 +116,42 @@ def test_another_organiser_sees_nothing(app_client: TestClient) -> None:
     )
     assert refused.status_code == 404
     assert arrivals(client, salon_id) == {}
+
+
+def test_two_desks_scanning_the_same_badge_record_one_arrival(app_client: TestClient) -> None:
+    """The database decides: of two check-ins at once, one records, the other finds it."""
+    client = app_client
+    organiser, salon_id = published_salon(client)
+    factory = client.app.state.session_factory  # type: ignore[attr-defined]
+    with factory() as session:
+        who = organiser_for_key(session, organiser["Authorization"].removeprefix("Bearer "))
+    assert who is not None
+    barrier = threading.Barrier(2)
+
+    def scan() -> service.CheckIn:
+        with factory() as session:
+            barrier.wait()
+            return service.check_in(session, organiser=who, salon_id=salon_id, typed=code_of("i1"))
+
+    with ThreadPoolExecutor(2) as pool:
+        results = [f.result() for f in [pool.submit(scan), pool.submit(scan)]]
+    assert sorted(r.new for r in results) == [False, True]
+    assert results[0].arrived_at == results[1].arrived_at
+    assert list(arrivals(client, salon_id)) == ["i1"]
+
+
+def test_the_desk_in_english(app_client: TestClient) -> None:
+    client = app_client
+    organiser, salon_id = published_salon(client)
+    csrf = sign_in(client, organiser)
+    at_salon_time("2023-11-28T08:55")
+    desk = f"/o/salons/{salon_id}/checkin"
+    assert client.get(desk, params={"lang": "en"}).status_code == 200  # remembered (cookie)
+    page = client.post(desk, data={"csrf": csrf, "code": code_of("i2")})
+    text = text_of(page.text)
+    assert "Arrival recorded: Claire Industrielle, at 08:55." in text
+    assert "Expected, not yet arrived" in text and "Check-in desk" in text
+    refused = client.post(
+        f"/o/salons/{salon_id}/checkin", data={"csrf": csrf, "code": "QQ"}
+    )
+    assert "No badge of this salon carries the code “QQ”." in refused.text
