@@ -32,6 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import DomainError
 from api.i18n import gettext, request_language
+from api.profiles.formats import MAX_FILE_BYTES as PROFILES_FILE_BYTES
 from api.redaction import install_access_log_redaction
 from api.salons.importers import MAX_BYTES as PARTICIPANT_FILE_BYTES
 from api.salons.importers import MAX_SALON_BYTES
@@ -49,6 +50,8 @@ PARTICIPANT_FILE_ROUTES = re.compile(
     r"^/(?:salons/[^/]+/(?:participants|wishes)/import|o/salons/[^/]+/(?:participants|wishes))/?$"
 )
 """Participant and wish files (CSV, XLSX): the importers' 10 MB."""
+PROFILES_FILE_ROUTES = re.compile(r"^/o/salons/[^/]+/profiles/import/?$")
+"""profiles/v1 files (their images inside): 20 MB (api.profiles.formats.MAX_FILE_BYTES)."""
 PAGE_PREFIXES = ("/o/", "/p/", "/catalogue/", "/assets/")
 API_UNDER_PAGES = "/catalogue/api/"
 DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc")
@@ -88,6 +91,8 @@ def body_cap(path: str, settings: Settings) -> BodyCap:
         return BodyCap(MAX_SALON_BYTES + UPLOAD_ALLOWANCE, MAX_SALON_BYTES)
     if PARTICIPANT_FILE_ROUTES.match(path):
         return BodyCap(PARTICIPANT_FILE_BYTES + UPLOAD_ALLOWANCE, PARTICIPANT_FILE_BYTES)
+    if PROFILES_FILE_ROUTES.match(path):
+        return BodyCap(PROFILES_FILE_BYTES + UPLOAD_ALLOWANCE, PROFILES_FILE_BYTES)
     return BodyCap(settings.max_body_bytes)
 
 

@@ -19,6 +19,8 @@ Link = Annotated[
 MAX_KEYWORDS = 20
 MAX_THEMES = 100
 MAX_LINKS = 5
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""The largest profiles/v1 file imported (its images are in it, as Base64)."""
 
 
 class _Strict(BaseModel):

@@ -17,11 +17,11 @@ from api.i18n import gettext, request_language
 from api.pages.organiser.shared import SignedDep
 from api.pages.web import PageError, PageRoute
 from api.profiles import service
+from api.profiles.formats import MAX_FILE_BYTES
 from api.salons import service as salons
 from api.web import FormDep, check_csrf, first, redirect
 
 router = APIRouter(prefix="/o/salons", route_class=PageRoute, include_in_schema=False)
-MAX_PROFILES_FILE = 20 * 1024 * 1024
 
 
 def _page(
@@ -87,8 +87,8 @@ async def import_profiles(
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
         raise PageError("Choisissez un fichier profiles/v1 (JSON).", status=422)
-    data = await upload.read(MAX_PROFILES_FILE + 1)
-    if len(data) > MAX_PROFILES_FILE:
+    data = await upload.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
         raise PageError("Fichier trop gros (20 Mo au plus).", status=413)
     try:
         count = service.import_profiles(

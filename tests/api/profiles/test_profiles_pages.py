@@ -10,6 +10,7 @@ import datetime as dt
 import html
 import io
 import json
+import random
 from typing import Any
 
 from PIL import Image
@@ -190,3 +191,26 @@ def test_another_organiser_gets_nothing(salon: Salon) -> None:
     sign_in(salon.client, other)
     assert salon.client.get(f"/o/salons/{salon.salon_id}/profiles").status_code == 404
     assert salon.client.get(f"/o/salons/{salon.salon_id}/profiles.json").status_code == 404
+
+
+def test_a_profiles_file_with_its_images_passes_the_edge_cap(salon: Salon) -> None:
+    """Past the pages' 1 MiB body cap: profile files have their own (20 MB)."""
+    noise = Image.frombytes("RGB", (470, 470), bytes(random.Random(1).randbytes(470 * 470 * 3)))
+    out = io.BytesIO()
+    noise.save(out, format="PNG")
+    image = {"type": "image/png", "data": base64.b64encode(out.getvalue()).decode("ascii")}
+    document = {
+        "format": "profiles/v1",
+        "profiles": [{"participant": code, "image": image} for code in ("D1", "D2", "I1")],
+    }
+    body = json.dumps(document).encode()
+    assert len(body) > 2 * 1024 * 1024
+    response = salon.client.post(
+        f"/o/salons/{salon.salon_id}/profiles/import",
+        data={"csrf": salon.csrf},
+        files={"file": ("p.json", body, "application/json")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, text(response)[:500]
+    served = salon.client.get(f"/p/{salon.tokens['I1']}/people/D2/image")
+    assert served.status_code == 200 and len(served.content) < len(out.getvalue())
