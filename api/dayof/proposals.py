@@ -11,7 +11,8 @@ waiting list, as the repair always does).
 - A meeting marked no-show with who did not come: `no_show` of that participant at its start.
 
 What a published repair already says (a participant cancelled, a no-show reported) is not
-proposed again.
+proposed again. A change set too long for a link (MAX_LINK) is posted to the repair instead,
+which makes a draft the organiser reads before publishing: still nothing changes for anyone.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from api.repairs.forms import write_pending
 from api.repairs.service import salon_clock
 from api.salons import service as salons
 from api.web import url_with
+
+MAX_LINK = 6000
+"""Characters of the desk's link at most (servers refuse request lines of 8 to 16 kB)."""
 
 
 @dataclass(frozen=True)
@@ -54,11 +58,26 @@ class Proposal:
         return [p.change for p in self.not_arrived + self.no_shows]
 
     @property
+    def pending(self) -> str:
+        """The changes as the repair desk's forms carry them (its hidden `pending` field)."""
+        return write_pending(self.changes)
+
+    @property
+    def now_text(self) -> str:
+        return self.now.strftime("%Y-%m-%dT%H:%M")
+
+    @property
+    def fits_in_link(self) -> bool:
+        """Whether the desk's link stays short enough for every server and browser; a longer
+        change set is posted to the repair instead (a draft: still nothing is published)."""
+        return len(self.desk_url) <= MAX_LINK
+
+    @property
     def desk_url(self) -> str:
         """The repair desk with the proposed changes recorded (nothing applied yet)."""
         return url_with(
             f"/o/salons/{self.salon_id}/repair",
-            {"changes": write_pending(self.changes), "now": self.now.strftime("%Y-%m-%dT%H:%M")},
+            {"changes": self.pending, "now": self.now_text},
         )
 
 

@@ -18,6 +18,7 @@ from repair_pages_helpers import hidden, published_salon
 from service_helpers import settings_for
 
 from api.app import create_app
+from api.dayof import proposals
 from api.dayof.links import table_key
 from api.web import csrf_token
 
@@ -101,3 +102,25 @@ def test_no_shows_become_one_prepared_change_set(app_client: TestClient) -> None
     published = client.post(f"{repaired.url.path}/publish", data={"csrf": csrf})
     assert published.status_code == 200
     assert proposal_link(client.get(desk).text) is None
+
+
+def test_a_change_set_too_long_for_a_link_is_posted_as_a_draft(
+    app_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = app_client
+    organiser, salon_id = published_salon(client)
+    csrf = sign_in(client, organiser)
+    monkeypatch.setattr(proposals, "MAX_LINK", 10)
+    at_salon_time("2023-11-28T09:20")
+    page = client.get(f"/o/salons/{salon_id}/checkin").text
+    assert proposal_link(page) is None and 'id="proposal-form"' in page
+    form = page[page.index('id="proposal-form"') :]
+    pending = hidden(form, "pending")
+    assert json.loads(pending) and hidden(form, "now") == "2023-11-28T09:20"
+    drafted = client.post(
+        f"/o/salons/{salon_id}/repairs",
+        data={"csrf": csrf, "pending": pending, "now": hidden(form, "now")},
+    )
+    assert drafted.status_code == 200
+    schedules = client.get(f"/salons/{salon_id}/schedules", headers=organiser).json()["data"]
+    assert [(s["version"], s["current"]) for s in schedules] == [(2, False), (1, True)]
