@@ -132,7 +132,13 @@ def test_organiser_and_participant_marks(app_client: TestClient) -> None:
     assert page.status_code == 200
     agenda = client.get(f"/p/{token}/agenda")  # its meetings can be confirmed from there too
     assert agenda.status_code == 200 and 'id="agenda-attendance"' in agenda.text
-    assert f'action="/p/{token}/attendance"' in agenda.text
+    part = agenda.text[agenda.text.index('id="agenda-attendance"') :]
+    mine = [m for m in all_meetings if first["from"] in (m["from"], m["to"])]
+    assert part.count(f'action="/p/{token}/attendance"') == len(mine)  # all started at 14:29
+    at_salon_time("2023-11-28T08:00")
+    early = client.get(f"/p/{token}/agenda").text
+    assert f'action="/p/{token}/attendance"' not in early  # none started yet: no form
+    at_salon_time("2023-11-28T14:29")
     said = client.post(
         f"/p/{token}/attendance",
         data={
