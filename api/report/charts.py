@@ -125,12 +125,16 @@ def arrivals_chart(report: Report, language: str) -> Markup:
             times = [hours_since(at, first) for at, _ in report.arrivals]
             counts = [n for _, n in report.arrivals]
             axes.step(times, counts, where="post", color=SIDE_COLOURS["director"], linewidth=2)
-            start = hours_since(hour_of(report.arrivals[0][0]), first)
-            axes.set_xlim(start, max(times[-1] + 0.1, start + 1))
-            hours = sorted({hour_of(at) for at, _ in report.arrivals})
+            begin = hour_of(report.arrivals[0][0])
+            start = hours_since(begin, first)
+            end = max(times[-1] + 0.1, start + 1)
+            axes.set_xlim(start, end)
+            step = 0.5 if end - start <= 4 else 1.0
+            count = int((end - start) / step) + 1
+            ticks = [begin + dt.timedelta(hours=step * i) for i in range(count)]
             axes.set_xticks(
-                [hours_since(h, first) for h in hours],
-                [hour_label(h, language, report.days) for h in hours],
+                [hours_since(t, first) for t in ticks],
+                [hour_label(t, language, report.days) for t in ticks],
             )
         axes.axhline(
             report.expected, color="#333333", linestyle="--", linewidth=1,
@@ -152,6 +156,7 @@ def ratings_chart(report: Report, language: str) -> Markup:
         axes.set_xticks(stars, [str(s) for s in stars])
         axes.set_xlabel(gettext(language, "Note"))
         axes.set_ylabel(gettext(language, "Avis"))
+        axes.set_ylim(0, max(1, *report.ratings.values()) * 1.1)
         whole_numbers(axes)
     return svg(figure, gettext(language, "Répartition des notes"))
 
