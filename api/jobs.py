@@ -31,7 +31,6 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -40,6 +39,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.queue import storage as queue_storage
 from api.queue.priorities import job_priority, queue_of, solve_lock
+from api.queue.slots import Slots
 from api.queue.tables import QueueEntry
 from api.salons import storage
 from api.salons.tables import ACTIVE_JOB_STATES, Job
@@ -134,11 +134,9 @@ class JobRunner:
         self.dispatcher = dispatch
         self.owner = f"{HOSTNAME}@{os.getpid()}:{uuid.uuid4().hex[:12]}"
         slots = concurrency or {}
-        self._executors = (
+        self._slots = (
             {
-                kind: ThreadPoolExecutor(
-                    max(1, slots.get(kind, 1)), thread_name_prefix=f"salon-{kind}"
-                )
+                kind: Slots(slots.get(kind, 1), self._run_embedded, f"salon-{kind}")
                 for kind in self.works
             }
             if mode == "embedded"
@@ -176,8 +174,8 @@ class JobRunner:
             stops = list(self._stops.values())
         for stop in stops:
             stop.set()
-        for executor in self._executors.values():
-            executor.shutdown(wait=True, cancel_futures=True)
+        for kind_slots in self._slots.values():
+            kind_slots.close()
         with self._lock:
             leftover = dict(self._owned) if self.mode == "embedded" else {}
             self._owned.clear()
@@ -243,10 +241,10 @@ class JobRunner:
             if delay:
                 self._waiting.add(job_id)
                 return
-        if kind not in self._executors:
+        if kind not in self._slots:
             self._run_embedded(job_id)  # no work of that kind here: failed at once, as a bug
             return
-        self._executors[kind].submit(self._run_embedded, job_id)
+        self._slots[kind].submit(job_id, entry.priority)
 
     def request_stop(self, job_id: int, cause: str = "cancel") -> None:
         """Stop a job of this process now (a cancel asked through this process)."""
