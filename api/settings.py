@@ -103,6 +103,7 @@ class Settings(BaseSettings):
     # times as fast. Never set it for a real salon.
     clock_start: dt.datetime | None = None
     clock_speed: float = Field(default=1.0, gt=0)
+    clock_anchor: dt.datetime | None = None  # the real instant it reads clock_start (same in all)
 
 
 @lru_cache

@@ -12,11 +12,12 @@
 Salon times (sessions, meetings, unavailability) are a different thing: naive local times of
 the salon's timezone, stored as they are.
 
-A simulated clock, for tests and rehearsals only (`SALON_CLOCK_START`, `SALON_CLOCK_SPEED`):
-`configure_clock(settings)` (called by `create_app` and the CLI commands that read the time)
-makes `utc_now` run from that instant, at the given speed, from the moment it is called; the
-server, the room display's clock and everything else then read the simulated time. Unset, the
-real clock is read.
+A simulated clock, for tests and rehearsals only (`SALON_CLOCK_START`, `SALON_CLOCK_SPEED`,
+`SALON_CLOCK_ANCHOR`): `configure_clock(settings)` (called by `create_app`, `salon worker` and
+`salon reminders send`) makes `utc_now` read that instant at the anchor (a real UTC instant;
+default: when it is called) and run at the given speed; the server, the room display's clock and
+everything else then read the simulated time. Processes that must agree (a server and its
+workers) are given the same anchor. Unset, the real clock is read.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ PARIS = ZoneInfo("Europe/Paris")
 class ClockSettings(Protocol):
     clock_start: dt.datetime | None
     clock_speed: float
+    clock_anchor: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -53,21 +55,26 @@ def _real_utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def set_clock(start: dt.datetime | None, speed: float = 1.0) -> None:
-    """From now on `utc_now` runs from `start` (aware, or naive UTC) at `speed`; None: the real
-    clock again. For tests and rehearsals (see the module's docstring)."""
+def set_clock(
+    start: dt.datetime | None, speed: float = 1.0, anchor: dt.datetime | None = None
+) -> None:
+    """`utc_now` reads `start` (aware, or naive UTC) at the real instant `anchor` (default: now)
+    and runs `speed` times as fast; None: the real clock again. For tests and rehearsals (see the
+    module's docstring); processes given the same anchor (a server and its workers) agree."""
     global _simulated
     if start is None:
         _simulated = None
         return
     if speed <= 0:
         raise ValueError(f"clock speed must be positive, not {speed}")
-    _simulated = SimulatedClock(to_storage(start), _real_utc_now(), speed)
+    real = _real_utc_now() if anchor is None else to_storage(anchor)
+    _simulated = SimulatedClock(to_storage(start), real, speed)
 
 
 def configure_clock(settings: ClockSettings) -> None:
-    """The clock the settings ask for: simulated from `clock_start` when set, else the real one."""
-    set_clock(settings.clock_start, settings.clock_speed)
+    """The clock the settings ask for: simulated from `clock_start` (at `clock_anchor`, default
+    when this is called) when set, else the real one."""
+    set_clock(settings.clock_start, settings.clock_speed, settings.clock_anchor)
 
 
 def clock_speed() -> float:

@@ -23,6 +23,7 @@ from api.queue.client import client_for, conninfo
 from api.queue.priorities import ALL_QUEUES
 from api.queue.tasks import register_tasks
 from api.settings import Settings
+from api.timestamps import configure_clock
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ def run_worker(
     settings: Settings, *, concurrency: int | None = None, queues: Sequence[str] | None = None
 ) -> None:
     """Run a worker until it is stopped (ValueError when the database is not PostgreSQL)."""
+    configure_clock(settings)  # a rehearsal's simulated clock, like the servers'
     info = conninfo(settings.database_url)
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)
