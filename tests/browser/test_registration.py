@@ -1,7 +1,8 @@
 """Real browser, real server: someone registers on a salon's public form, the organiser
 approves it in the list, the mailed personal link opens the new participant's pages, it writes
 its profile, and the wish page leads to its suggestions with what it shares with the director
-whose programme matches. The registration form and the suggestions fit a 390 px screen.
+whose programme matches. The registration form and the suggestions fit a 390 px screen, and
+axe-core finds no WCAG 2.x A/AA violation on the pages of the flow.
 Screenshots are kept in test-artifacts/."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from browser_helpers import import_salon, organiser_database, screenshot
+from browser_helpers import PROJECT, import_salon, organiser_database, screenshot
 from documents_helpers import salon_data
 from service_helpers import running_server
 
@@ -21,6 +22,8 @@ from api.mail import read_outbox
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
+AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @dataclass
@@ -50,6 +53,20 @@ def registration(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registrat
         yield Registration(server.base_url, key, salon_id, outbox, link.json()["token"])
 
 
+def wcag_violations(page: object) -> list[str]:
+    """axe-core's WCAG 2.x A/AA violations on the page (axe from the npm registry, `make test`)."""
+    if not AXE.is_file():
+        pytest.fail(f"axe-core is not installed ({AXE}): run `make test`, or `npm ci`.")
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
+    result = page.evaluate(  # type: ignore[attr-defined]
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    return [
+        f"{v['id']}: {v['help']} at " + "; ".join(" ".join(n["target"]) for n in v["nodes"][:3])
+        for v in result["violations"]
+    ]
+
+
 def no_overflow(page: object) -> bool:
     width = page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
     return bool(width <= PHONE["width"])
@@ -72,6 +89,7 @@ def test_register_approve_profile_and_suggestions(
     organiser.get_by_label("Un thème par ligne").fill("Optronique\nDrones")
     organiser.get_by_role("button", name="Enregistrer les thèmes").click()
     assert "Thèmes enregistrés." in organiser.get_by_role("status").inner_text()
+    assert wcag_violations(organiser) == []
 
     director = browser.new_page(locale="fr-FR")  # type: ignore[attr-defined]
     director.goto(f"{site.base_url}/p/{site.director_token}/profile")
@@ -80,6 +98,7 @@ def test_register_approve_profile_and_suggestions(
     director.get_by_label("Optronique").check()
     director.get_by_role("button", name="Enregistrer mon profil").click()
     assert "Profil enregistré." in director.get_by_role("status").inner_text()
+    assert wcag_violations(director) == []
     director.close()
 
     visitor = browser.new_page(locale="fr-FR", viewport=PHONE)  # type: ignore[attr-defined]
@@ -91,6 +110,7 @@ def test_register_approve_profile_and_suggestions(
     visitor.get_by_role("textbox", name="Fonction").fill("Directrice technique")
     visitor.get_by_label("J'accepte").check()
     screenshot(visitor, "20-registration-form")
+    assert wcag_violations(visitor) == []
     visitor.get_by_role("button", name="Envoyer ma demande d'inscription").click()
     assert "Demande d'inscription reçue." in visitor.get_by_role("status").inner_text()
     visitor.close()
@@ -98,6 +118,7 @@ def test_register_approve_profile_and_suggestions(
     organiser.goto(f"{site.base_url}/o/salons/{site.salon_id}/registrations")
     organiser.get_by_label("Choisir la demande de Camille Laser").check()
     screenshot(organiser, "21-registration-requests")
+    assert wcag_violations(organiser) == []
     organiser.get_by_role("button", name="Approuver la sélection").click()
     status = organiser.get_by_role("status").inner_text()
     assert "Approuvées : 1" in status and "envoyés par e-mail : 1" in status
@@ -125,6 +146,8 @@ def test_register_approve_profile_and_suggestions(
     participant.set_viewport_size(PHONE)
     assert no_overflow(participant)
     screenshot(participant, "22-suggestions")
+    assert wcag_violations(participant) == []
     item.get_by_role("link", name="Anne Directrice").click()
     assert participant.locator("strong", has_text="frégates").is_visible()
+    assert wcag_violations(participant) == []
     participant.close()
