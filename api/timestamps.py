@@ -51,7 +51,8 @@ class SimulatedClock:
 _simulated: SimulatedClock | None = None
 
 
-def _real_utc_now() -> dt.datetime:
+def real_utc_now() -> dt.datetime:
+    """The real clock (naive UTC), whatever is simulated: only to anchor a simulated clock."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
@@ -67,7 +68,7 @@ def set_clock(
         return
     if speed <= 0:
         raise ValueError(f"clock speed must be positive, not {speed}")
-    real = _real_utc_now() if anchor is None else to_storage(anchor)
+    real = real_utc_now() if anchor is None else to_storage(anchor)
     _simulated = SimulatedClock(to_storage(start), real, speed)
 
 
@@ -84,7 +85,7 @@ def clock_speed() -> float:
 
 def utc_now() -> dt.datetime:
     """Now, as a naive UTC datetime (the storage form); the simulated clock's when one is set."""
-    real = _real_utc_now()
+    real = real_utc_now()
     return real if _simulated is None else _simulated.at(real)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from api.cli._texts import N_
 from api.settings import Settings, get_settings
+from api.timestamps import real_utc_now
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -72,6 +73,9 @@ def serve(
         engine.dispose()
     os.environ.setdefault("DATABASE_URL", settings.database_url)
     os.environ["SALON_BASE_URL"] = served_base_url(settings, host=host, port=port)
+    if settings.clock_start is not None and settings.clock_anchor is None:
+        # a rehearsal's simulated clock: one anchor, so that every server process agrees
+        os.environ["SALON_CLOCK_ANCHOR"] = real_utc_now().isoformat()
     uvicorn.run(
         "api.app:app_from_environment",
         factory=True,

@@ -131,6 +131,7 @@ def home(token: Token, request: Request, session: SessionDep) -> HTMLResponse:
     language = request_language(request)
     docs = published_documents(session, v, language)
     agenda = docs.agenda(v.me.code) if docs else None
+    now = local_now(docs.tz) if docs else None
     requests = self_service.my_requests(session, participant=v.who)
     wishes = self_service.my_wishes(session, participant=v.who)
     return page(
@@ -138,7 +139,7 @@ def home(token: Token, request: Request, session: SessionDep) -> HTMLResponse:
         "participant_home.html",
         title=v.me.name,
         agenda=agenda,
-        next_meeting=agenda_view.next_meeting(agenda, local_now(docs.tz)) if docs else None,
+        next_meeting=agenda_view.next_meeting(agenda, now) if agenda and now else None,
         version=docs.version if docs else None,
         requests=requests.data,
         wishes=wishes.data,
