@@ -277,6 +277,26 @@ def test_the_whole_day(day: Day, browser: Any) -> None:
     assert all(f"{names[c]} (" not in who for c in cancelled)
     room_shot = screenshot(room, "day-of-room-display")
 
+    # A participant of a meeting held at 9:00 rates it from its agenda, on a phone.
+    held_meeting = next(key for key, (status, _) in day.marks.items() if status == "held")
+    rater = held_meeting[0]
+    rater_id = next(p["id"] for p in people["data"] if p["code"] == rater)
+    link = day.api.post(f"/salons/{day.salon_id}/participants/{rater_id}/links", json={})
+    assert link.status_code == 201, link.text
+    phone = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    mobile = phone.new_page()
+    mobile.goto(f"{day.server.base_url}/p/{link.json()['token']}/agenda")
+    mobile.locator("#feedback").get_by_role("link", name="Donner mon avis").click()
+    item = mobile.locator("li.feedback-item", has=mobile.locator("form")).filter(
+        has_text=names[held_meeting[1]]
+    ).first
+    item.get_by_label("5", exact=True).check()
+    item.get_by_label("Nous donnerons suite").check()
+    item.get_by_label("Note privée (vous seul la lisez)").fill("Rappeler en janvier")
+    item.get_by_role("button", name=re.compile("Enregistrer")).click()
+    assert "Avis enregistré." in mobile.get_by_role("status").inner_text()
+    phone.close()
+
     # The report, read against what was recorded.
     page.goto(f"{day.server.base_url}/o/salons/{day.salon_id}/report")
     planned = {meeting_key(m["from"], m["to"], m["start"]) for m in repaired} | set(day.marks)
@@ -298,6 +318,9 @@ def test_the_whole_day(day: Day, browser: Any) -> None:
     assert figure("no_show_rate").startswith(f"{rate * 100:.1f}".replace(".", ",")), figure(
         "no_show_rate"
     )
+    assert figure("mean_rating").startswith("5,0") and "1 avis" in figure("mean_rating")
+    assert figure("follow_up_rate").startswith("100,0")
+    assert "Rappeler en janvier" not in page.content()  # a private note stays private
     assert page.locator("#chart-hours svg").count() == 1
     assert page.locator("#chart-arrivals svg").count() == 1
     report_shot = screenshot(page, "day-of-report")
