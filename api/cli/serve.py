@@ -6,8 +6,9 @@ import argparse
 import copy
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
-from api.cli._texts import N_
+from api.cli._texts import N_, cli_language, say
 from api.settings import Settings, get_settings
 from api.timestamps import real_utc_now
 
@@ -50,6 +51,22 @@ def served_base_url(settings: Settings, *, host: str | None, port: int | None) -
     return f"http://{shown}:{port}"
 
 
+def base_url_lines(base_url: str, *, host: str, language: str) -> list[str]:
+    """What `salon serve` says of the links' base: the address, and a warning when the server
+    listens on every interface while the links point at this machine's loopback."""
+    lines = [say(language, "Liens imprimés et envoyés : %(url)s", url=base_url)]
+    loopback = urlsplit(base_url).hostname in ("127.0.0.1", "localhost", "::1")
+    if host in ("0.0.0.0", "::", "") and loopback:
+        lines.append(
+            say(
+                language,
+                "Attention : ces liens ne mènent qu'à cette machine ; donnez SALON_BASE_URL "
+                "(l'adresse par laquelle les participants joignent le service).",
+            )
+        )
+    return lines
+
+
 def serve(
     settings: Settings,
     *,
@@ -72,7 +89,9 @@ def serve(
     finally:
         engine.dispose()
     os.environ.setdefault("DATABASE_URL", settings.database_url)
-    os.environ["SALON_BASE_URL"] = served_base_url(settings, host=host, port=port)
+    base_url = os.environ["SALON_BASE_URL"] = served_base_url(settings, host=host, port=port)
+    for line in base_url_lines(base_url, host=host, language=cli_language()):
+        print(line, flush=True)
     if settings.clock_start is not None and settings.clock_anchor is None:
         # a rehearsal's simulated clock: one anchor, so that every server process agrees
         os.environ["SALON_CLOCK_ANCHOR"] = real_utc_now().isoformat()
