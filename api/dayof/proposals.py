@@ -7,7 +7,8 @@ better, runs the repair and publishes as on any other day (the freed slots then 
 waiting list, as the repair always does).
 
 - A participant with meetings in the published schedule, not checked in when its first meeting
-  starts: `participant_cancelled` from that start (the repair keeps the past as it was).
+  starts: `participant_cancelled` (the desk reads "X ne vient pas"; the repair keeps the past as
+  it was and frees its meetings from now on).
 - A meeting marked no-show with who did not come: `no_show` of that participant at its start.
 
 What a published repair already says (a participant cancelled, a no-show reported) is not
@@ -114,7 +115,7 @@ def proposed_changes(
         participant = people[code]
         if start > now or participant.id in data.arrivals or code in cancelled:
             continue
-        change = {"kind": "participant_cancelled", "participant": code, "from": _minute(start)}
+        change = {"kind": "participant_cancelled", "participant": code}
         proposal.not_arrived.append(ProposedChange(change, participant.name, start))
     for meeting in data.meetings:
         absent = meeting.absent
