@@ -34,6 +34,29 @@
     });
   });
 
+  /* A rank given to two choices is said at once (the server refuses it too, nothing moves). */
+  document.querySelectorAll("[data-ranks]").forEach(function (warning) {
+    var selects = document.querySelectorAll(warning.getAttribute("data-ranks"));
+    function check() {
+      var holders = {};
+      selects.forEach(function (select) {
+        if (select.value) { (holders[select.value] = holders[select.value] || []).push(select); }
+      });
+      var text = "";
+      selects.forEach(function (select) { select.removeAttribute("aria-invalid"); });
+      Object.keys(holders).sort(function (a, b) { return a - b; }).forEach(function (rank) {
+        var same = holders[rank];
+        if (same.length < 2 || text) { return; }
+        same.forEach(function (select) { select.setAttribute("aria-invalid", "true"); });
+        text = warning.getAttribute("data-text").replace("{rank}", rank).replace(
+          "{names}", same.map(function (s) { return s.getAttribute("data-name"); }).join(", "));
+      });
+      warning.textContent = text;
+    }
+    selects.forEach(function (select) { select.addEventListener("change", check); });
+    check();  /* a refused list comes back with its ranks as typed: say it again */
+  });
+
   /* The error page's "back" link (shown with the script only; no inline script: CSP). */
   document.querySelectorAll("[data-back]").forEach(function (box) {
     box.hidden = false;
