@@ -47,13 +47,13 @@ def test_a_closed_window_and_a_passed_deadline_are_said_and_nothing_can_be_chose
     client.post(world.url("/wish-window/close"), headers=world.organiser)
     closed = client.get(f"/p/{token}/wishes").text
     assert "Les souhaits sont fermés" in closed
-    assert '<select name="rank:D1" disabled>' in closed and "Enregistrer mes souhaits" not in closed
+    assert '<select name="rank:D1" data-name="Nom D1" disabled>' in closed and "Enregistrer mes souhaits" not in closed
     client.post(world.url("/wish-window/open"), headers=world.organiser)
     past = (utc_now() - dt.timedelta(hours=2)).replace(microsecond=0).isoformat() + "Z"
     client.patch(world.url(), json={"wish_deadline": past}, headers=world.organiser)
     passed = client.get(f"/p/{token}/wishes").text
     assert "La date limite des souhaits est passée" in passed
-    assert '<select name="rank:D1" disabled>' in passed
+    assert '<select name="rank:D1" data-name="Nom D1" disabled>' in passed
 
 
 def test_a_second_choice_at_rank_1_is_refused_with_both_names_and_nothing_moves(
