@@ -55,7 +55,7 @@ def run_list(args: argparse.Namespace) -> int:
         lines = list_jobs(session, states=args.state or (), limit=max(1, args.limit))
     print(say(language, "travail  genre   salon  état       file     prio  place  exéc.  phase"))
     for line in lines:
-        place = "" if line.position is None else str(line.position)
+        place = "-" if line.position is None else str(line.position)
         print(
             f"{line.id:>7}  {line.kind:<6} {line.salon_id:>6}  {line.state:<10} "
             f"{line.queue:<8} {line.priority:>4}  {place:>5}  {line.runs:>5}  "
