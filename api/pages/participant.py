@@ -180,7 +180,11 @@ def wishes_context(
         if not query or query in folded(f"{entry.name} {entry.organisation} {entry.role}")
     ]
     limit = v.me.salon.max_wishes
-    choices = min(MAX_RANK_CHOICES, limit or max(DEFAULT_MAX_WISHES, len(mine) + 1))
+    # The ranks offered, which the page states as the maximum: the salon's limit, else enough
+    # for every participant of the other side (at least DEFAULT_MAX_WISHES), at most 30 (a
+    # longer list of ranks is no choice).
+    wanted = limit or max(DEFAULT_MAX_WISHES, len(mine) + len(candidates))
+    choices = min(MAX_RANK_CHOICES, wanted)
     return {
         "title": v.me.name,
         "mine": mine,

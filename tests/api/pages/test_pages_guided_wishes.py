@@ -35,9 +35,17 @@ def test_the_page_states_the_window_its_deadline_the_maximum_and_how_ranks_count
     assert "Vous pouvez classer au plus 10 interlocuteurs." in page
     assert re.search(r"0 choisis? pour l'instant\.", page)
     assert "Chaque rang ne sert qu'une fois" in page and "premier tiers" in page
+    assert page.count('<option value="10"') == 2 and '<option value="11"' not in page
     english = client.get(f"/p/{token}/wishes", params={"lang": "en"}).text
     assert "Wishes are open." in english and "(France Time), in 3 days." in english
     assert "You can rank at most 10 people." in english
+
+
+def test_without_a_limit_the_page_states_the_ranks_it_offers(world: World) -> None:
+    page = world.client.get(f"/p/{world.tokens['I1']}/wishes").text
+    # Two directors to choose from: ten ranks offered (the least), and said.
+    assert "Vous pouvez classer au plus 10 interlocuteurs." in page
+    assert '<option value="10"' in page and '<option value="11"' not in page
 
 
 def test_a_closed_window_and_a_passed_deadline_are_said_and_nothing_can_be_chosen(
@@ -47,7 +55,8 @@ def test_a_closed_window_and_a_passed_deadline_are_said_and_nothing_can_be_chose
     client.post(world.url("/wish-window/close"), headers=world.organiser)
     closed = client.get(f"/p/{token}/wishes").text
     assert "Les souhaits sont fermés" in closed
-    assert '<select name="rank:D1" data-name="Nom D1" disabled>' in closed and "Enregistrer mes souhaits" not in closed
+    assert '<select name="rank:D1" data-name="Nom D1" disabled>' in closed
+    assert "Enregistrer mes souhaits" not in closed
     client.post(world.url("/wish-window/open"), headers=world.organiser)
     past = (utc_now() - dt.timedelta(hours=2)).replace(microsecond=0).isoformat() + "Z"
     client.patch(world.url(), json={"wish_deadline": past}, headers=world.organiser)
