@@ -62,7 +62,7 @@ def print_links(
     participant id -> its check-in URL; for table sheets, "table:<id>" -> the table's secret
     attendance link (a participant id cannot hold ":"). Nothing for the other documents."""
     base = settings.base_url.rstrip("/")
-    if document == "badges":
+    if document.startswith("badges"):
         participants, _ = salon_storage.list_participants(session, salon_id=salon_id)
         codes = checkin_codes(p.code for p in participants)
         return {code: base + checkin_path(salon_id, checkin) for code, checkin in codes.items()}

@@ -52,7 +52,15 @@ from api.timestamps import utc_now
 
 log = logging.getLogger(__name__)
 
-DOCUMENTS = ("agendas-director", "agendas-industrial", "agendas-all", "tables", "grid", "badges")
+DOCUMENTS = (
+    "agendas-director",
+    "agendas-industrial",
+    "agendas-all",
+    "tables",
+    "grid",
+    "badges",
+    "badges-single",
+)
 """The batches an organiser can print (`PrintJob.document`)."""
 KEEP_PRINTS = dt.timedelta(days=2)
 INTERRUPTED_PRINT = (
@@ -354,7 +362,7 @@ class PrintWork:
             except IntegrityError:  # another print stored the same new links first
                 session.rollback()
                 links = printed_links(session, salon=salon, settings=self.settings)
-        elif job.document in ("badges", "tables"):  # check-in and attendance QR codes
+        elif job.document in ("badges", "badges-single", "tables"):  # check-in, attendance QRs
             links = print_links(
                 session, salon_id=salon.id, document=job.document, settings=self.settings
             )

@@ -185,8 +185,9 @@ def make_pdf(
         return agendas_pdf(docs, agendas, on_progress=progress, stop=stop)
     if kind == "tables":
         return tables_pdf(docs, on_progress=progress, stop=stop)
-    if kind == "badges":
-        return badges_pdf(docs, on_progress=progress, stop=stop)
+    if kind in ("badges", "badges-single"):  # 8 per A4 sheet, or one per page
+        one = kind == "badges-single"
+        return badges_pdf(docs, one_per_page=one, on_progress=progress, stop=stop)
     if progress is not None:
         progress(0, 1)
     result = grid_pdf(docs)

@@ -146,3 +146,13 @@ def test_organiser_prints_badges_whose_qr_opens_the_desk(app_client: TestClient)
     assert url.endswith(f"/o/salons/{salon_id}/checkin/{code_of('i2')}")
     badge = client.get(url.removeprefix(settings.base_url.rstrip("/")))
     assert badge.status_code == 200 and "Claire Industrielle" in badge.text
+    single = client.post(
+        f"/o/salons/{salon_id}/schedules/1/prints",
+        data={"csrf": csrf, "kind": "badges-single"},
+        follow_redirects=False,
+    )
+    job = wait_print(client, single.headers["location"])
+    assert job["state"] == "done" and job["total"] == 5
+    reader, _text = pdf_text(client.get(f"{single.headers['location']}/file").content)
+    assert len(reader.pages) == 5
+    assert round(float(reader.pages[0].mediabox.width) / MM) == WIDTH
