@@ -1,9 +1,12 @@
 """A participant's pages under its personal link `/p/{token}` (no account, no JavaScript needed).
 
-Home (profile, deadline, agenda once published), wishes (the other side's directory with
-search, rank up to the salon's limit), requests received (accept / decline), the agenda with
-its print view, PDF and iCal feed. Everything goes through api.salons.self_service, scoped to
-the participant of the link; an unknown, revoked or expired link answers 404.
+Home (profile, deadline, the next meeting, agenda once published), wishes (the other side's
+directory with search, rank up to the salon's limit), requests received (accept / decline;
+those already in the published agenda say so), the agenda (the next meeting's card, free slots
+folded, a banner when it changed since last seen: api.pages.agenda_view, api.reminders) with
+its print view, PDF and iCal feed (alarms, absolute links). Everything goes through
+api.salons.self_service, scoped to the participant of the link; an unknown, revoked or expired
+link answers 404.
 """
 
 from __future__ import annotations
