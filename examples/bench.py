@@ -505,6 +505,10 @@ lazy_section(
     "suggestions", "suggestions for 300 industrials x 70 directors, their quality on AGIR",
     "examples.bench_suggestions:bench_suggestions",
 )
+lazy_section(
+    "queue", "20 small salons solved at once through 1 then 2 workers (PostgreSQL): throughput",
+    "examples.bench_queue:bench_queue",
+)
 
 
 # ---------------------------------------------------------------- command line
