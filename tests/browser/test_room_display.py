@@ -5,11 +5,13 @@ Screenshots: test-artifacts/room-display-*.png."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -136,5 +138,12 @@ def test_the_display_is_readable_from_afar(simulated_site: Site, browser: object
         "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).color]"
     )
     assert colours == ["rgb(0, 0, 0)", "rgb(255, 255, 255)"]
+    # its clock is the server's (simulated) time in the salon's timezone, not the browser's
+    server = _state(page.url.split("?")[0])["now"] / 1000
+    shown = page.locator("#clock").inner_text()
+    paris = dt.datetime.fromtimestamp(server, ZoneInfo("Europe/Paris"))
+    hours, minutes, seconds = (int(part) for part in shown.split(":"))
+    shown_at = paris.replace(hour=hours, minute=minutes, second=seconds, microsecond=0)
+    assert abs((shown_at - paris).total_seconds()) < 3 * SPEED, (shown, paris)
     assert Path(screenshot(page, "room-display-readable")).is_file()
     page.close()
