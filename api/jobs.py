@@ -222,7 +222,11 @@ class JobRunner:
     def dispatch(self, job_id: int, entry: QueueEntry, delay: float | None = None) -> None:
         """Have a queued job run: in a thread of this process, or on the queue."""
         if self.dispatcher is not None:
-            queue_job_id = self.dispatcher.dispatch(job_id, entry, delay)
+            try:
+                queue_job_id = self.dispatcher.dispatch(job_id, entry, delay)
+            except Exception:  # noqa: BLE001 - stays queued: a worker's recovery queues it again
+                log.exception("job %s not queued (queued again by a worker's recovery)", job_id)
+                return
             if queue_job_id is not None:
                 self.write(
                     lambda s: queue_storage.set_queue_job(
