@@ -7,6 +7,7 @@
 - a batch print made by a worker is stored in the database and served by the server; a mail
   queued by any process is sent by a worker (here into the database outbox);
 - a worker killed with SIGKILL mid-solve: its job is taken over by the other worker and done;
+  a worker stopped with SIGTERM gives its solve back at once, and a new worker does it;
 - no job ran twice (the database's runs: at most one run ended each job, and a run taken over
   had stopped beating before the next one started).
 """
@@ -17,6 +18,7 @@ import io
 import os
 import re
 import secrets
+import signal
 import time
 from collections.abc import Iterator
 
@@ -29,6 +31,7 @@ from queue_helpers import (
     import_salon,
     medium_salon,
     running_cluster,
+    running_worker,
     solve_state,
     start_solve,
     wait_until,
@@ -210,6 +213,35 @@ def test_a_killed_workers_solve_is_finished_by_the_other(cluster: Cluster) -> No
     assert first.last_beat_at <= second.started_at  # the killed run was silent before
 
 
+def test_a_stopped_worker_gives_its_solve_back(cluster: Cluster) -> None:
+    """SIGTERM (a worker stopped on purpose): its running solve is queued again at once, and
+    the next worker does it."""
+    (survivor,) = [w for w in cluster.workers if w.process.poll() is None]
+    headers = cluster.organiser(f"stop-{secrets.token_hex(3)}@example.org")
+    with cluster.client(headers) as client:
+        salon_id = import_salon(client, medium_salon(), "Salon rendu")
+        job_id = start_solve(client, salon_id, 6)["id"]
+        wait_until(
+            client, salon_id, job_id, lambda j: j["state"] == "running" and j["phase"] not in
+            ("", "snapshot", "starting"), timeout=60
+        )
+        survivor.process.send_signal(signal.SIGTERM)
+        survivor.process.wait(timeout=30)
+        given_back = solve_state(client, salon_id, job_id)
+        assert given_back["state"] == "queued", given_back
+        with running_worker(cluster.database_url) as fresh:
+            cluster.workers.append(fresh)
+            ended = wait_until(
+                client, salon_id, job_id, lambda j: j["state"] not in ("queued", "running"), 120
+            )
+    assert ended["state"] == "done", ended
+    first, second = cluster.query(
+        "SELECT owner, outcome FROM queue_job_runs WHERE job_id = :id ORDER BY id", id=job_id
+    )
+    assert (_worker_pid(first.owner), first.outcome) == (survivor.process.pid, "released")
+    assert (_worker_pid(second.owner), second.outcome) == (fresh.process.pid, "done")
+
+
 def test_no_job_ran_twice(cluster: Cluster) -> None:
     """Over every job of this module: at most one run ended each one, one schedule at most per
     job, and a job's runs never overlap (each beat last before the next started)."""
@@ -224,7 +256,8 @@ def test_no_job_ran_twice(cluster: Cluster) -> None:
         finished = [r for r in job_runs if r.outcome in ("done", "failed", "cancelled")]
         assert len(finished) == 1, (job_id, job_runs)
         for before, after in zip(job_runs, job_runs[1:], strict=False):
-            assert before.outcome == "abandoned" and before.last_beat_at <= after.started_at
+            assert before.outcome in ("abandoned", "released")
+            assert before.last_beat_at <= after.started_at
     schedules = cluster.query(
         "SELECT job_id, count(*) FROM salon_schedules WHERE job_id IS NOT NULL GROUP BY job_id"
     )
