@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 class Progress:
     """A snapshot of a running solve.
 
-    phase: "bounds", "selection", "timetable", "exact", "repair" or "done"; values and bounds map an
-    objective name to the best value found so far and the proven bound.
+    phase: "bounds", "selection", "timetable", "windows", "exact", "repair" or "done"; values
+    and bounds map an objective name to the best value found so far and the proven bound.
     """
 
     phase: str

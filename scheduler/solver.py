@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.bounds import build_selection_model, naive_bounds, time_bounds
-from scheduler.cpsat import CHOICE_OBJECTIVES, assign_tables
+from scheduler.cpsat import CHOICE_OBJECTIVES, TIME_OBJECTIVES, assign_tables
 from scheduler.errors import Clash, InfeasibleError, NoScheduleInTimeError
 from scheduler.exact import exact_fits, solve_exact
 from scheduler.explain import explain_unscheduled
@@ -33,7 +33,7 @@ from scheduler.infeasibility import explain_infeasible, pair_clash
 from scheduler.measures import objective_values
 from scheduler.problem import SalonProblem, build_problem
 from scheduler.progress import Clock, Progress, SolveOptions
-from scheduler.search import WALL_DEADLINE, WORK_PER_SECOND, configure
+from scheduler.search import WALL_DEADLINE, WORK_PER_SECOND, Work, configure
 from scheduler.sessions import assign_sessions
 from scheduler.timetable import (
     FINISH_MARGIN,
@@ -41,6 +41,7 @@ from scheduler.timetable import (
     solve_requirements_first,
     solve_timetable,
 )
+from scheduler.windows import window_search, windows_apply
 
 SELECTION_SHARE = 0.3
 """Most of the time limit the selection may take (it stops as soon as it is proven)."""
@@ -51,6 +52,10 @@ TIMETABLE_SHARE = 0.85
 DECOMPOSITION_SHARE = 0.1
 """Part of what is left after the selection that the timetable gets when the exact model runs
 after it (the exact model gets the rest)."""
+
+WINDOW_SHARE = 0.6
+"""Part of what is left after the timetable that the window search takes on a tight salon
+(scheduler.windows; the exact model gets the rest)."""
 
 
 @dataclass
@@ -252,15 +257,18 @@ def _run_exact(
     outcome: Outcome | None,
     hint: dict[int, int],
     bounds: dict[str, int],
+    proven: dict[str, int],
 ) -> Outcome | None:
     """The exact model for the rest of the time, from the timetable's schedule (or what it
     placed); raises InfeasibleError when it proves that no schedule exists. `bounds`: the
-    bounds proven so far, improved by the exact model's."""
+    bounds proven so far, improved by the exact model's; `proven`: those valid whatever the
+    exact model finds (a stage whose schedule meets one is not searched)."""
     seconds = _search_left(options, clock)
     if options.reproducible:  # a budget that depends on the time limit only
         seconds = (1 - TIMETABLE_SHARE * DECOMPOSITION_SHARE) * options.time_limit * 0.6
     options.report(Progress("exact", clock.elapsed))
     known = dict(selection.bounds) if selection.optimal else {}
+    known.update(proven)
     start = outcome.placement if outcome else hint
     result = solve_exact(problem, options, seconds, start, known, hint_valid=outcome is not None)
     if result.infeasible:
@@ -278,6 +286,45 @@ def _run_exact(
     ):
         placement = outcome.placement
     return Outcome(placement, bounds, all(result.proven.values()))
+
+
+def _run_windows(
+    problem: SalonProblem,
+    options: SolveOptions,
+    clock: Clock,
+    outcome: Outcome | None,
+    bounds: dict[str, int],
+    start: dict[int, int],
+) -> tuple[Outcome | None, dict[str, int], dict[int, int]]:
+    """The window search of a tight salon (scheduler.windows) for its share of what is left:
+    the better schedule of it and `outcome`, its proven bound of idle and breaks, and the
+    exact model's start when no schedule is known (its placement of every meeting, else
+    `start`)."""
+    options.report(Progress("windows", clock.elapsed))
+    seconds = _search_left(options, clock) * WINDOW_SHARE
+    if options.reproducible:  # a budget that depends on the time limit only
+        seconds = WINDOW_SHARE * (1 - TIMETABLE_SHARE * DECOMPOSITION_SHARE) * options.time_limit
+    token = WALL_DEADLINE.set(time.monotonic() + _search_left(options, clock))
+    try:
+        found = window_search(problem, options, Work(seconds * WORK_PER_SECOND,
+                                                     options.reproducible))
+    finally:
+        WALL_DEADLINE.reset(token)
+    proven: dict[str, int] = {
+        name: max(bounds.get(name, 0), found.bound)
+        for name in problem.salon.objectives
+        if name in TIME_OBJECTIVES
+    }
+    bounds.update(proven)
+    placement = found.placement
+    start = found.start or start
+    if placement is None:
+        return outcome, proven, start
+    if outcome is not None and _lexicographic_key(problem, outcome.placement) >= (
+        _lexicographic_key(problem, placement)
+    ):
+        return Outcome(outcome.placement, bounds, outcome.optimal), proven, start
+    return Outcome(placement, bounds, False), proven, start
 
 
 def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
@@ -303,12 +350,16 @@ def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
     if not result.missing_required:
         optimal = selection.optimal and result.complete
         outcome = Outcome(result.placement, bounds, optimal)
+    proven: dict[str, int] = {}
+    start = result.placement
+    if exact and not options.stopped and windows_apply(problem):
+        outcome, proven, start = _run_windows(problem, options, clock, outcome, bounds, start)
     if exact and not options.stopped:
         # The wall clock stays a safety net over the exact model's budget (reproducible mode).
         token = WALL_DEADLINE.set(time.monotonic() + _search_left(options, clock))
         try:
             outcome = _run_exact(
-                problem, options, clock, selection, outcome, result.placement, bounds
+                problem, options, clock, selection, outcome, start, bounds, proven
             )
         finally:
             WALL_DEADLINE.reset(token)

@@ -47,6 +47,7 @@ PHASE_LABELS = {
     "bounds": N_("bornes"),
     "selection": N_("choix des rendez-vous"),
     "timetable": N_("placement dans les créneaux"),
+    "windows": N_("agendas d'un seul tenant"),
     "exact": N_("modèle exact du salon entier"),
     "repair": N_("réparation"),
     "done": N_("terminé"),

@@ -31,6 +31,7 @@ PHASE_LABELS = {
     "bounds": "bornes",
     "selection": "choix des rendez-vous",
     "timetable": "placement dans les créneaux",
+    "windows": "agendas d'un seul tenant",
     "exact": "modèle exact du salon entier",
     "repair": "réparation",
     "done": "terminé",
