@@ -36,6 +36,7 @@ from api.documents.serving import (
     renders_lifespan,
 )
 from api.errors import DomainError
+from api.feedback import service as feedback_service
 from api.i18n import format_moment, gettext
 from api.pages import agenda_view, service
 from api.pages.web import PageError, PageRoute, page, request_language
@@ -43,6 +44,7 @@ from api.reminders import agenda_changes
 from api.reminders.agendas import meeting_keys
 from api.salons import convert, self_service
 from api.salons.schemas import MAX_MESSAGE, MeRead, MyWishesUpdate
+from api.suggestions import service as suggestions_service
 from api.timestamps import from_storage, local_now, utc_now
 from api.web import FormDep, check_csrf, csrf_token, first, redirect
 
@@ -196,6 +198,7 @@ def wishes_context(
         "limit": limit,
         "choices": choices,
         "total": len(candidates),
+        "suggestions": suggestions_service.suggestions_for(session, participant=v.who),
         "sent": sent,
         "refusal": None,
         "max_message": MAX_MESSAGE,
@@ -375,6 +378,7 @@ def agenda_page(token: Token, request: Request, session: SessionDep) -> HTMLResp
         changes=changes,
         added={(k.start, k.other) for k in changes.added},
         unmet=unmet_wishes(docs, v.me.code),
+        feedback=feedback_service.my_feedback(session, participant=v.who),
         version=docs.version,
         labels=_labels(session, v),
         **_context(v, request),

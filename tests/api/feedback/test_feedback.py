@@ -158,8 +158,9 @@ def test_the_agenda_leads_to_the_feedback_in_english_too(
     token = world.tokens["I2"]
     agenda = world.client.get(f"/p/{token}/agenda?lang=en")
     assert agenda.status_code == 200
-    assert 'id="feedback"' in agenda.text and f'href="/p/{token}/feedback"' in agenda.text
+    assert 'id="feedback"' in agenda.text and f'action="/p/{token}/feedback' in agenda.text
     assert "Your feedback on your meetings" in agenda.text
+    assert "We will follow up" in agenda.text  # the forms are on the agenda itself
     page = world.client.get(f"/p/{token}/feedback?lang=en").text
     assert "We will follow up" in page and "Private note (only you read it)" in page
     assert world.client.get("/p/NoSuchLinkToken0123/feedback").status_code == 404
