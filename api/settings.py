@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from limits import parse_many
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +93,16 @@ class Settings(BaseSettings):
     worker_heartbeat_seconds: float = Field(default=2.0, gt=0)  # a worker proves itself alive
     worker_stalled_seconds: float = Field(default=10.0, gt=0)  # silent that long: its jobs retried
     mail_max_attempts: int = Field(default=5, ge=1)  # a queued mail's sendings before failed
+
+    @model_validator(mode="after")
+    def _queue_needs_postgresql(self) -> Settings:
+        if self.job_queue == "procrastinate" and not self.database_url.startswith("postgresql"):
+            raise ValueError(
+                "SALON_JOB_QUEUE=procrastinate needs PostgreSQL: set DATABASE_URL to "
+                "postgresql+psycopg://... (or SALON_JOB_QUEUE=embedded)"
+            )
+        return self
+
     # The day itself (issue 13): a calendar's alarm before each meeting (minutes; 0: none); the
     # evening reminder's hour, in the salon's timezone, the day before each day of meetings.
     ical_alarm_minutes: int = Field(default=10, ge=0, le=24 * 60)

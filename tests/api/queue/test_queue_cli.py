@@ -74,3 +74,6 @@ def test_a_worker_needs_postgresql(database_url: str) -> None:
     refused = salon(database_url, "worker")
     assert refused.returncode == 2
     assert "SALON_JOB_QUEUE=procrastinate demande PostgreSQL" in refused.stderr
+    misconfigured = salon(database_url, "worker", SALON_JOB_QUEUE="procrastinate")
+    assert misconfigured.returncode == 2
+    assert "SALON_JOB_QUEUE=procrastinate needs PostgreSQL" in misconfigured.stderr

@@ -5,7 +5,8 @@ workers, kept by the server's own runner (api.jobs):
   slots; its next solve waits (its place shown) while another organiser's passes;
 - priorities: with one slot, a solve of a salon on its day passes a rehearsal solve queued
   before it, and the queue's places say so;
-- each job's runs are recorded (one run each here).
+- each job's runs are recorded (one run each here), with its queue, priority and fair-share
+  lock (what a worker would fetch it by).
 """
 
 from __future__ import annotations
@@ -112,5 +113,20 @@ def test_a_salon_on_its_day_passes_a_rehearsal(database_url: str) -> None:
             salon: wait_for_job(client, ada, salon, job)
             for salon, job in ((blocking, first), (rehearsal, early), (day, late))
         }
+        with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+            entries = [queue_storage.find_entry(session, job_id=j) for j in (first, early, late)]
     assert {job["state"] for job in done.values()} == {"done"}
     assert done[day]["started_at"] < done[rehearsal]["started_at"]
+    # Priorities and fair-share locks as a worker would fetch them (solve_max_running = 2: the
+    # least used of the organiser's two locks).
+    assert [(e.queue, e.priority) for e in entries if e] == [
+        ("solves", 0),
+        ("solves", 0),
+        ("solves", 100),
+    ]
+    organiser = entries[0].organiser_id if entries[0] else None
+    assert [e.lock for e in entries if e] == [
+        f"organiser-{organiser}-0",
+        f"organiser-{organiser}-1",
+        f"organiser-{organiser}-0",
+    ]
