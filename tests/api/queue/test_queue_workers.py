@@ -2,7 +2,8 @@
 `salon worker` started here, SALON_JOB_QUEUE=procrastinate, on a database of their own.
 
 - 20 salons solved at once all end `done`, their runs shared by both workers, and a queued
-  solve shows its place in the queue;
+  solve shows its place in the queue; a second web process whose organisers run one solve at a
+  time: theirs never overlap on the two workers, another organiser's passes;
 - a cancel sent through the server stops a solve running on a worker;
 - a batch print made by a worker is stored in the database and served by the server; a mail
   queued by any process is sent by a worker (here into the database outbox);
@@ -22,10 +23,12 @@ import signal
 import time
 from collections.abc import Iterator
 
+import httpx
 import psycopg
 import pytest
 from pypdf import PdfReader
 from queue_helpers import (
+    QUEUE_ENV,
     SMALL,
     Cluster,
     import_salon,
@@ -36,6 +39,7 @@ from queue_helpers import (
     start_solve,
     wait_until,
 )
+from service_helpers import running_server
 
 from api.db import make_engine, make_session_factory
 from api.mail import read_database_outbox, send_mail
@@ -95,6 +99,41 @@ def test_twenty_salons_solved_at_once_all_end_done(cluster: Cluster) -> None:
     assert {r.outcome for r in runs} == {"done"}
     worker_pids = {w.process.pid for w in cluster.workers}
     assert {_worker_pid(r.owner) for r in runs} == worker_pids  # both workers took a share
+
+
+def test_an_organiser_runs_its_share_through_the_queue(cluster: Cluster) -> None:
+    """A second web process whose organisers run one solve at a time (SALON_SOLVE_MAX_RUNNING=1):
+    their solves share one procrastinate lock, so the two workers never run two of them at
+    once, while another organiser's solve runs beside them."""
+    ada = cluster.organiser(f"share-{secrets.token_hex(3)}@example.org")
+    bob = cluster.organiser(f"other-{secrets.token_hex(3)}@example.org")
+    with running_server(
+        cluster.database_url, **{**QUEUE_ENV, "SALON_SOLVE_MAX_RUNNING": "1"}
+    ) as second, httpx.Client(base_url=second.base_url, headers=ada, timeout=30) as client:
+        salons = [import_salon(client, medium_salon(), f"Part {n}") for n in range(3)]
+        jobs = {salon_id: start_solve(client, salon_id, 3)["id"] for salon_id in salons}
+        with cluster.client(bob) as other:
+            bob_salon = import_salon(other, SMALL, "Salon de Bob")
+            bob_job = start_solve(other, bob_salon, 2)["id"]
+            bob_done = wait_until(other, bob_salon, bob_job, lambda j: j["state"] == "done")
+        ends = {
+            salon_id: wait_until(
+                client, salon_id, job_id, lambda j: j["state"] not in ("queued", "running")
+            )
+            for salon_id, job_id in jobs.items()
+        }
+    assert {job["state"] for job in ends.values()} == {"done"}
+    runs = sorted(
+        cluster.query(
+            "SELECT job_id, started_at, ended_at FROM queue_job_runs WHERE job_id = ANY(:ids)",
+            ids=list(jobs.values()),
+        ),
+        key=lambda run: run.started_at,
+    )
+    assert len(runs) == 3
+    for before, after in zip(runs, runs[1:], strict=False):
+        assert before.ended_at <= after.started_at, runs  # one at a time
+    assert bob_done["started_at"] < max(job["finished_at"] for job in ends.values())
 
 
 def test_a_cancel_through_the_server_stops_a_solve_on_a_worker(cluster: Cluster) -> None:
