@@ -88,10 +88,6 @@ class QueueClient:
             options["schedule_in"] = {"seconds": schedule_in}
         return int(self._open().configure_task(SEND_MAIL, **options).defer(mail_id=mail_id))
 
-    def cancel(self, queue_job_id: int) -> bool:
-        """Cancel a procrastinate job not started yet (a started one stops on its own)."""
-        return self._open().job_manager.cancel_job_by_id(queue_job_id)
-
 
 _clients: dict[str, QueueClient] = {}
 _clients_lock = threading.Lock()
