@@ -74,7 +74,11 @@ def claim_job(
     elif job.state == "running" and takeover_before is not None:
         if job.heartbeat_at is not None and job.heartbeat_at > takeover_before:
             return Claim("alive")
-        condition = and_(Job.state == "running", _same_owner(job.owner))
+        condition = and_(  # still silent when the UPDATE runs: a live run is never taken
+            Job.state == "running",
+            _same_owner(job.owner),
+            or_(Job.heartbeat_at.is_(None), Job.heartbeat_at <= takeover_before),
+        )
         took_over = True
     else:
         return Claim("gone")
