@@ -89,7 +89,7 @@ def solve_exact(
         seconds -= time.monotonic() - started  # building the model counts
     if not hint_valid:
         started = time.monotonic()
-        first = first_schedule(model, options, seconds, hint)
+        first = first_schedule(model, options, seconds)
         if first.status == cp_model.INFEASIBLE:
             return ExactResult(
                 {}, {}, {}, {}, found=False, infeasible=True, clashes=infeasibility_core(problem)
@@ -135,16 +135,11 @@ def _merged(result: StagesResult, fixed: dict[str, int], hint: dict[int, int]) -
     return ExactResult(placement, values, bounds, proven, found=result.found or bool(hint))
 
 
-def first_schedule(
-    model: TimeModel, options: SolveOptions, seconds: float, start: dict[int, int] | None = None
-) -> Answer:
-    """Any schedule of the model (every rule, no objective yet): CP-SAT finds one fast where
-    optimising from nothing does not; INFEASIBLE here is a proof. Hinted with `start` when it
-    places every compulsory pair (the window search's, over max_break_spread at most), else
-    with nothing placed (a partial placement measured no better)."""
-    compulsory = (p for p in model.candidates if p not in model.optional)
-    complete = start is not None and all(p in start for p in compulsory)
-    model.hint(start if complete and start is not None else {})
+def first_schedule(model: TimeModel, options: SolveOptions, seconds: float) -> Answer:
+    """Any schedule of the model (every rule, no objective yet), hinted with nothing placed
+    (a partial placement measured no better): CP-SAT finds one fast where optimising from
+    nothing does not; INFEASIBLE here is a proof."""
+    model.hint({})
     solver = cp_model.CpSolver()
     configure(solver, options, seconds, options.workers)
     status = solver.solve(model.model)

@@ -53,6 +53,9 @@ DECOMPOSITION_SHARE = 0.1
 """Part of what is left after the selection that the timetable gets when the exact model runs
 after it (the exact model gets the rest)."""
 
+TIGHT_DECOMPOSITION_SHARE = 0.03
+"""DECOMPOSITION_SHARE on a tight salon, where the window search finds better schedules."""
+
 WINDOW_SHARE = 0.6
 """Part of what is left after the timetable that the window search takes on a tight salon
 (scheduler.windows; the exact model gets the rest)."""
@@ -238,10 +241,12 @@ class Outcome:
     optimal: bool
 
 
-def _timetable_budget(options: SolveOptions, clock: Clock, exact: bool) -> tuple[float, float]:
+def _timetable_budget(
+    options: SolveOptions, clock: Clock, exact: bool, tight: bool
+) -> tuple[float, float]:
     """(work units, wall seconds) for the timetable: all the time when it works alone, its
-    share when the exact model follows."""
-    share = DECOMPOSITION_SHARE if exact else 1.0
+    share when the exact model follows, less on a tight salon (the window search follows)."""
+    share = (TIGHT_DECOMPOSITION_SHARE if tight else DECOMPOSITION_SHARE) if exact else 1.0
     units = TIMETABLE_SHARE * options.time_limit * share * WORK_PER_SECOND
     wall = _search_left(options, clock) * share
     if not options.reproducible:
@@ -294,12 +299,9 @@ def _run_windows(
     clock: Clock,
     outcome: Outcome | None,
     bounds: dict[str, int],
-    start: dict[int, int],
-) -> tuple[Outcome | None, dict[str, int], dict[int, int]]:
+) -> tuple[Outcome | None, dict[str, int]]:
     """The window search of a tight salon (scheduler.windows) for its share of what is left:
-    the better schedule of it and `outcome`, its proven bound of idle and breaks, and the
-    exact model's start when no schedule is known (its placement of every meeting, else
-    `start`)."""
+    the better schedule of it and `outcome`, and its proven bound of idle and breaks."""
     options.report(Progress("windows", clock.elapsed))
     seconds = _search_left(options, clock) * WINDOW_SHARE
     if options.reproducible:  # a budget that depends on the time limit only
@@ -317,14 +319,13 @@ def _run_windows(
     }
     bounds.update(proven)
     placement = found.placement
-    start = found.start or start
     if placement is None:
-        return outcome, proven, start
+        return outcome, proven
     if outcome is not None and _lexicographic_key(problem, outcome.placement) >= (
         _lexicographic_key(problem, placement)
     ):
-        return Outcome(outcome.placement, bounds, outcome.optimal), proven, start
-    return Outcome(placement, bounds, False), proven, start
+        return Outcome(outcome.placement, bounds, outcome.optimal), proven
+    return Outcome(placement, bounds, False), proven
 
 
 def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
@@ -340,7 +341,8 @@ def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
     selection = select_pairs(problem, options, clock, budget=SELECTION_SHARE * options.time_limit)
     selection_seconds = clock.elapsed
     exact = exact_fits(problem)
-    units, wall = _timetable_budget(options, clock, exact)
+    tight = exact and windows_apply(problem)
+    units, wall = _timetable_budget(options, clock, exact, tight)
     result = solve_timetable(problem, selection.session_of, options, clock, units, wall)
     if result.missing_required and not exact and not options.stopped:
         result = _place_requirements_first(problem, selection, options, clock, result)
@@ -351,15 +353,14 @@ def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
         optimal = selection.optimal and result.complete
         outcome = Outcome(result.placement, bounds, optimal)
     proven: dict[str, int] = {}
-    start = result.placement
-    if exact and not options.stopped and windows_apply(problem):
-        outcome, proven, start = _run_windows(problem, options, clock, outcome, bounds, start)
+    if tight and not options.stopped:
+        outcome, proven = _run_windows(problem, options, clock, outcome, bounds)
     if exact and not options.stopped:
         # The wall clock stays a safety net over the exact model's budget (reproducible mode).
         token = WALL_DEADLINE.set(time.monotonic() + _search_left(options, clock))
         try:
             outcome = _run_exact(
-                problem, options, clock, selection, outcome, start, bounds, proven
+                problem, options, clock, selection, outcome, result.placement, bounds, proven
             )
         finally:
             WALL_DEADLINE.reset(token)

@@ -52,13 +52,11 @@ class Window:
 
 @dataclass
 class WindowResult:
-    """The window search's schedule (None if none found), its proven lower bound of idle and
-    breaks (0 when nothing was proven), and its best placement of every meeting even when it
-    breaks max_break_spread (a start for the exact model; None if none)."""
+    """The window search's schedule (None if none found) and its proven lower bound of
+    idle and breaks (0 when nothing was proven)."""
 
     placement: dict[int, int] | None
     bound: int
-    start: dict[int, int] | None = None
 
 
 def windows_apply(problem: SalonProblem) -> bool:
@@ -139,16 +137,17 @@ def mend_broken(
     work: Work,
     start: dict[int, int],
     broken: set[str],
-) -> tuple[dict[int, int] | None, dict[int, int]]:
+) -> dict[int, int] | None:
     """Phase 2: agendas not in `broken` stay whole (no break); from `start`, the breaks over
     max_break_spread (soft, EXCESS_WEIGHT each) and the salon's first time objective are
-    minimised. A placement whose excess is 0 keeps the spread (the whole agendas have none).
-    (that placement or None, the best placement found even over the spread)"""
+    minimised. A placement whose excess is 0 keeps the spread (the whole agendas have none);
+    None when none was found. (A start for the exact model from a placement over the spread
+    was measured worse than none.)"""
     model = exact_model(problem)
     windows = fixed_windows(model)
     whole = frozenset(u for u in windows if u not in broken)
     if not whole:
-        return None, start  # nobody without a break: the spread would need the full rule
+        return None  # nobody without a break: the spread would need the full rule
     add_windows(model, windows, whole)
     limit = break_spread_limit(problem)
     name = next(n for n in problem.salon.objectives if n in TIME_OBJECTIVES)
@@ -167,11 +166,11 @@ def mend_broken(
     status = solver.solve(model.model)
     work.add_solve(solver, len(model.x))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None, start
+        return None
     placement = model.placement(solver)
     if max_break_spread(problem, _breaks(problem, placement)) is not None:
-        return None, placement
-    return placement, placement
+        return None
+    return placement
 
 
 def _breaks(problem: SalonProblem, placement: dict[int, int]) -> dict[str, int]:
@@ -183,6 +182,5 @@ def window_search(problem: SalonProblem, options: SolveOptions, work: Work) -> W
     """Both phases within `work`: a valid schedule with few broken agendas, and the bound."""
     placement, broken, bound = fewest_broken(problem, options, work)
     if placement is None or options.stopped:
-        return WindowResult(None, bound, placement)
-    valid, start = mend_broken(problem, options, work, placement, broken)
-    return WindowResult(valid, bound, start)
+        return WindowResult(None, bound)
+    return WindowResult(mend_broken(problem, options, work, placement, broken), bound)
