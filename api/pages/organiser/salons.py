@@ -4,7 +4,8 @@ mails and personal links."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -162,39 +163,15 @@ async def import_participants(
     salon_id: SalonId, request: Request, session: SessionDep, signed: SignedDep
 ) -> Response:
     """Create or update participants from a CSV, XLSX or salon/v1 JSON file (all or nothing)."""
-    form = await request.form()
-    check_csrf({"csrf": [str(form.get("csrf") or "")]}, signed.secret)
-    salon_row(session, signed, salon_id)
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise PageError("Choisissez un fichier de participants (CSV, XLSX ou JSON).", status=422)
-    content = await upload.read(importers.MAX_BYTES + 1)
-    try:
-        fmt = importers.detect_format(upload.filename, upload.content_type, None)
+
+    def store(content: bytes, fmt: str) -> Any:
         specs = importers.read_participants(content, fmt)
-        done = salons.import_participants(
+        return salons.import_participants(
             session, organiser=signed.organiser, salon_id=salon_id, specs=specs
         )
-    except DomainError as error:
-        session.rollback()
-        if error.status == 404:
-            raise
-        language = request_language(request)
-        problems = [f"{p.field} : {p.render(language)}" for p in error.problems]
-        return _dashboard(
-            request,
-            session,
-            signed,
-            salon_id,
-            import_problems=problems or [error.render(language)],
-            status=422,
-        )
-    return redirect(
-        f"/o/salons/{salon_id}",
-        done="participants",
-        created=str(done.created),
-        updated=str(done.updated),
-    )
+
+    missing = "Choisissez un fichier de participants (CSV, XLSX ou JSON)."
+    return await _import_file(request, session, signed, salon_id, "participants", missing, store)
 
 
 @router.post("/salons/{salon_id}/wishes", response_class=HTMLResponse)
@@ -202,38 +179,51 @@ async def import_wishes(
     salon_id: SalonId, request: Request, session: SessionDep, signed: SignedDep
 ) -> Response:
     """Create or update wishes from a CSV or XLSX sheet (all or nothing, line/column errors)."""
+
+    def store(content: bytes, fmt: str) -> Any:
+        wishes = wish_importers.read_wishes(content, fmt)
+        return salons.import_wishes(
+            session, organiser=signed.organiser, salon_id=salon_id, wishes=wishes
+        )
+
+    missing = "Choisissez un fichier de souhaits (CSV ou XLSX)."
+    return await _import_file(request, session, signed, salon_id, "wishes", missing, store)
+
+
+async def _import_file(
+    request: Request,
+    session: Session,
+    signed: Signed,
+    salon_id: int,
+    what: str,
+    missing: str,
+    store: Callable[[bytes, str], Any],
+) -> Response:
+    """The form's file read and stored by `store` (all or nothing): back to the dashboard with
+    what was done, or with the problems by line and column (`what`: participants, wishes)."""
     form = await request.form()
     check_csrf({"csrf": [str(form.get("csrf") or "")]}, signed.secret)
     salon_row(session, signed, salon_id)
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
-        raise PageError("Choisissez un fichier de souhaits (CSV ou XLSX).", status=422)
+        raise PageError(missing, status=422)
     content = await upload.read(importers.MAX_BYTES + 1)
     try:
-        fmt = importers.detect_format(upload.filename, upload.content_type, None)
-        wishes = wish_importers.read_wishes(content, fmt)
-        done = salons.import_wishes(
-            session, organiser=signed.organiser, salon_id=salon_id, wishes=wishes
-        )
+        done = store(content, importers.detect_format(upload.filename, upload.content_type, None))
     except DomainError as error:
         session.rollback()
         if error.status == 404:
             raise
         language = request_language(request)
         problems = [f"{p.field} : {p.render(language)}" for p in error.problems]
-        return _dashboard(
-            request,
-            session,
-            signed,
-            salon_id,
-            wish_import_problems=problems or [error.render(language)],
-            status=422,
-        )
+        problems = problems or [error.render(language)]
+        if what == "participants":
+            return _dashboard(request, session, signed, salon_id, import_problems=problems,
+                              status=422)
+        return _dashboard(request, session, signed, salon_id, wish_import_problems=problems,
+                          status=422)
     return redirect(
-        f"/o/salons/{salon_id}",
-        done="wishes",
-        created=str(done.created),
-        updated=str(done.updated),
+        f"/o/salons/{salon_id}", done=what, created=str(done.created), updated=str(done.updated)
     )
 
 
