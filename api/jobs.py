@@ -10,7 +10,9 @@
   - `embedded` (the default, SQLite or PostgreSQL, no other process): the server process runs
     its jobs in threads, `solve_concurrency` solves and `print_concurrency` prints at once, each
     kind in its own pool (a print never waits behind a solve); at start-up and periodically it
-    fails the jobs whose process is gone (`interrupted`).
+    fails the jobs whose process is gone (`interrupted`). Its periodic tasks (`periodic`: the
+    day-of reminders, see `make_runner`) run in a thread of their own, the first after one
+    interval: what a worker's procrastinate periodic task runs, called in-process.
   - `procrastinate` (PostgreSQL): web processes (`client`) only queue a procrastinate job; the
     `salon worker` processes (`worker`) run them (api.queue.tasks calls `execute`). A worker
     killed mid-job is found stalled (procrastinate's worker heartbeat) and its job retried: the
@@ -30,7 +32,7 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -123,6 +125,7 @@ class JobRunner:
         max_running_solves: int | None = None,
         mode: str = "embedded",
         dispatch: Dispatch | None = None,
+        periodic: Sequence[tuple[float, Callable[[], object]]] = (),
     ) -> None:
         self.session_factory = session_factory
         self.works = {work.kind: work for work in works}
@@ -150,6 +153,8 @@ class JobRunner:
         self._waiting: set[int] = set()  # embedded: solves waiting for their organiser's share
         self._closing = threading.Event()
         self._monitor: threading.Thread | None = None
+        self.periodic = list(periodic) if mode == "embedded" else []
+        self._ticks: list[threading.Thread] = []
 
     @property
     def closing(self) -> bool:
@@ -165,6 +170,21 @@ class JobRunner:
         if self.mode != "client":
             self._monitor = threading.Thread(target=self._watch, name="salon-jobs", daemon=True)
             self._monitor.start()
+        for n, (seconds, task) in enumerate(self.periodic):
+            tick = threading.Thread(
+                target=self._tick, args=(seconds, task), name=f"salon-tick-{n}", daemon=True
+            )
+            self._ticks.append(tick)
+            tick.start()
+
+    def _tick(self, seconds: float, task: Callable[[], object]) -> None:
+        """Embedded: run `task` every `seconds` until the process stops (an error is logged,
+        the next tick tries again)."""
+        while not self._closing.wait(seconds):
+            try:
+                task()
+            except Exception:  # noqa: BLE001 - a periodic task never stops its thread
+                log.exception("periodic task %s failed", getattr(task, "__name__", task))
 
     def shutdown(self) -> None:
         """Stop every job of this process; embedded, fail the unfinished ones as stopped with the
@@ -189,6 +209,8 @@ class JobRunner:
             )
         if self._monitor is not None:
             self._monitor.join(timeout=5)
+        for tick in self._ticks:
+            tick.join(timeout=5)
 
     def submit(self, job_id: int) -> None:
         """Queue a job just committed: record its queue entry, then dispatch it."""
@@ -512,6 +534,9 @@ def make_runner(
 
         dispatch = client_for(settings.database_url)
     mode = "worker" if role == "worker" else ("client" if queued else "embedded")
+    periodic: list[tuple[float, Callable[[], object]]] = []
+    if mode == "embedded" and settings.reminder_tick_seconds > 0:
+        periodic.append((settings.reminder_tick_seconds, reminders_task(session_factory, settings)))
     return JobRunner(
         session_factory,
         [SolveWork(), PrintWork(settings)],
@@ -522,4 +547,17 @@ def make_runner(
         max_running_solves=settings.solve_max_running,
         mode=mode,
         dispatch=dispatch,
+        periodic=periodic,
     )
+
+
+def reminders_task(session_factory: sessionmaker[Session], settings: Any) -> Callable[[], int]:
+    """The day-of reminders due now (api.reminders.send_due_reminders, what a worker's
+    `salon.reminders` periodic task runs); each is claimed once, so a tick never resends one."""
+    from api.reminders import send_due_reminders
+
+    def send_reminders() -> int:
+        with session_factory() as session:
+            return send_due_reminders(session, settings)
+
+    return send_reminders

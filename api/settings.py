@@ -107,6 +107,9 @@ class Settings(BaseSettings):
     # evening reminder's hour, in the salon's timezone, the day before each day of meetings.
     ical_alarm_minutes: int = Field(default=10, ge=0, le=24 * 60)
     reminder_hour: int = Field(default=18, ge=0, le=23)
+    # Embedded mode: how often the server itself sends the due reminders (seconds; 0: never,
+    # e.g. when `salon reminders send` runs from cron). A worker's periodic task does it else.
+    reminder_tick_seconds: float = Field(default=60.0, ge=0)
     display_poll_seconds: float = Field(default=15.0, ge=1)  # how often a room display asks
     # A simulated clock, for tests and rehearsals only (api/timestamps.py): the service's time
     # runs from this instant (ISO 8601; naive = UTC) when the process starts, `clock_speed`
