@@ -87,7 +87,8 @@
 
   function showMeetings(round) {
     const list = document.getElementById("meetings");
-    const key = round ? `${round.start}` : "none";
+    /* drawn again for another round, or for the same round of a newly published version */
+    const key = round ? `${digest}:${round.start}` : "none";
     if (list.dataset.round === key) return;
     list.dataset.round = key;
     list.replaceChildren();

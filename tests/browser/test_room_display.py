@@ -103,11 +103,14 @@ def test_the_display_counts_down_rotates_and_follows_a_repair(
         assert all(name in text for name in names)
     screenshot(page, "room-display-1-rotation")
 
-    # a repair: the industrial of a later meeting cancels; the display shows the new version
+    # a repair: an industrial of the round the display lists as next cancels; the display shows
+    # the new version, that same round's list included (not the one drawn before the repair)
+    paris = ZoneInfo("Europe/Paris")
+    listed = dt.datetime.fromtimestamp(next_round["start"] / 1000, paris).strftime("%Y-%m-%dT%H:%M")
     with site.api() as api:
         schedule = api.get(f"/salons/{site.salon_id}/schedules/1").json()
-        later = [m for m in schedule["meetings"] if m["start"] >= "2023-11-28T09:45"]
-        assert later, schedule["meetings"]
+        later = [m for m in schedule["meetings"] if m["start"][:16] == listed]
+        assert later, (listed, schedule["meetings"])
         cancelled = next(c for c in (later[0]["from"], later[0]["to"]) if c.startswith("i"))
         change = {"kind": "participant_cancelled", "participant": cancelled}
         repair = api.post(f"/salons/{site.salon_id}/repairs", json={"changes": [change]})
@@ -122,6 +125,10 @@ def test_the_display_counts_down_rotates_and_follows_a_repair(
     later_rounds = [r for r in after["rounds"] if r["start"] > after["now"]]
     assert all(name not in " ".join(m["names"]) for r in later_rounds for m in r["meetings"])
     assert name not in page.locator("#meetings").inner_text()
+    listed_now = next(r for r in after["rounds"] if r["start"] == next_round["start"])
+    if body.get_attribute("data-next") == str(after["rounds"].index(listed_now)):
+        shown = page.locator("#meetings li").all_inner_texts()
+        assert len(shown) == max(1, len(listed_now["meetings"]))
     assert f"Planning version {current}" in page.locator("#status").inner_text()
     screenshot(page, "room-display-2-after-repair")
     page.close()

@@ -127,6 +127,34 @@ def test_the_server_clock_and_the_digest(world: World) -> None:
     assert any(r["meetings"] for r in after["rounds"])
 
 
+def test_a_published_repair_changes_the_digest_and_the_same_rounds_meetings(
+    world: World,
+) -> None:
+    """The display draws a round's list again when the digest changes (room.js keys it by digest
+    and round): a repair keeps the rounds but must change the digest and that round's list."""
+    publish(world)
+    first = state(world)
+    cancel = {"now": "2023-11-28T08:00:00", "changes": [
+        {"kind": "participant_cancelled", "participant": "I1"}
+    ]}
+    repair = world.client.post(world.url("/repairs"), json=cancel, headers=world.organiser)
+    assert repair.status_code == 201, repair.text
+    published = world.client.post(
+        world.url(f"/repairs/{repair.json()['id']}/publish"), headers=world.organiser
+    )
+    assert published.status_code == 200, published.text
+    after = state(world, known=first["digest"])
+    assert after["unchanged"] is False and after["digest"] != first["digest"]
+    assert after["version"] == first["version"] + 1
+    before_by_start = {r["start"]: r["meetings"] for r in first["rounds"]}
+    with_i1 = [
+        r for r in after["rounds"]
+        if any("Nom I1" in n for m in before_by_start.get(r["start"], []) for n in m["names"])
+    ]
+    assert with_i1  # the rounds where I1 met someone are still there, now without I1
+    assert all("Nom I1" not in n for r in with_i1 for m in r["meetings"] for n in m["names"])
+
+
 def test_one_hall(world: World) -> None:
     tables = [{"id": "T1", "room": "Salle A"}, {"id": "T2", "room": "Salle B"}, {"id": "T3"}]
     response = world.client.patch(world.url(), json={"tables": tables}, headers=world.organiser)
