@@ -6,6 +6,8 @@
 2. Timetable (scheduler.timetable): for each session (all sessions together when
    max_break_spread couples them), place every selected pair in a slot under every counting rule
    of scheduler.rules, minimising the time objectives (idle, breaks).
+   On a tight salon (every possible meeting required), the window search (scheduler.windows)
+   follows: agendas kept in one piece where it can, and a proven lower bound of idle and breaks.
 3. Exact model (scheduler.exact), on salons small enough for it: the whole salon in one
    time-indexed CP-SAT model, every worker, hinted by the timetable's schedule, for the rest of
    the time. It can only improve the schedule, proves bounds for every objective, and its
