@@ -1,11 +1,13 @@
-"""Background jobs of every kind on one machinery: solves and the organiser's batch prints.
+"""Background jobs of every kind on one machinery: solves, the organiser's batch prints and the
+mails of a published repair.
 
 - A job is a row of `salon_jobs` (api.salons.tables.Job) with a `kind`. The request that makes
   one inserts it queued, commits, and hands its id to the process's `JobRunner` (`submit`),
   which records how it is queued (api.queue: its queue, priority and fair-share lock) and
   dispatches it. What a job does is its kind's `JobWork` (`SolveWork` in api.solve_work,
-  `PrintWork` in api.pages.prints); `execute` is the one code path of a run, whatever
-  dispatched it: claim (one conditional UPDATE), the work, its end, a bug failing the job.
+  `PrintWork` in api.pages.prints, `RepairMailWork` in api.repairs.mail_job); `execute` is the
+  one code path of a run, whatever dispatched it: claim (one conditional UPDATE), the work,
+  its end, a bug failing the job.
 - Dispatch, the only thing that differs between the modes (`Settings.job_queue`):
   - `embedded` (the default, SQLite or PostgreSQL, no other process): the server process runs
     its jobs in threads, `solve_concurrency` solves and `print_concurrency` prints at once, each
@@ -524,7 +526,8 @@ def make_runner(
 ) -> JobRunner:
     """The runner of a process from Settings: a server (`embedded`: it runs its jobs; with
     `job_queue=procrastinate`, a client that queues them) or a `salon worker` (`role="worker"`)."""
-    from api.pages.prints import PrintWork  # imported here: both kinds build on this module
+    from api.pages.prints import PrintWork  # imported here: the kinds build on this module
+    from api.repairs.mail_job import RepairMailWork
     from api.solve_work import SolveWork
 
     queued = role == "worker" or settings.job_queue == "procrastinate"
@@ -539,7 +542,7 @@ def make_runner(
         periodic.append((settings.reminder_tick_seconds, reminders_task(session_factory, settings)))
     return JobRunner(
         session_factory,
-        [SolveWork(), PrintWork(settings)],
+        [SolveWork(), PrintWork(settings), RepairMailWork(settings)],
         concurrency={"solve": settings.solve_concurrency, "print": settings.print_concurrency},
         heartbeat_seconds=settings.job_heartbeat_seconds,
         stale_seconds=settings.job_stale_seconds,

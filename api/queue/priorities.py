@@ -1,6 +1,7 @@
 """Which queue, which priority and which share each job gets (one rule each).
 
-- Queues: `solves`, `prints`, `mails` (a worker may serve some only: `salon worker --queues`).
+- Queues: `solves`, `prints`, `mails` (one mail, or a published repair's mails); a worker may
+  serve some only (`salon worker --queues`).
 - Priorities (higher first): the work of a salon on its own day (`DAY_OF`: a re-solve or a print
   on the morning of the salon) before a mail (`MAIL`), before everything else (`NORMAL`: a
   rehearsal solve weeks before).
@@ -24,8 +25,8 @@ from api.timestamps import local_now
 DAY_OF = 100
 MAIL = 50
 NORMAL = 0
-QUEUES = {"solve": "solves", "print": "prints"}
 MAIL_QUEUE = "mails"
+QUEUES = {"solve": "solves", "print": "prints", "repair_mail": MAIL_QUEUE}
 ALL_QUEUES = ("solves", "prints", MAIL_QUEUE, "maintenance")
 
 

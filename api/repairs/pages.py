@@ -377,6 +377,7 @@ def publish_repair(
             salon_id=salon_id,
             repair_id=repair_id,
             settings=settings,
+            submit=request.app.state.runner.submit,
             allowed=rate_limits.recipient_check(request),
         )
     except DomainError as error:

@@ -236,6 +236,7 @@ def repair_context(
         "changes": visible_changes(repair),
         "people": people,
         "without_email": [p for p in people if not p.email],
+        "mails_pending": service.mails_pending(session, repair_id=repair.id),
         "multi_day": len(days.dates) > 1,
         "kind_labels": labels_in(language, KIND_LABELS),
         "reason_labels": labels_in(language, REASON_LABELS),

@@ -104,5 +104,6 @@ def publish_repair(
         salon_id=salon_id,
         repair_id=repair_id,
         settings=settings,
+        submit=request.app.state.runner.submit,
         allowed=rate_limits.recipient_check(request),
     )

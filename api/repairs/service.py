@@ -9,7 +9,8 @@
   (the draft's meetings name them); the other changes live in the repairs (a closed pool table
   cannot be said in salon/v1).
 - `publish_repair` publishes the draft (like POST /schedules/{version}/publish, which also
-  works) and mails each participant whose agenda changed (SMTP or the outbox, api.mail).
+  works) and queues the mails to each participant whose agenda changed: a job of the runner
+  (api.repairs.mail_job) sends them after the request (SMTP or the outbox, api.mail).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from api.errors import DomainError, FieldProblem, not_found
 from api.mail import MailNotSentError, send_mail
 from api.reminders.service import calendar_attachments
 from api.repairs import storage
+from api.repairs.mail_job import queue_repair_mails
 from api.repairs.schemas import (
     AffectedParticipant,
     ChangeRead,
@@ -369,15 +371,17 @@ def publish_repair(
     salon_id: int,
     repair_id: int,
     settings: Settings,
+    submit: Callable[[int], None],
     allowed: Callable[[str], bool] | None = None,
 ) -> RepairRead:
-    """Publish the draft and mail each participant whose agenda changed (once; not those
-    `allowed` refuses, a rate limit per address).
+    """Publish the draft and queue the mails to each participant whose agenda changed (once;
+    not those `allowed` refuses, a rate limit per address): a job (api.repairs.mail_job) handed
+    to the runner (`submit(job_id)`) sends them after the request, and sets `notified`.
 
     A compare-and-set under the salon's lock: the draft is published only while participants
     still see the version it was built on (or the draft itself, published again). Of two drafts
     of one version published at once, the later gets 409 `repair_outdated`, and publishes and
-    mails nothing. Mails go out only after the commit that published the draft.
+    queues nothing. The mails' job is committed just after the publication.
     """
     repair = salon_repair(session, organiser=organiser, salon_id=salon_id, repair_id=repair_id)
     if salon_storage.lock_salon(session, salon_id=repair.salon_id) is None:
@@ -390,14 +394,20 @@ def publish_repair(
     if current is None or current.id != draft.id:
         draft.published_at = utc_now()
     claimed = storage.claim_notification(session, repair_id=repair.id, when=utc_now())
-    session.commit()  # published: the salon's lock is released, the mails may go
+    session.commit()  # published: the salon's lock is released (the rate limit writes too)
     if claimed:
-        sent = notify(session, settings=settings, repair=repair, allowed=allowed)
-        storage.set_notified(session, repair_id=repair.id, count=sent)
+        refused = refused_codes(session, repair=repair, allowed=allowed)
+        mails = queue_repair_mails(session, repair=repair, refused=refused)
         session.commit()
+        submit(mails.id)
     session.refresh(repair)
     [read] = repair_reads(session, salon_id=repair.salon_id, rows=[repair])
     return read
+
+
+def mails_pending(session: Session, *, repair_id: int) -> bool:
+    """Whether the published repair's mails are still being sent (its job not ended)."""
+    return storage.mails_pending(session, repair_id=repair_id)
 
 
 def base_still_published(repair: Repair, current: Schedule | None) -> None:
@@ -472,22 +482,37 @@ def agenda_mail(
     )
 
 
+def refused_codes(
+    session: Session, *, repair: Repair, allowed: Callable[[str], bool] | None
+) -> list[str]:
+    """The participants of the repair's list with an address that `allowed` (the request's
+    rate limit, counting each recipient) refuses."""
+    if allowed is None:
+        return []
+    people = _affected(session, salon_id=repair.salon_id, codes=list(repair.participants))
+    refused = [p.code for p in people if p.email and not allowed(p.email)]
+    for code in refused:
+        log.warning("repair %s: mail to %s not sent: rate limit", repair.id, code)
+    return refused
+
+
 def notify(
     session: Session,
     *,
     settings: Settings,
     repair: Repair,
     allowed: Callable[[str], bool] | None = None,
+    skip: set[str] | frozenset[str] = frozenset(),
 ) -> int:
     """Mail every participant of the repair's list that has an address (and that `allowed`
-    accepts); the number sent."""
+    accepts, not in `skip`); the number sent. Run by the repair's mail job."""
     salon = session.get(Salon, repair.salon_id)
     if salon is None:
         return 0
     sent = 0
     links = printed_links(session, salon=salon, settings=settings)
     for person in _affected(session, salon_id=repair.salon_id, codes=list(repair.participants)):
-        if not person.email:
+        if not person.email or person.code in skip:
             continue
         if allowed is not None and not allowed(person.email):
             log.warning("repair %s: mail to %s not sent: rate limit", repair.id, person.code)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from api.repairs.tables import Repair
-from api.salons.tables import Schedule
+from api.salons.tables import ACTIVE_JOB_STATES, Job, Schedule
 
 
 def insert_repair(session: Session, *, repair: Repair) -> Repair:
@@ -68,3 +68,13 @@ def set_notified(session: Session, *, repair_id: int, count: int) -> None:
         .values(notified=count)
         .execution_options(synchronize_session=False)
     )
+
+
+def mails_pending(session: Session, *, repair_id: int) -> bool:
+    """Whether the repair's mail job (api.repairs.mail_job) is still queued or running."""
+    query = select(func.count(Job.id)).where(
+        Job.kind == "repair_mail",
+        Job.document == str(repair_id),
+        Job.state.in_(ACTIVE_JOB_STATES),
+    )
+    return bool(session.scalar(query))

@@ -9,6 +9,8 @@ schedule holds them all, whatever their times.
 from __future__ import annotations
 
 import re
+import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,9 +21,11 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from service_helpers import World, make_salon, new_organiser, settings_for, wait_for_job
+from sqlalchemy import select
 
 from api.app import create_app
 from api.mail import read_outbox
+from api.salons.tables import Job
 from scheduler.loading import load_salon, load_schedule
 from scheduler.validator import validate
 
@@ -41,9 +45,9 @@ def desk(database_url: str, outbox: Path) -> Iterator[World]:
 
 
 @contextmanager
-def published_salon(database_url: str, outbox: Path) -> Iterator[World]:
+def published_salon(database_url: str, outbox: Path, **overrides: Any) -> Iterator[World]:
     """A salon whose solved schedule (every wish met) is published as version 1."""
-    app = create_app(settings_for(database_url, outbox_dir=outbox))
+    app = create_app(settings_for(database_url, outbox_dir=outbox, **overrides))
     with TestClient(app) as client:
         organiser = new_organiser(client)
         salon_id, ids, tokens = make_salon(client, organiser)
@@ -118,6 +122,54 @@ def test_a_cancellation_gives_a_draft_with_its_change_list(desk: World) -> None:
     assert validate(salon, load_schedule(exported)).violations == []
 
 
+def _notified(world: World, repair_id: int, count: int, seconds: float = 60.0) -> int:
+    """The repair's `notified` once its mail job has set it to `count` (or the time is up)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        read = world.client.get(world.url(f"/repairs/{repair_id}"), headers=world.organiser)
+        assert read.status_code == 200, read.text
+        if read.json()["notified"] == count or time.monotonic() > deadline:
+            return int(read.json()["notified"])
+        time.sleep(0.05)
+
+
+def _mail_jobs(world: World) -> list[tuple[str, str, int]]:
+    """The repair mail jobs of the world's salon: (state, phase, mails sent)."""
+    factory = world.client.app.state.session_factory  # type: ignore[attr-defined]
+    with factory() as session:
+        rows = session.scalars(
+            select(Job).where(Job.salon_id == world.salon_id, Job.kind == "repair_mail")
+        )
+        return [(job.state, job.phase, job.done) for job in rows]
+
+
+def test_publishing_returns_before_the_mails_are_sent(database_url: str, outbox: Path) -> None:
+    """The mail server never greets (a listening socket nobody serves): the publication answers
+    at once while the repair's mail job still waits for it; the job then gives up, mailing
+    nobody, and the repair stays published."""
+    with socket.socket() as tarpit:
+        tarpit.bind(("127.0.0.1", 0))
+        tarpit.listen(16)
+        port = tarpit.getsockname()[1]
+        smtp = {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_timeout": 1.5}
+        with published_salon(database_url, outbox, **smtp) as world:
+            repair = _post(world, [{"kind": "participant_cancelled", "participant": "I1"}])
+            published = world.client.post(
+                world.url(f"/repairs/{repair.json()['id']}/publish"), headers=world.organiser
+            )
+            assert published.status_code == 200, published.text
+            assert published.json()["state"] == "published"
+            assert published.json()["notified"] == 0
+            # three mails of 1.5 s each at least: the job is still at the first one
+            assert _mail_jobs(world) in ([("queued", "", 0)], [("running", "mailing", 0)])
+            deadline = time.monotonic() + 30
+            while _mail_jobs(world)[0][0] != "done" and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert _mail_jobs(world) == [("done", "done", 0)]
+            assert _notified(world, repair.json()["id"], 0) == 0
+    assert read_outbox(outbox) == []
+
+
 def test_publishing_a_repair_tells_the_participants(desk: World, outbox: Path) -> None:
     repair = _post(desk, [{"kind": "participant_cancelled", "participant": "I1"}]).json()
     published = desk.client.post(
@@ -125,8 +177,9 @@ def test_publishing_a_repair_tells_the_participants(desk: World, outbox: Path) -
     )
     assert published.status_code == 200, published.text
     assert published.json()["state"] == "published"
-    # D1, D2 and I1 have addresses and a changed agenda; I2 and I3 kept theirs.
-    assert published.json()["notified"] == 3
+    # D1, D2 and I1 have addresses and a changed agenda; I2 and I3 kept theirs: the repair's
+    # mail job (run after the request) sends them and counts them.
+    assert _notified(desk, repair["id"], 3) == 3
     mails = read_outbox(outbox)
     assert sorted(str(m["To"]) for m in mails) == [
         "d1@example.org",

@@ -7,8 +7,10 @@ and an outdated draft is refused in the page.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -45,6 +47,17 @@ def rows(page: str, table_id: str) -> list[str]:
         " ".join(re.sub(r"<[^>]+>", " ", row).split())
         for row in re.findall(r"<tr.*?</tr>", body, flags=re.S)
     ]
+
+
+def _mails_sent(client: TestClient, url: str, seconds: float = 60.0) -> Any:
+    """The repair's page once its mails' job has ended (the page says they are on their way
+    until then)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        answer = client.get(url)
+        if "partent en arrière-plan" not in answer.text or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.05)
 
 
 def test_record_repair_publish_and_repair_again(app_client: TestClient, outbox: Path) -> None:
@@ -117,6 +130,7 @@ def test_record_repair_publish_and_repair_again(app_client: TestClient, outbox: 
     published = client.post(f"{result}/publish", data={"csrf": csrf})
     assert published.status_code == 200 and "done=published" in str(published.url)
     assert "Planning réparé publié" in published.text
+    published = _mails_sent(client, str(published.url))  # the repair's mail job, then reload
     assert "4 participants prévenus par courriel." in published.text
     mails = read_outbox(outbox)
     assert sorted(str(m["To"]) for m in mails) == [
