@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -185,6 +186,10 @@ def test_a_repair_published_with_the_mail_server_down_stays_published(
         )
         assert page.status_code == 200, page.text[:500]
         assert "Planning réparé publié" in page.text
+        deadline = time.monotonic() + 60  # the repair's mails are a job: its page, once ended
+        while "partent en arrière-plan" in page.text and time.monotonic() < deadline:
+            time.sleep(0.05)
+            page = client.get(str(page.url))
         assert "3 courriels n'ont pas pu être envoyés" in page.text
         read = client.get(f"{base}/repairs/{repair['id']}", headers=organiser).json()
         assert (read["state"], read["notified"]) == ("published", 0)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -266,7 +267,16 @@ def test_two_repairs_published_at_once_one_wins(database_url: str, tmp_path: Pat
             assert refused["code"] == "repair_outdated", refused
             assert "refaites la réparation" in refused["message"]
             with httpx.Client(base_url=server.base_url, timeout=120, headers=headers) as client:
-                won = client.get(f"/salons/{salon_id}/repairs/{drafts[winner]['id']}").json()
+                won_url = f"/salons/{salon_id}/repairs/{drafts[winner]['id']}"
+                deadline = time.monotonic() + 60  # the winner's mails: a job, after the answer
+                while True:
+                    won = client.get(won_url).json()
+                    sent = read_outbox(outbox)[mailed_before:]
+                    if (won["notified"] and len(sent) >= won["notified"]) or (
+                        time.monotonic() > deadline
+                    ):
+                        break
+                    time.sleep(0.05)
                 lost = client.get(f"/salons/{salon_id}/repairs/{drafts[loser]['id']}").json()
                 summaries = client.get(f"/salons/{salon_id}/schedules").json()["data"]
             assert (won["state"], won["current"]) == ("published", True)
