@@ -286,15 +286,25 @@ def test_the_whole_day(day: Day, browser: Any) -> None:
     phone = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
     mobile = phone.new_page()
     mobile.goto(f"{day.server.base_url}/p/{link.json()['token']}/agenda")
-    mobile.locator("#feedback").get_by_role("link", name="Donner mon avis").click()
-    item = mobile.locator("li.feedback-item", has=mobile.locator("form")).filter(
-        has_text=names[held_meeting[1]]
-    ).first
+
+    def rated_item() -> Any:  # the agenda holds the feedback forms inline
+        return mobile.locator("#feedback li.feedback-item", has=mobile.locator("form")).filter(
+            has_text=names[held_meeting[1]]
+        ).first
+
+    item = rated_item()
     item.get_by_label("5", exact=True).check()
     item.get_by_label("Nous donnerons suite").check()
     item.get_by_label("Note privée (vous seul la lisez)").fill("Rappeler en janvier")
     item.get_by_role("button", name=re.compile("Enregistrer")).click()
-    assert "Avis enregistré." in mobile.get_by_role("status").inner_text()
+    mobile.wait_for_url(re.compile(r"/agenda\?.*done=feedback"))  # back on the agenda
+    saved = rated_item()  # the page reloaded: read what was stored, not what was typed
+    assert "Avis enregistré." in saved.inner_text()
+    assert saved.get_by_label("5", exact=True).is_checked()
+    assert saved.get_by_label("Nous donnerons suite").is_checked()
+    assert saved.get_by_label("Note privée (vous seul la lisez)").input_value() == (
+        "Rappeler en janvier"
+    )
     phone.close()
 
     # The report, read against what was recorded.
