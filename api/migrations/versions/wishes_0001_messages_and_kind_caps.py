@@ -31,8 +31,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("salons") as batch:
-        batch.drop_column("industrial_max_meetings")
-        batch.drop_column("director_max_meetings")
-    with op.batch_alter_table("salon_wishes") as batch:
-        batch.drop_column("message")
+    """The columns dropped in place (ALTER TABLE ... DROP COLUMN on both databases): a batch
+    copy of `salons` on SQLite would drop the table and cascade to its wishes."""
+    op.drop_column("salons", "industrial_max_meetings")
+    op.drop_column("salons", "director_max_meetings")
+    op.drop_column("salon_wishes", "message")
