@@ -55,12 +55,13 @@ DECOMPOSITION_SHARE = 0.1
 """Part of what is left after the selection that the timetable gets when the exact model runs
 after it (the exact model gets the rest)."""
 
-TIGHT_DECOMPOSITION_SHARE = 0.03
-"""DECOMPOSITION_SHARE on a tight salon, where the window search finds better schedules."""
-
 WINDOW_SHARE = 0.6
 """Part of what is left after the timetable that the window search takes on a tight salon
 (scheduler.windows; the exact model gets the rest)."""
+
+WINDOW_SHARE_WITHOUT_SCHEDULE = 0.3
+"""WINDOW_SHARE when the timetable found no schedule: the exact model keeps more of the time,
+as its first schedule may be the only one found."""
 
 
 @dataclass
@@ -243,12 +244,10 @@ class Outcome:
     optimal: bool
 
 
-def _timetable_budget(
-    options: SolveOptions, clock: Clock, exact: bool, tight: bool
-) -> tuple[float, float]:
+def _timetable_budget(options: SolveOptions, clock: Clock, exact: bool) -> tuple[float, float]:
     """(work units, wall seconds) for the timetable: all the time when it works alone, its
-    share when the exact model follows, less on a tight salon (the window search follows)."""
-    share = (TIGHT_DECOMPOSITION_SHARE if tight else DECOMPOSITION_SHARE) if exact else 1.0
+    share when the exact model follows."""
+    share = DECOMPOSITION_SHARE if exact else 1.0
     units = TIMETABLE_SHARE * options.time_limit * share * WORK_PER_SECOND
     wall = _search_left(options, clock) * share
     if not options.reproducible:
@@ -305,9 +304,10 @@ def _run_windows(
     """The window search of a tight salon (scheduler.windows) for its share of what is left:
     the better schedule of it and `outcome`, and its proven bound of idle and breaks."""
     options.report(Progress("windows", clock.elapsed))
-    seconds = _search_left(options, clock) * WINDOW_SHARE
+    share = WINDOW_SHARE if outcome is not None else WINDOW_SHARE_WITHOUT_SCHEDULE
+    seconds = _search_left(options, clock) * share
     if options.reproducible:  # a budget that depends on the time limit only
-        seconds = WINDOW_SHARE * (1 - TIMETABLE_SHARE * DECOMPOSITION_SHARE) * options.time_limit
+        seconds = share * (1 - TIMETABLE_SHARE * DECOMPOSITION_SHARE) * options.time_limit
     token = WALL_DEADLINE.set(time.monotonic() + _search_left(options, clock))
     try:
         found = window_search(problem, options, Work(seconds * WORK_PER_SECOND,
@@ -344,7 +344,7 @@ def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
     selection_seconds = clock.elapsed
     exact = exact_fits(problem)
     tight = exact and windows_apply(problem)
-    units, wall = _timetable_budget(options, clock, exact, tight)
+    units, wall = _timetable_budget(options, clock, exact)
     result = solve_timetable(problem, selection.session_of, options, clock, units, wall)
     if result.missing_required and not exact and not options.stopped:
         result = _place_requirements_first(problem, selection, options, clock, result)
