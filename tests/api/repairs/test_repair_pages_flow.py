@@ -63,7 +63,12 @@ def _mails_sent(client: TestClient, url: str, seconds: float = 60.0) -> Any:
 def test_record_repair_publish_and_repair_again(app_client: TestClient, outbox: Path) -> None:
     client = app_client
     organiser, salon_id = published_salon(
-        client, {"d1": "d1@example.org", "i1": "i1@example.org", "i2": "i2@example.org"}
+        client,
+        {
+            "d1": "d1.repair-flow@example.org",
+            "i1": "i1.repair-flow@example.org",
+            "i2": "i2.repair-flow@example.org",
+        },
     )
     csrf = sign_in(client, organiser)
     dashboard = client.get(f"/o/salons/{salon_id}").text
@@ -86,7 +91,7 @@ def test_record_repair_publish_and_repair_again(app_client: TestClient, outbox: 
         code="w1",
         name="Wanda <Walk-in>",
         organisation="PME",
-        email="w1@example.org",
+        email="w1.repair-flow@example.org",
     )
     pending = add("wish", pending, **{"from": "w1", "to": "d1", "priority": "1"})
     page = client.get(record, params={"changes": pending, "now": EARLY}).text
@@ -134,10 +139,10 @@ def test_record_repair_publish_and_repair_again(app_client: TestClient, outbox: 
     assert "4 participants prévenus par courriel." in published.text
     mails = read_outbox(outbox)
     assert sorted(str(m["To"]) for m in mails) == [
-        "d1@example.org",
-        "i1@example.org",
-        "i2@example.org",
-        "w1@example.org",
+        "d1.repair-flow@example.org",
+        "i1.repair-flow@example.org",
+        "i2.repair-flow@example.org",
+        "w1.repair-flow@example.org",
     ]
     schedules = client.get(f"/salons/{salon_id}/schedules", headers=organiser).json()["data"]
     assert schedules[0]["version"] == 2 and schedules[0]["current"]
