@@ -218,6 +218,9 @@ def repair_context(
     session: Session, *, organiser: CurrentOrganiser, salon_id: int, repair_id: int, language: str
 ) -> dict[str, Any]:
     salon = salons.get_salon(session, organiser=organiser, salon_id=salon_id)
+    # Whether its mails are on their way is read before the repair: a job ending between the
+    # two reads would otherwise show its count still 0 with nothing pending.
+    mails_pending = service.mails_pending(session, repair_id=repair_id)
     repair = service.get_repair(
         session, organiser=organiser, salon_id=salon_id, repair_id=repair_id
     )
@@ -236,7 +239,7 @@ def repair_context(
         "changes": visible_changes(repair),
         "people": people,
         "without_email": [p for p in people if not p.email],
-        "mails_pending": service.mails_pending(session, repair_id=repair.id),
+        "mails_pending": mails_pending,
         "multi_day": len(days.dates) > 1,
         "kind_labels": labels_in(language, KIND_LABELS),
         "reason_labels": labels_in(language, REASON_LABELS),
