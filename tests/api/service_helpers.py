@@ -99,16 +99,16 @@ def make_salon(
     return salon_id, ids, tokens
 
 
-def crowded_salon() -> dict[str, Any]:
-    """A salon/v1 whose selection CP-SAT cannot even start in a tiny time limit: 40 directors,
-    150 industrials asking 30 of them each (4,500 requests). Its first selection took 2.2 s on
-    the project's machine, 45 times the core's smallest CP-SAT budget (0.05 s): with
-    `time_limit` 0.001 the core raises NoScheduleInTimeError (nothing is proven), and a slower
-    or busier machine only makes that surer."""
-    directors, industrials, asked = 40, 150, 30
+def two_session_salon(
+    name: str, directors: int, industrials: int, asked: int, step: tuple[int, int]
+) -> dict[str, Any]:
+    """A salon/v1 of one day in two sessions: `directors` at their tables, `industrials` each
+    asking `asked` of them, industrial i's j-th wish going to director (a*i + b*j) % directors
+    for `step` = (a, b)."""
+    a, b = step
     return {
         "format": "salon/v1",
-        "name": "Salon très demandé",
+        "name": name,
         "meeting_minutes": 20,
         "sessions": [
             {"date": "2023-11-28", "start": "09:00", "end": "12:20"},
@@ -124,11 +124,20 @@ def crowded_salon() -> dict[str, Any]:
             for i in range(industrials)
         ],
         "wishes": [
-            {"from": f"I{i:03d}", "to": f"D{(7 * i + 13 * j) % directors:02d}"}
+            {"from": f"I{i:03d}", "to": f"D{(a * i + b * j) % directors:02d}"}
             for i in range(industrials)
             for j in range(asked)
         ],
     }
+
+
+def crowded_salon() -> dict[str, Any]:
+    """A salon/v1 whose selection CP-SAT cannot even start in a tiny time limit: 40 directors,
+    150 industrials asking 30 of them each (4,500 requests). Its first selection took 2.2 s on
+    the project's machine, 45 times the core's smallest CP-SAT budget (0.05 s): with
+    `time_limit` 0.001 the core raises NoScheduleInTimeError (nothing is proven), and a slower
+    or busier machine only makes that surer."""
+    return two_session_salon("Salon très demandé", 40, 150, 30, step=(7, 13))
 
 
 def wait_for_job(

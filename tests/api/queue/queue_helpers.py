@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from service_helpers import PROJECT, Server, running_server, server_environment
+from service_helpers import (
+    PROJECT,
+    Server,
+    running_server,
+    server_environment,
+    two_session_salon,
+)
 from sqlalchemy import text
 
 from api.db import make_engine, make_session_factory
@@ -182,26 +188,4 @@ def wait_until(
 def medium_salon(directors: int = 15, industrials: int = 60, asked: int = 8) -> dict[str, Any]:
     """A salon/v1 whose solve uses its whole time limit (its objectives are not proven in a few
     seconds with one CP-SAT worker) and finds a schedule in a second or two."""
-    return {
-        "format": "salon/v1",
-        "name": "Salon moyen",
-        "meeting_minutes": 20,
-        "sessions": [
-            {"date": "2023-11-28", "start": "09:00", "end": "12:20"},
-            {"date": "2023-11-28", "start": "14:00", "end": "17:40"},
-        ],
-        "tables": [f"T{d:02d}" for d in range(directors)],
-        "participants": [
-            {"id": f"D{d:02d}", "name": f"Directeur {d}", "role": "director", "table": f"T{d:02d}"}
-            for d in range(directors)
-        ]
-        + [
-            {"id": f"I{i:03d}", "name": f"Industriel {i}", "role": "industrial"}
-            for i in range(industrials)
-        ],
-        "wishes": [
-            {"from": f"I{i:03d}", "to": f"D{(i + j) % directors:02d}"}
-            for i in range(industrials)
-            for j in range(asked)
-        ],
-    }
+    return two_session_salon("Salon moyen", directors, industrials, asked, step=(1, 1))
