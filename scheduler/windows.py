@@ -61,13 +61,12 @@ class WindowResult:
 
 def windows_apply(problem: SalonProblem) -> bool:
     """True on a tight salon with a time objective: every possible meeting required (so the
-    choice objectives are settled) and some participant with a fixed-length agenda."""
+    choice objectives are settled). The search ends at once when no agenda has a fixed
+    length (window_search)."""
     if not any(name in TIME_OBJECTIVES for name in problem.salon.objectives):
         return False
     possible = [pair for pair in problem.pairs if pair.allowed]
-    if not possible or not all(pair.required for pair in possible):
-        return False
-    return bool(fixed_windows(exact_model(problem)))
+    return bool(possible) and all(pair.required for pair in possible)
 
 
 def fixed_windows(model: TimeModel) -> dict[str, Window]:
@@ -112,11 +111,10 @@ def add_windows(
 
 
 def fewest_broken(
-    problem: SalonProblem, options: SolveOptions, work: Work
+    model: TimeModel, windows: dict[str, Window], options: SolveOptions, work: Work
 ) -> tuple[dict[int, int] | None, set[str], int]:
-    """Phase 1: a placement with the fewest broken agendas, those agendas, the proven bound."""
-    model = exact_model(problem)
-    windows = fixed_windows(model)
+    """Phase 1, on the exact model and its windows: a placement with the fewest broken
+    agendas, those agendas, the proven bound."""
     broken = add_windows(model, windows)
     model.model.minimize(total(broken.values()))
     solver = cp_model.CpSolver()
@@ -180,7 +178,11 @@ def _breaks(problem: SalonProblem, placement: dict[int, int]) -> dict[str, int]:
 
 def window_search(problem: SalonProblem, options: SolveOptions, work: Work) -> WindowResult:
     """Both phases within `work`: a valid schedule with few broken agendas, and the bound."""
-    placement, broken, bound = fewest_broken(problem, options, work)
+    model = exact_model(problem)
+    windows = fixed_windows(model)
+    if not windows:
+        return WindowResult(None, 0)
+    placement, broken, bound = fewest_broken(model, windows, options, work)
     if placement is None or options.stopped:
         return WindowResult(None, bound)
     return WindowResult(mend_broken(problem, options, work, placement, broken), bound)
