@@ -32,6 +32,7 @@ from scheduler.exact import exact_fits, solve_exact
 from scheduler.explain import explain_unscheduled
 from scheduler.format import ObjectiveValue, Salon, Schedule, ScheduledMeeting
 from scheduler.infeasibility import explain_infeasible, pair_clash
+from scheduler.maxsat import MaxSatRace, maxsat_objective
 from scheduler.measures import objective_values
 from scheduler.problem import SalonProblem, build_problem
 from scheduler.progress import Clock, Progress, SolveOptions
@@ -310,8 +311,9 @@ def _run_windows(
         seconds = share * (1 - TIMETABLE_SHARE * DECOMPOSITION_SHARE) * options.time_limit
     token = WALL_DEADLINE.set(time.monotonic() + _search_left(options, clock))
     try:
-        found = window_search(problem, options, Work(seconds * WORK_PER_SECOND,
-                                                     options.reproducible))
+        found = window_search(
+            problem, options, Work(seconds * WORK_PER_SECOND, options.reproducible)
+        )
     finally:
         WALL_DEADLINE.reset(token)
     proven: dict[str, int] = {
@@ -330,6 +332,30 @@ def _run_windows(
     return Outcome(placement, bounds, False), proven
 
 
+def _start_race(
+    salon: Salon, problem: SalonProblem, options: SolveOptions, tight: bool
+) -> MaxSatRace | None:
+    """The MaxSAT search beside CP-SAT (scheduler.maxsat) on a tight salon with one time
+    objective; not in reproducible mode, where whether it ends in time depends on the machine."""
+    objective = maxsat_objective(problem)
+    if not tight or objective is None or options.reproducible or options.stopped:
+        return None
+    if not MaxSatRace.possible():
+        return None
+    return MaxSatRace(salon, objective)
+
+
+def _race_outcome(
+    problem: SalonProblem, race: MaxSatRace | None, bounds: dict[str, int]
+) -> Outcome | None:
+    """The MaxSAT search's optimum once it has proven one (its cost is then the bound)."""
+    answer = race.answer() if race is not None else None
+    name = maxsat_objective(problem)
+    if answer is None or name is None:
+        return None
+    return Outcome(answer.placement, {**bounds, name: answer.cost}, True)
+
+
 def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
     """Solve a salon: the best schedule found within the options' time limit.
 
@@ -339,11 +365,28 @@ def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
     options = options or SolveOptions()
     clock = Clock(options.time_limit)
     problem = build_problem(salon)
+    exact = exact_fits(problem)
+    tight = exact and windows_apply(problem)
+    race = _start_race(salon, problem, options, tight)
+    try:
+        return _solve(problem, options, clock, exact, tight, race)
+    finally:
+        if race is not None:
+            race.stop()
+
+
+def _solve(
+    problem: SalonProblem,
+    options: SolveOptions,
+    clock: Clock,
+    exact: bool,
+    tight: bool,
+    race: MaxSatRace | None,
+) -> Schedule:
+    """The stages of `solve`, each skipped once the MaxSAT search has proven its optimum."""
     options.report(Progress("selection", clock.elapsed, message="choosing the meetings"))
     selection = select_pairs(problem, options, clock, budget=SELECTION_SHARE * options.time_limit)
     selection_seconds = clock.elapsed
-    exact = exact_fits(problem)
-    tight = exact and windows_apply(problem)
     units, wall = _timetable_budget(options, clock, exact)
     result = solve_timetable(problem, selection.session_of, options, clock, units, wall)
     if result.missing_required and not exact and not options.stopped:
@@ -355,9 +398,11 @@ def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
         optimal = selection.optimal and result.complete
         outcome = Outcome(result.placement, bounds, optimal)
     proven: dict[str, int] = {}
-    if tight and not options.stopped:
+    raced = _race_outcome(problem, race, bounds)
+    if tight and not options.stopped and raced is None:
         outcome, proven = _run_windows(problem, options, clock, outcome, bounds)
-    if exact and not options.stopped:
+        raced = _race_outcome(problem, race, bounds)
+    if exact and not options.stopped and raced is None:
         # The wall clock stays a safety net over the exact model's budget (reproducible mode).
         token = WALL_DEADLINE.set(time.monotonic() + _search_left(options, clock))
         try:
@@ -366,6 +411,9 @@ def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
             )
         finally:
             WALL_DEADLINE.reset(token)
+        raced = _race_outcome(problem, race, outcome.bounds if outcome else bounds)
+    if raced is not None:
+        outcome = raced
     if outcome is None:
         raise no_schedule_error(problem, options)
     stats: dict[str, object] = {
@@ -377,6 +425,7 @@ def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
         "selected": len(selection.session_of),
         "dropped_in_timetable": len(result.dropped),
         "exact_model": exact,
+        "maxsat_proved": raced is not None,
         "workers": options.workers,
         "seed": options.seed,
     }

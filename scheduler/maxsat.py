@@ -1,0 +1,290 @@
+"""A core-guided MaxSAT search of a tight salon, run beside CP-SAT in a child process.
+
+The literature's forums (every meeting required, breaks minimised) are best proven by
+core-guided MaxSAT (Bofill et al., JAIR 2022). `encode` writes the salon's exact model as a
+weighted CNF: x[p, s] per pair and allowed slot, each required pair exactly once, every counting
+rule of scheduler.rules as a cardinality constraint, each participant's busy slots, the same
+before/after/gap/break-start literals as scheduler.cpsat.gap_measures, max_break_spread through
+a unary "fewest breaks", and for each participant whose agenda has a fixed length (the window
+search's `fixed_windows`) the redundant window literals that make it propagate. The soft
+clauses are the salon's time objective (one unit per break start, or per idle slot). RC2
+(PySAT) finds an optimum and proves it at once, or nothing in time: `MaxSatRace` runs it in a
+child process that the solver reads when it is done and stops when its own time is up.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+from pysat.card import CardEnc, EncType, ITotalizer
+from pysat.examples.rc2 import RC2
+from pysat.formula import WCNF, IDPool
+
+from scheduler.cpsat import POSTED_BY_MODEL, TIME_OBJECTIVES, TimeModel
+from scheduler.exact import exact_model
+from scheduler.format import Salon
+from scheduler.problem import SalonProblem, build_problem
+from scheduler.rules import break_spread_limit, counting_constraints
+from scheduler.windows import fixed_windows
+
+SAT_SOLVER = "g4"
+"""The SAT oracle of RC2 (Glucose 4: measured faster than CaDiCaL on the forums)."""
+
+
+def maxsat_objective(problem: SalonProblem) -> str | None:
+    """The time objective the MaxSAT search optimises: the salon's only one, else None."""
+    names = [n for n in problem.salon.objectives if n in TIME_OBJECTIVES]
+    return names[0] if len(names) == 1 else None
+
+
+@dataclass
+class Encoding:
+    """A salon's weighted CNF and the variable of each (pair, slot)."""
+
+    wcnf: WCNF = field(default_factory=WCNF)
+    pool: IDPool = field(default_factory=IDPool)
+    x: dict[tuple[int, int], int] = field(default_factory=dict)
+    busy: dict[tuple[str, int], int] = field(default_factory=dict)
+    meetings_at: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+
+    def hard(self, clause: list[int]) -> None:
+        self.wcnf.append(clause)
+
+    def busy_literal(self, participant: str, slot: int) -> int:
+        """A literal true exactly when the participant has a meeting in the slot."""
+        key = (participant, slot)
+        if key not in self.busy:
+            literal = self.pool.id(("busy", participant, slot))
+            self.busy[key] = literal
+            meetings = self.meetings_at.get(key, [])
+            for meeting in meetings:
+                self.hard([-meeting, literal])
+            self.hard([-literal, *meetings])
+        return self.busy[key]
+
+    def cardinality(
+        self,
+        literals: Sequence[int],
+        upper: int | None = None,
+        lower: int | None = None,
+        guard: int | None = None,
+    ) -> None:
+        """lower <= sum(literals) <= upper (when `guard` is true, if given)."""
+        unless = [-guard] if guard is not None else []
+        if lower is not None and lower > len(literals):
+            self.hard(unless)
+            return
+        if upper is not None and upper < len(literals):
+            kind = EncType.pairwise if upper == 1 and len(literals) <= 6 else EncType.seqcounter
+            for clause in CardEnc.atmost(list(literals), upper, vpool=self.pool, encoding=kind):
+                self.hard(clause + unless)
+        if lower is not None and lower > 0:
+            at_least = CardEnc.atleast(
+                list(literals), lower, vpool=self.pool, encoding=EncType.seqcounter
+            )
+            for clause in at_least:
+                self.hard(clause + unless)
+
+
+def _post_rules(encoding: Encoding, problem: SalonProblem) -> TimeModel:
+    """Each pair in its allowed slots (required ones exactly once) and every counting rule;
+    the exact model whose candidates were encoded."""
+    model = exact_model(problem)
+    for p, slots in model.candidates.items():
+        literals = [encoding.pool.id(("x", p, s)) for s in slots]
+        encoding.x.update({(p, s): literal for s, literal in zip(slots, literals, strict=True)})
+        encoding.cardinality(literals, upper=1, lower=None if p in model.optional else 1)
+        for s, literal in zip(slots, literals, strict=True):
+            for member in problem.pairs[p].members:
+                encoding.meetings_at.setdefault((member, s), []).append(literal)
+    for constraint in counting_constraints(problem, model.candidates):
+        if constraint.rule in POSTED_BY_MODEL:
+            continue
+        literals = [encoding.x[t] for t in constraint.meetings if t in encoding.x]
+        literals += [encoding.busy_literal(u, s) for u, s in constraint.busy]
+        encoding.cardinality(literals, constraint.upper, constraint.lower)
+    return model
+
+
+def _gap_literals(
+    encoding: Encoding, name: str, busy: Sequence[int]
+) -> tuple[list[int], list[int]]:
+    """The gap and break-start literals of one participant in one session (exact both ways,
+    as scheduler.cpsat.gap_measures)."""
+    pool, hard = encoding.pool, encoding.hard
+    before = [pool.id(("before", name, i)) for i in range(len(busy))]
+    after = [pool.id(("after", name, i)) for i in range(len(busy))]
+    for i, literal in enumerate(busy):
+        previous = [before[i - 1]] if i else []
+        following = [after[i + 1]] if i + 1 < len(busy) else []
+        hard([-literal, before[i]])
+        hard([-before[i], literal, *previous])
+        hard([-literal, after[i]])
+        hard([-after[i], literal, *following])
+        for neighbour in previous:
+            hard([-neighbour, before[i]])
+        for neighbour in following:
+            hard([-neighbour, after[i]])
+    gaps: list[int] = []
+    starts: list[int] = []
+    for i in range(1, len(busy) - 1):
+        gap = pool.id(("gap", name, i))
+        hard([-gap, before[i]])
+        hard([-gap, after[i]])
+        hard([-gap, -busy[i]])
+        hard([gap, -before[i], -after[i], busy[i]])
+        start = pool.id(("start", name, i))
+        hard([-start, gap])
+        if gaps:
+            hard([-start, -gaps[-1]])
+            hard([start, -gap, gaps[-1]])
+        else:
+            hard([start, -gap])
+        gaps.append(gap)
+        starts.append(start)
+    return gaps, starts
+
+
+def _post_spread(encoding: Encoding, limit: int, starts: dict[str, list[int]]) -> None:
+    """max_break_spread: with fewest[k] = "every participant with meetings has k breaks or
+    more", a participant with limit + k breaks or more forces fewest[k]. (On a tight salon
+    every participant of the model meets.)"""
+    horizon = max((len(s) for s in starts.values()), default=0)
+    fewest = {k: encoding.pool.id(("fewest", k)) for k in range(1, horizon + 1)}
+    for k in range(2, horizon + 1):
+        encoding.hard([-fewest[k], fewest[k - 1]])
+    for participant_starts in starts.values():
+        if not participant_starts:
+            continue
+        for k, literal in fewest.items():
+            encoding.cardinality(participant_starts, lower=k, guard=literal)
+        counter = ITotalizer(
+            lits=participant_starts, ubound=len(participant_starts), top_id=encoding.pool.top
+        )
+        encoding.pool.occupy(encoding.pool.top + 1, counter.top_id)
+        encoding.pool.top = counter.top_id
+        for clause in counter.cnf.clauses:
+            encoding.hard(clause)
+        for count in range(limit + 1, len(participant_starts) + 1):
+            # count breaks or more (rhs[count - 1]) force fewest[count - limit]
+            needed = fewest.get(count - limit)
+            encoding.hard([-counter.rhs[count - 1]] + ([needed] if needed else []))
+
+
+def _post_windows(encoding: Encoding, model: TimeModel, starts: dict[str, list[int]]) -> None:
+    """Redundant: a participant without break starts holds its meetings in one window of
+    fixed length (one start among its possible ones): the structure SAT propagates best."""
+    for participant, window in fixed_windows(model).items():
+        whole = encoding.pool.id(("whole", participant))
+        encoding.hard([whole, *starts[participant]])
+        for start in starts[participant]:
+            encoding.hard([-start, -whole])
+        length = window.meetings
+        begins = [
+            encoding.pool.id(("window", participant, i))
+            for i in range(len(window.slots) - length + 1)
+        ]
+        encoding.hard([-whole, *begins])
+        encoding.cardinality(begins, upper=1)
+        for i, begin in enumerate(begins):
+            for j, slot in enumerate(window.slots):
+                busy = encoding.busy_literal(participant, slot)
+                encoding.hard([-begin, busy] if i <= j < i + length else [-begin, -busy])
+
+
+def encode(problem: SalonProblem, objective: str) -> Encoding:
+    """The salon's exact model as weighted CNF: every rule hard, one soft unit per break
+    start (objective "breaks") or idle slot ("idle")."""
+    encoding = Encoding()
+    model = _post_rules(encoding, problem)
+    starts: dict[str, list[int]] = {}
+    for participant, sessions in model.sessions_of().items():
+        starts[participant] = []
+        for session in sessions:
+            slots = problem.session_slots[session]
+            busy = [encoding.busy_literal(participant, s) for s in slots]
+            gaps, session_starts = _gap_literals(encoding, f"{participant}_{session}", busy)
+            starts[participant] += session_starts
+            for literal in session_starts if objective == "breaks" else gaps:
+                encoding.wcnf.append([-literal], weight=1)
+    limit = break_spread_limit(problem)
+    if limit is not None:
+        _post_spread(encoding, limit, starts)
+    _post_windows(encoding, model, starts)
+    return encoding
+
+
+@dataclass
+class MaxSatAnswer:
+    """An optimal placement (pair -> slot) and its proven cost."""
+
+    placement: dict[int, int]
+    cost: int
+
+
+def solve_maxsat(problem: SalonProblem, objective: str) -> MaxSatAnswer | None:
+    """RC2 to the end: the optimum and its cost, or None when the hard clauses have no model."""
+    encoding = encode(problem, objective)
+    with RC2(encoding.wcnf, solver=SAT_SOLVER, adapt=True, exhaust=True, minz=True, trim=5) as rc2:
+        model = rc2.compute()
+        if model is None:
+            return None
+        true = {literal for literal in model if literal > 0}
+        placement = {p: s for (p, s), literal in encoding.x.items() if literal in true}
+        return MaxSatAnswer(placement, int(rc2.cost))
+
+
+def _child(salon_json: str, objective: str, connection: Connection) -> None:
+    """The child process: solve and send the answer (as pair/slot lists) back. Ctrl-C is
+    the parent's to handle (it stops the child)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    problem = build_problem(Salon.model_validate_json(salon_json))
+    answer = solve_maxsat(problem, objective)
+    connection.send(None if answer is None else (sorted(answer.placement.items()), answer.cost))
+    connection.close()
+
+
+class MaxSatRace:
+    """The MaxSAT search of a salon in a child process, read without waiting (`answer`) and
+    stopped with `stop` (always call it: the child otherwise runs to the end). `possible()`:
+    False in a daemonic process, which may not start children."""
+
+    @staticmethod
+    def possible() -> bool:
+        return not multiprocessing.current_process().daemon
+
+    def __init__(self, salon: Salon, objective: str) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._process: BaseProcess = context.Process(
+            target=_child,
+            args=(salon.model_dump_json(by_alias=True), objective, sender),
+            daemon=True,
+        )
+        self._process.start()
+        sender.close()
+        self._answer: MaxSatAnswer | None = None
+
+    def answer(self, wait: float = 0.0) -> MaxSatAnswer | None:
+        """The optimum once the child has proven it (None before, or if it found no model)."""
+        if self._answer is None and not self._receiver.closed and self._receiver.poll(wait):
+            try:
+                message = self._receiver.recv()
+            except EOFError:
+                return None
+            if message is not None:
+                pairs, cost = message
+                self._answer = MaxSatAnswer(dict(pairs), cost)
+        return self._answer
+
+    def stop(self) -> None:
+        """End the child (at once when it is still searching)."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join(timeout=5)
+        self._receiver.close()

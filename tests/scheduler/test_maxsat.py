@@ -1,0 +1,117 @@
+"""The MaxSAT search of tight salons (scheduler.maxsat): its optimum is CP-SAT's proven one,
+its schedules keep every rule, and the race beside CP-SAT answers and stops."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from ortools.sat.python import cp_model
+from salon_builders import interval, make_salon, person, session, wish
+
+from scheduler.exact import exact_model, exact_stages
+from scheduler.format import Salon
+from scheduler.maxsat import MaxSatRace, maxsat_objective, solve_maxsat
+from scheduler.measures import objective_values
+from scheduler.problem import build_problem
+from scheduler.progress import SolveOptions
+from scheduler.solver import build_schedule, solve
+from scheduler.validator import validate
+
+
+def _random_tight(seed: int, objective: str, spread: int | None) -> Salon:
+    """Four directors at home tables, five companies, every wish required, some absences, one
+    session of eight slots."""
+    rng = random.Random(seed)
+    directors = [f"D{i}" for i in range(1, 5)]
+    companies = [f"C{i}" for i in range(1, 6)]
+    people = []
+    for pid in directors + companies:
+        fields = {}
+        if rng.random() < 0.4:
+            start = rng.choice(["09:15", "09:30", "09:45", "10:15"])
+            end = {"09:15": "09:30", "09:30": "10:00", "09:45": "10:00", "10:15": "10:45"}[start]
+            fields["unavailable"] = [interval(start, end)]
+        people.append(person(pid, f"T{pid}" if pid in directors else None, **fields))
+    wishes = [
+        wish(c, d, required=True)
+        for c in companies
+        for d in rng.sample(directors, rng.randint(1, 3))
+    ]
+    return make_salon(
+        people,
+        wishes,
+        sessions=[session("09:00", "11:00")],
+        objectives=[objective],
+        max_break_spread=spread,
+    )
+
+
+def _cp_sat_optimum(salon: Salon) -> int | None:
+    """The salon's time objective proven optimal by CP-SAT's exact model (None: infeasible)."""
+    model = exact_model(build_problem(salon))
+    (name, expression, _), *_ = [s for s in exact_stages(model) if s[0] == salon.objectives[0]]
+    model.model.minimize(expression)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 2
+    solver.parameters.max_time_in_seconds = 60
+    status = solver.solve(model.model)
+    if status == cp_model.INFEASIBLE:
+        return None
+    assert status == cp_model.OPTIMAL, name
+    return int(solver.objective_value)
+
+
+@pytest.mark.parametrize("objective", ["breaks", "idle"])
+@pytest.mark.parametrize("seed", range(6))
+def test_the_maxsat_optimum_is_cp_sat_s_and_its_schedule_is_valid(
+    seed: int, objective: str
+) -> None:
+    salon = _random_tight(seed, objective, spread=1)
+    problem = build_problem(salon)
+    answer = solve_maxsat(problem, objective)
+    expected = _cp_sat_optimum(salon)
+    if expected is None:
+        assert answer is None
+        return
+    assert answer is not None and answer.cost == expected
+    assert objective_values(problem, answer.placement)[objective] == expected
+    schedule = build_schedule(problem, answer.placement, {objective: answer.cost}, True, {})
+    assert validate(salon, schedule).violations == []
+
+
+def test_the_break_spread_is_kept_at_any_limit() -> None:
+    """Without max_break_spread and with the tightest limits, the optimum is CP-SAT's."""
+    for spread in (None, 0, 1):
+        salon = _random_tight(3, "breaks", spread)
+        answer = solve_maxsat(build_problem(salon), "breaks")
+        expected = _cp_sat_optimum(salon)
+        assert (answer.cost if answer else None) == expected
+
+
+def test_a_salon_with_two_time_objectives_is_left_to_cp_sat() -> None:
+    salon = _random_tight(0, "breaks", 2).model_copy(update={"objectives": ["idle", "breaks"]})
+    assert maxsat_objective(build_problem(salon)) is None
+
+
+def test_the_race_answers_with_the_optimum_and_stops() -> None:
+    salon = _random_tight(1, "breaks", spread=2)
+    race = MaxSatRace(salon, "breaks")
+    try:
+        answer = race.answer(wait=60)
+    finally:
+        race.stop()
+    assert answer is not None and answer.cost == _cp_sat_optimum(salon)
+
+
+def test_a_race_stopped_at_once_leaves_no_child_and_no_answer() -> None:
+    race = MaxSatRace(_random_tight(2, "breaks", spread=2), "breaks")
+    race.stop()
+    assert race.answer() is None
+
+
+def test_a_tight_salon_solved_with_its_race_is_proven_optimal() -> None:
+    salon = _random_tight(4, "breaks", spread=2)
+    schedule = solve(salon, SolveOptions(time_limit=20, workers=2))
+    breaks = next(o for o in schedule.objectives if o.name == "breaks")
+    assert schedule.status == "optimal" and breaks.value == breaks.bound == _cp_sat_optimum(salon)
