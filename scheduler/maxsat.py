@@ -14,12 +14,14 @@ child process that the solver reads when it is done and stops when its own time 
 
 from __future__ import annotations
 
-import multiprocessing
-import signal
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 
 from pysat.card import CardEnc, EncType, ITotalizer
 from pysat.examples.rc2 import RC2
@@ -239,52 +241,76 @@ def solve_maxsat(problem: SalonProblem, objective: str) -> MaxSatAnswer | None:
         return MaxSatAnswer(placement, int(rc2.cost))
 
 
-def _child(salon_json: str, objective: str, connection: Connection) -> None:
-    """The child process: solve and send the answer (as pair/slot lists) back. Ctrl-C is
-    the parent's to handle (it stops the child)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    problem = build_problem(Salon.model_validate_json(salon_json))
+def _child() -> None:
+    """`python -m scheduler.maxsat OBJECTIVE SECONDS`: the salon (salon/v1 JSON) on stdin, the
+    answer on stdout ({"placement": [[pair, slot], ...], "cost": n}, or null). A watchdog ends
+    the process once its parent is gone (killed) or SECONDS have passed."""
+    objective, seconds = sys.argv[1], float(sys.argv[2])
+    threading.Thread(
+        target=_watchdog, args=(os.getppid(), time.monotonic() + seconds), daemon=True
+    ).start()
+    problem = build_problem(Salon.model_validate_json(sys.stdin.read()))
     answer = solve_maxsat(problem, objective)
-    connection.send(None if answer is None else (sorted(answer.placement.items()), answer.cost))
-    connection.close()
+    found = (
+        None
+        if answer is None
+        else {"placement": sorted(answer.placement.items()), "cost": answer.cost}
+    )
+    sys.stdout.write(json.dumps(found))
+
+
+def _watchdog(parent: int, deadline: float) -> None:
+    """End this process once its parent has changed or the deadline has passed."""
+    while os.getppid() == parent and time.monotonic() < deadline:
+        time.sleep(0.5)
+    os._exit(0)
 
 
 class MaxSatRace:
-    """The MaxSAT search of a salon in a child process, read without waiting (`answer`) and
-    stopped with `stop` (always call it: the child otherwise runs to the end). `possible()`:
-    False in a daemonic process, which may not start children."""
+    """The MaxSAT search of a salon in a child process (its own session: Ctrl-C stays the
+    parent's), read without waiting (`answer`) and stopped with `stop` (always call it: the
+    child otherwise runs until `seconds` have passed)."""
 
-    @staticmethod
-    def possible() -> bool:
-        return not multiprocessing.current_process().daemon
-
-    def __init__(self, salon: Salon, objective: str) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._receiver, sender = context.Pipe(duplex=False)
-        self._process: BaseProcess = context.Process(
-            target=_child,
-            args=(salon.model_dump_json(by_alias=True), objective, sender),
-            daemon=True,
+    def __init__(self, salon: Salon, objective: str, seconds: float) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "scheduler.maxsat", objective, str(seconds)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
-        self._process.start()
-        sender.close()
+        assert self._process.stdin is not None
+        self._process.stdin.write(salon.model_dump_json(by_alias=True).encode())
+        self._process.stdin.close()
         self._answer: MaxSatAnswer | None = None
+        self._read = False
 
     def answer(self, wait: float = 0.0) -> MaxSatAnswer | None:
-        """The optimum once the child has proven it (None before, or if it found no model)."""
-        if self._answer is None and not self._receiver.closed and self._receiver.poll(wait):
-            try:
-                message = self._receiver.recv()
-            except EOFError:
-                return None
-            if message is not None:
-                pairs, cost = message
-                self._answer = MaxSatAnswer(dict(pairs), cost)
+        """The optimum once the child has proven it (None before, or if it found none)."""
+        if self._read:
+            return self._answer
+        try:
+            self._process.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            return None
+        self._read = True
+        assert self._process.stdout is not None
+        output = self._process.stdout.read()
+        found = json.loads(output) if self._process.returncode == 0 and output else None
+        if found is not None:
+            placement = {int(p): int(s) for p, s in found["placement"]}
+            self._answer = MaxSatAnswer(placement, int(found["cost"]))
         return self._answer
 
     def stop(self) -> None:
         """End the child (at once when it is still searching)."""
-        if self._process.is_alive():
-            self._process.terminate()
-        self._process.join(timeout=5)
-        self._receiver.close()
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        self.answer()  # what a child that had ended wrote; nothing when it was killed
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+
+
+if __name__ == "__main__":
+    _child()

@@ -343,9 +343,7 @@ def _start_race(
     objective = maxsat_objective(problem)
     if not tight or objective is None or options.reproducible or options.stopped:
         return None
-    if not MaxSatRace.possible():
-        return None
-    return MaxSatRace(salon, objective)
+    return MaxSatRace(salon, objective, options.time_limit)
 
 
 def _race_outcome(

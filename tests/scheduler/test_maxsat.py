@@ -96,7 +96,7 @@ def test_a_salon_with_two_time_objectives_is_left_to_cp_sat() -> None:
 
 def test_the_race_answers_with_the_optimum_and_stops() -> None:
     salon = _random_tight(1, "breaks", spread=2)
-    race = MaxSatRace(salon, "breaks")
+    race = MaxSatRace(salon, "breaks", 120)
     try:
         answer = race.answer(wait=60)
     finally:
@@ -105,7 +105,7 @@ def test_the_race_answers_with_the_optimum_and_stops() -> None:
 
 
 def test_a_race_stopped_at_once_leaves_no_child_and_no_answer() -> None:
-    race = MaxSatRace(_random_tight(2, "breaks", spread=2), "breaks")
+    race = MaxSatRace(_random_tight(2, "breaks", spread=2), "breaks", 120)
     race.stop()
     assert race.answer() is None
 
