@@ -284,9 +284,14 @@ class MaxSatRace:
         self._process.stdin.close()
         self._answer: MaxSatAnswer | None = None
         self._read = False
+        self._lock = threading.Lock()  # the solve and its watcher both ask
 
     def answer(self, wait: float = 0.0) -> MaxSatAnswer | None:
         """The optimum once the child has proven it (None before, or if it found none)."""
+        with self._lock:
+            return self._read_answer(wait)
+
+    def _read_answer(self, wait: float) -> MaxSatAnswer | None:
         if self._read:
             return self._answer
         try:

@@ -10,8 +10,12 @@ the portfolio.
 
 from __future__ import annotations
 
+import threading
 import time
+import weakref
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -29,6 +33,37 @@ WORK_PER_SECOND = 0.5
 
 BUILD_WORK_PER_VARIABLE = 2e-5
 """Work units charged per model variable built in Python (measured: ~20 µs each)."""
+
+
+_SEARCHES: dict[int, weakref.WeakSet[cp_model.CpSolver]] = {}
+_SEARCHES_LOCK = threading.Lock()
+
+
+@contextmanager
+def interruptible(stop: threading.Event) -> Iterator[None]:
+    """Within the block, every CP-SAT search configured with options whose `stop` is this
+    event is ended at once by `interrupt(stop)`."""
+    with _SEARCHES_LOCK:
+        _SEARCHES[id(stop)] = weakref.WeakSet()
+    try:
+        yield
+    finally:
+        with _SEARCHES_LOCK:
+            del _SEARCHES[id(stop)]
+
+
+def interrupt(stop: threading.Event) -> None:
+    """Set `stop` and end the searches running under it (see `interruptible`)."""
+    with _SEARCHES_LOCK:
+        stop.set()
+        for solver in list(_SEARCHES.get(id(stop), ())):
+            solver.stop_search()
+
+
+def _register(solver: cp_model.CpSolver, stop: threading.Event | None) -> None:
+    with _SEARCHES_LOCK:
+        if stop is not None and id(stop) in _SEARCHES:
+            _SEARCHES[id(stop)].add(solver)
 
 
 def wall_left() -> float:
@@ -85,6 +120,9 @@ def configure(
     (seconds * WORK_PER_SECOND units) and the wall clock only a safety net. `core`: core-based
     search (sums of per-participant penalties), one worker.
     """
+    _register(solver, options.stop)
+    if options.stopped:  # interrupted before this search began
+        seconds = 0.0
     parameters = solver.parameters
     parameters.num_workers = max(1, workers)
     parameters.catch_sigint_signal = False  # leave Ctrl-C to the host program

@@ -23,8 +23,11 @@ INFEASIBLE), NoScheduleInTimeError when the time ran out before any schedule was
 
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
@@ -39,7 +42,14 @@ from scheduler.maxsat import MaxSatRace, maxsat_objective
 from scheduler.measures import objective_values
 from scheduler.problem import SalonProblem, build_problem
 from scheduler.progress import Clock, Progress, SolveOptions
-from scheduler.search import WALL_DEADLINE, WORK_PER_SECOND, Work, configure
+from scheduler.search import (
+    WALL_DEADLINE,
+    WORK_PER_SECOND,
+    Work,
+    configure,
+    interrupt,
+    interruptible,
+)
 from scheduler.sessions import assign_sessions
 from scheduler.timetable import (
     FINISH_MARGIN,
@@ -58,6 +68,9 @@ TIMETABLE_SHARE = 0.85
 DECOMPOSITION_SHARE = 0.1
 """Part of what is left after the selection that the timetable gets when the exact model runs
 after it (the exact model gets the rest)."""
+
+RACE_POLL_SECONDS = 0.2
+"""How often the MaxSAT search (and a stop of the solve) is looked at during the searches."""
 
 WINDOW_SHARE = 0.6
 """Part of what is left after the timetable that the window search takes on a tight salon
@@ -357,6 +370,28 @@ def _race_outcome(
     return Outcome(answer.placement, {**bounds, name: answer.cost}, True)
 
 
+@contextmanager
+def _interrupted_by(race: MaxSatRace | None, options: SolveOptions) -> Iterator[SolveOptions]:
+    """Options for the searches of the block, ended at once (scheduler.search.interrupt) when
+    the MaxSAT search proves its optimum or the solve is stopped."""
+    stop = threading.Event()
+    finished = threading.Event()
+
+    def watch() -> None:
+        while not finished.wait(RACE_POLL_SECONDS):
+            if options.stopped or (race is not None and race.answer() is not None):
+                interrupt(stop)  # again at each tick: a search may have begun meanwhile
+
+    watcher = threading.Thread(target=watch, name="salon-race", daemon=True)
+    with interruptible(stop):
+        watcher.start()
+        try:
+            yield replace(options, stop=stop)
+        finally:
+            finished.set()
+            watcher.join()
+
+
 def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
     """Solve a salon: the best schedule found within the options' time limit.
 
@@ -399,19 +434,20 @@ def _solve(
         optimal = selection.optimal and result.complete
         outcome = Outcome(result.placement, bounds, optimal)
     proven: dict[str, int] = {}
-    raced = _race_outcome(problem, race, bounds)
-    if tight and not options.stopped and raced is None:
-        outcome, proven = _run_windows(problem, options, clock, outcome, bounds)
+    with _interrupted_by(race, options) as searches:
         raced = _race_outcome(problem, race, bounds)
-    if exact and not options.stopped and raced is None:
-        # The wall clock stays a safety net over the exact model's budget (reproducible mode).
-        token = WALL_DEADLINE.set(time.monotonic() + _search_left(options, clock))
-        try:
-            outcome = _run_exact(
-                problem, options, clock, selection, outcome, result.placement, bounds, proven
-            )
-        finally:
-            WALL_DEADLINE.reset(token)
+        if tight and not searches.stopped:
+            outcome, proven = _run_windows(problem, searches, clock, outcome, bounds)
+        raced = _race_outcome(problem, race, bounds)
+        if exact and not searches.stopped:
+            # The wall clock stays a safety net over the exact model's budget (reproducible).
+            token = WALL_DEADLINE.set(time.monotonic() + _search_left(options, clock))
+            try:
+                outcome = _run_exact(
+                    problem, searches, clock, selection, outcome, result.placement, bounds, proven
+                )
+            finally:
+                WALL_DEADLINE.reset(token)
         raced = _race_outcome(problem, race, outcome.bounds if outcome else bounds)
     if raced is not None:
         outcome = raced

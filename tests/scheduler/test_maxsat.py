@@ -4,6 +4,8 @@ its schedules keep every rule, and the race beside CP-SAT answers and stops."""
 from __future__ import annotations
 
 import random
+import threading
+import time
 
 import pytest
 from ortools.sat.python import cp_model
@@ -15,6 +17,7 @@ from scheduler.maxsat import MaxSatRace, maxsat_objective, solve_maxsat
 from scheduler.measures import objective_values
 from scheduler.problem import build_problem
 from scheduler.progress import SolveOptions
+from scheduler.search import configure, interrupt, interruptible
 from scheduler.solver import build_schedule, solve
 from scheduler.validator import validate
 
@@ -115,3 +118,53 @@ def test_a_tight_salon_solved_with_its_race_is_proven_optimal() -> None:
     schedule = solve(salon, SolveOptions(time_limit=20, workers=2))
     breaks = next(o for o in schedule.objectives if o.name == "breaks")
     assert schedule.status == "optimal" and breaks.value == breaks.bound == _cp_sat_optimum(salon)
+
+
+def _hard_model() -> cp_model.CpModel:
+    """Colour a random graph (60 vertices, half the edges) with the fewest colours: an optimum
+    CP-SAT does not prove within minutes."""
+    rng = random.Random(7)
+    model = cp_model.CpModel()
+    vertices, colours = 60, 30
+    x = {(v, c): model.new_bool_var(f"x_{v}_{c}") for v in range(vertices) for c in range(colours)}
+    used = [model.new_bool_var(f"used_{c}") for c in range(colours)]
+    for v in range(vertices):
+        model.add_exactly_one(x[v, c] for c in range(colours))
+        for c in range(colours):
+            model.add_implication(x[v, c], used[c])
+    for u in range(vertices):
+        for v in range(u + 1, vertices):
+            if rng.random() < 0.5:
+                for c in range(colours):
+                    model.add_bool_or([~x[u, c], ~x[v, c]])
+    model.minimize(sum(used))
+    return model
+
+
+def test_an_interrupt_ends_a_running_search_long_before_its_time_limit() -> None:
+    stop = threading.Event()
+    options = SolveOptions(time_limit=120, workers=2, stop=stop)
+    solver = cp_model.CpSolver()
+    statuses: list[int] = []
+    with interruptible(stop):
+        configure(solver, options, 120, workers=2)
+        thread = threading.Thread(target=lambda: statuses.append(solver.solve(_hard_model())))
+        started = time.monotonic()
+        thread.start()
+        time.sleep(1)
+        interrupt(stop)
+        thread.join(timeout=60)
+    assert statuses == [cp_model.FEASIBLE] and time.monotonic() - started < 60
+    later = cp_model.CpSolver()
+    configure(later, options, 120)  # begun after the interrupt: no time at all
+    assert later.parameters.max_time_in_seconds <= 0.05
+
+
+def test_the_race_child_ends_at_its_deadline() -> None:
+    salon = _random_tight(5, "breaks", spread=2)
+    race = MaxSatRace(salon, "breaks", 0.0)  # a deadline already passed
+    try:
+        race._process.wait(timeout=30)
+        assert race._process.returncode == 0
+    finally:
+        race.stop()
