@@ -451,6 +451,10 @@ def _solve(
         raced = _race_outcome(problem, race, outcome.bounds if outcome else bounds)
     if raced is not None:
         outcome = raced
+    name = maxsat_objective(problem)
+    if outcome is not None and race is not None and name is not None:
+        bounds = {**outcome.bounds, name: max(outcome.bounds.get(name, 0), race.bound)}
+        outcome = Outcome(outcome.placement, bounds, outcome.optimal)
     if outcome is None:
         raise no_schedule_error(problem, options)
     stats: dict[str, object] = {
