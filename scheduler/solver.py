@@ -8,9 +8,9 @@
    of scheduler.rules, minimising the time objectives (idle, breaks).
    On a tight salon (every possible meeting required), the window search (scheduler.windows)
    follows: agendas kept in one piece where it can, and a proven lower bound of idle and breaks.
-   On such a salon with one time objective, a core-guided MaxSAT search (scheduler.maxsat)
-   runs from the start in a child process; once it has proven its optimum, the stages that
-   have not begun are skipped and its schedule is the answer (not in reproducible mode).
+   On such a salon with one time objective, a SAT search (scheduler.maxsat) runs from the
+   start in a child process: its bounds are proven, and once it has proven its optimum the
+   running searches end and its schedule is the answer (not in reproducible mode).
 3. Exact model (scheduler.exact), on salons small enough for it: the whole salon in one
    time-indexed CP-SAT model, every worker, hinted by the timetable's schedule, for the rest of
    the time. It can only improve the schedule, proves bounds for every objective, and its
