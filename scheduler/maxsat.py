@@ -235,42 +235,49 @@ class MaxSatAnswer:
 
 
 def search_upward(
-    problem: SalonProblem, objective: str, on_bound: Callable[[int], None] | None = None
+    problem: SalonProblem,
+    objective: str,
+    on_bound: Callable[[int], None] | None = None,
+    on_schedule: Callable[[MaxSatAnswer], None] | None = None,
 ) -> MaxSatAnswer | None:
-    """A schedule of cost at most 0, 1, 2, ...: the first found is optimal; `on_bound(k)` is
-    told each proven lower bound k. None when no schedule exists at any cost."""
+    """Any schedule first (told to `on_schedule` with its cost), then one of cost at most 0,
+    1, 2, ... below it: the first found, or else the first schedule, is optimal; `on_bound(k)`
+    is told each proven lower bound k. None when no schedule exists."""
     encoding = encode(problem, objective)
     softs = [-clause[0] for clause in encoding.wcnf.soft]
-    if not softs:  # nothing can cost: any schedule is optimal
-        with Solver(name=SAT_SOLVER, bootstrap_with=encoding.wcnf.hard) as oracle:
-            return _answer(encoding, oracle.get_model(), 0) if oracle.solve() else None
-    counter = ITotalizer(lits=softs, ubound=min(len(softs), 8), top_id=encoding.pool.top)
     with Solver(name=SAT_SOLVER, bootstrap_with=encoding.wcnf.hard) as oracle:
+        if not oracle.solve():
+            return None
+        first = _answer(encoding, oracle.get_model(), softs)
+        if on_schedule is not None:
+            on_schedule(first)
+        if first.cost == 0:
+            return first
+        counter = ITotalizer(lits=softs, ubound=min(first.cost, 8), top_id=encoding.pool.top)
         oracle.append_formula(counter.cnf.clauses)
-        for cost in range(len(softs) + 1):
-            if cost < len(softs) and cost >= len(counter.rhs):
-                counter.increase(ubound=min(len(softs), 2 * cost), top_id=counter.top_id)
+        for cost in range(first.cost):
+            if cost >= len(counter.rhs):
+                counter.increase(ubound=min(first.cost, 2 * cost), top_id=counter.top_id)
                 oracle.append_formula(counter.cnf.clauses[-counter.nof_new :])
-            limit = [-counter.rhs[cost]] if cost < len(softs) else []
-            if oracle.solve(assumptions=limit):
-                return _answer(encoding, oracle.get_model(), cost)
+            if oracle.solve(assumptions=[-counter.rhs[cost]]):
+                return _answer(encoding, oracle.get_model(), softs)
             if on_bound is not None:
                 on_bound(cost + 1)
-    return None
+        return first
 
 
-def _answer(encoding: Encoding, model: list[int] | None, cost: int) -> MaxSatAnswer:
-    """The placement of a SAT model."""
+def _answer(encoding: Encoding, model: list[int] | None, softs: list[int]) -> MaxSatAnswer:
+    """The placement of a SAT model and its cost (its soft literals that hold)."""
     true = {literal for literal in model or [] if literal > 0}
     placement = {p: s for (p, s), literal in encoding.x.items() if literal in true}
-    return MaxSatAnswer(placement, cost)
+    return MaxSatAnswer(placement, sum(1 for literal in softs if literal in true))
 
 
 def _child() -> None:
     """`python -m scheduler.maxsat OBJECTIVE SECONDS`: the salon (salon/v1 JSON) on stdin; on
-    stdout one JSON line per proven bound ({"bound": k}) and at the end the optimum
-    ({"placement": [[pair, slot], ...], "cost": n}). A watchdog ends the process once its
-    parent is gone (killed) or SECONDS have passed."""
+    stdout one JSON line per schedule ({"placement": [[pair, slot], ...], "cost": n,
+    "optimal": false}, then true for the optimum) and per proven bound ({"bound": k}). A
+    watchdog ends the process once its parent is gone (killed) or SECONDS have passed."""
     objective, seconds = sys.argv[1], float(sys.argv[2])
     threading.Thread(
         target=_watchdog, args=(os.getppid(), time.monotonic() + seconds), daemon=True
@@ -281,9 +288,18 @@ def _child() -> None:
         sys.stdout.write(json.dumps(message) + "\n")
         sys.stdout.flush()
 
-    answer = search_upward(problem, objective, lambda bound: tell({"bound": bound}))
+    def schedule(answer: MaxSatAnswer, optimal: bool) -> None:
+        placement = sorted(answer.placement.items())
+        tell({"placement": placement, "cost": answer.cost, "optimal": optimal})
+
+    answer = search_upward(
+        problem,
+        objective,
+        on_bound=lambda bound: tell({"bound": bound}),
+        on_schedule=lambda first: schedule(first, optimal=False),
+    )
     if answer is not None:
-        tell({"placement": sorted(answer.placement.items()), "cost": answer.cost})
+        schedule(answer, optimal=True)
 
 
 def _watchdog(parent: int, deadline: float) -> None:
@@ -295,7 +311,8 @@ def _watchdog(parent: int, deadline: float) -> None:
 
 class MaxSatRace:
     """The SAT search of a salon in a child process (its own session: Ctrl-C stays the
-    parent's): its proven bound so far (`bound`), its optimum once proven (`answer`); stopped
+    parent's): its proven bound so far (`bound`), its first schedule (`incumbent`), its
+    optimum once proven (`answer`); stopped
     with `stop` (always call it: the child otherwise runs until `seconds` have passed)."""
 
     def __init__(self, salon: Salon, objective: str, seconds: float) -> None:
@@ -310,6 +327,7 @@ class MaxSatRace:
         self._process.stdin.write(salon.model_dump_json(by_alias=True).encode())
         self._process.stdin.close()
         self._answer: MaxSatAnswer | None = None
+        self._incumbent: MaxSatAnswer | None = None
         self._bound = 0
         self._done = threading.Event()
         self._reader = threading.Thread(target=self._read, name="salon-maxsat", daemon=True)
@@ -318,13 +336,19 @@ class MaxSatRace:
     def _read(self) -> None:
         assert self._process.stdout is not None
         for line in self._process.stdout:
-            message = json.loads(line)
+            try:
+                message = json.loads(line)
+            except json.JSONDecodeError:  # a line cut short when the child was killed
+                break
             if "bound" in message:
                 self._bound = max(self._bound, int(message["bound"]))
-            else:
-                placement = {int(p): int(s) for p, s in message["placement"]}
-                self._answer = MaxSatAnswer(placement, int(message["cost"]))
-                self._bound = max(self._bound, self._answer.cost)
+                continue
+            placement = {int(p): int(s) for p, s in message["placement"]}
+            found = MaxSatAnswer(placement, int(message["cost"]))
+            self._incumbent = found
+            if message["optimal"]:
+                self._answer = found
+                self._bound = max(self._bound, found.cost)
         self._done.set()
 
     def answer(self, wait: float = 0.0) -> MaxSatAnswer | None:
@@ -332,6 +356,11 @@ class MaxSatRace:
         if wait > 0:
             self._done.wait(wait)
         return self._answer
+
+    @property
+    def incumbent(self) -> MaxSatAnswer | None:
+        """The best schedule the child has sent, proven optimal or not (None before any)."""
+        return self._incumbent
 
     @property
     def bound(self) -> int:

@@ -392,6 +392,27 @@ def _interrupted_by(race: MaxSatRace | None, options: SolveOptions) -> Iterator[
             watcher.join()
 
 
+def _with_race(
+    problem: SalonProblem, race: MaxSatRace | None, outcome: Outcome | None, bounds: dict[str, int]
+) -> Outcome | None:
+    """`outcome`, or the SAT search's schedule where it is better (or the only one), with the
+    SAT search's proven bound."""
+    name = maxsat_objective(problem)
+    if race is None or name is None:
+        return outcome
+    incumbent = race.incumbent
+    if incumbent is not None and (
+        outcome is None
+        or _lexicographic_key(problem, incumbent.placement)
+        > _lexicographic_key(problem, outcome.placement)
+    ):
+        outcome = Outcome(incumbent.placement, outcome.bounds if outcome else bounds, False)
+    if outcome is None:
+        return None
+    proven = {**outcome.bounds, name: max(outcome.bounds.get(name, 0), race.bound)}
+    return Outcome(outcome.placement, proven, outcome.optimal)
+
+
 def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
     """Solve a salon: the best schedule found within the options' time limit.
 
@@ -449,12 +470,7 @@ def _solve(
             finally:
                 WALL_DEADLINE.reset(token)
         raced = _race_outcome(problem, race, outcome.bounds if outcome else bounds)
-    if raced is not None:
-        outcome = raced
-    name = maxsat_objective(problem)
-    if outcome is not None and race is not None and name is not None:
-        bounds = {**outcome.bounds, name: max(outcome.bounds.get(name, 0), race.bound)}
-        outcome = Outcome(outcome.placement, bounds, outcome.optimal)
+    outcome = raced or _with_race(problem, race, outcome, bounds)
     if outcome is None:
         raise no_schedule_error(problem, options)
     stats: dict[str, object] = {

@@ -13,7 +13,7 @@ from salon_builders import interval, make_salon, person, session, wish
 
 from scheduler.exact import exact_model, exact_stages
 from scheduler.format import Salon
-from scheduler.maxsat import MaxSatRace, maxsat_objective, search_upward
+from scheduler.maxsat import MaxSatAnswer, MaxSatRace, maxsat_objective, search_upward
 from scheduler.measures import objective_values
 from scheduler.problem import build_problem
 from scheduler.progress import SolveOptions
@@ -172,5 +172,10 @@ def test_the_race_child_ends_at_its_deadline_with_nothing_proven() -> None:
 def test_each_cost_found_impossible_is_a_proven_bound() -> None:
     salon = _random_tight(3, "breaks", spread=None)
     told: list[int] = []
-    answer = search_upward(build_problem(salon), "breaks", told.append)
+    firsts: list[MaxSatAnswer] = []
+    problem = build_problem(salon)
+    answer = search_upward(problem, "breaks", told.append, firsts.append)
     assert answer is not None and told == list(range(1, answer.cost + 1))
+    (first,) = firsts  # any schedule first, never better than the optimum
+    assert first.cost >= answer.cost == _cp_sat_optimum(salon)
+    assert objective_values(problem, first.placement)["breaks"] == first.cost
