@@ -4,8 +4,11 @@ its schedules keep every rule, and the race beside CP-SAT answers and stops."""
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from ortools.sat.python import cp_model
@@ -179,3 +182,43 @@ def test_each_cost_found_impossible_is_a_proven_bound() -> None:
     (first,) = firsts  # any schedule first, never better than the optimum
     assert first.cost >= answer.cost == _cp_sat_optimum(salon)
     assert objective_values(problem, first.placement)["breaks"] == first.cost
+
+
+PAPER = Path(__file__).resolve().parents[2].parent / "shared" / "bench" / "paper"
+PARENT = """
+import sys
+from pathlib import Path
+from scheduler.loading import load_salon
+from scheduler.maxsat import MaxSatRace
+race = MaxSatRace(load_salon(Path(sys.argv[1])), "breaks", 600)
+print(race._process.pid, flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.mark.skipif(not PAPER.is_dir(), reason=f"no paper instances at {PAPER}")
+def test_the_race_child_ends_when_its_parent_is_killed() -> None:
+    """tic-13crafc keeps the SAT search busy for minutes: its parent is killed meanwhile."""
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT, str(PAPER / "tic-13crafc.json")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 30
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(child)
+
+
+def _alive(pid: int) -> bool:
+    """True while the process runs (a zombie, ended but not yet reaped by init, is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
