@@ -17,7 +17,7 @@ from scheduler.validator import validate
 
 PAPER = Path(__file__).resolve().parents[2].parent / "shared" / "bench" / "paper"
 OPTIMA = json.loads((PAPER / "optima.json").read_text()) if PAPER.is_dir() else {}
-SECONDS = 10.0
+SECONDS = 20.0  # forum-14: a first schedule can take over 10 s while the SAT search has a core
 
 
 @pytest.mark.skipif(not OPTIMA, reason=f"no paper instances at {PAPER}")
