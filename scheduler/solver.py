@@ -38,7 +38,7 @@ from scheduler.exact import exact_fits, solve_exact
 from scheduler.explain import explain_unscheduled
 from scheduler.format import ObjectiveValue, Salon, Schedule, ScheduledMeeting
 from scheduler.infeasibility import explain_infeasible, pair_clash
-from scheduler.maxsat import MaxSatRace, maxsat_objective
+from scheduler.maxsat import MaxSatAnswer, MaxSatRace, maxsat_objective
 from scheduler.measures import objective_values
 from scheduler.problem import SalonProblem, build_problem
 from scheduler.progress import Clock, Progress, SolveOptions
@@ -359,17 +359,6 @@ def _start_race(
     return MaxSatRace(salon, objective, options.time_limit)
 
 
-def _race_outcome(
-    problem: SalonProblem, race: MaxSatRace | None, bounds: dict[str, int]
-) -> Outcome | None:
-    """The MaxSAT search's optimum once it has proven one (its cost is then the bound)."""
-    answer = race.answer() if race is not None else None
-    name = maxsat_objective(problem)
-    if answer is None or name is None:
-        return None
-    return Outcome(answer.placement, {**bounds, name: answer.cost}, True)
-
-
 @contextmanager
 def _interrupted_by(race: MaxSatRace | None, options: SolveOptions) -> Iterator[SolveOptions]:
     """Options for the searches of the block, ended at once (scheduler.search.interrupt) when
@@ -393,13 +382,21 @@ def _interrupted_by(race: MaxSatRace | None, options: SolveOptions) -> Iterator[
 
 
 def _with_race(
-    problem: SalonProblem, race: MaxSatRace | None, outcome: Outcome | None, bounds: dict[str, int]
+    problem: SalonProblem,
+    race: MaxSatRace | None,
+    answer: MaxSatAnswer | None,
+    outcome: Outcome | None,
+    bounds: dict[str, int],
 ) -> Outcome | None:
-    """`outcome`, or the SAT search's schedule where it is better (or the only one), with the
+    """The SAT search's optimum `answer` when it has proven one (its cost is then the bound);
+    else `outcome`, or the SAT search's schedule where it is better (or the only one), with the
     SAT search's proven bound."""
     name = maxsat_objective(problem)
     if race is None or name is None:
         return outcome
+    if answer is not None:
+        known = outcome.bounds if outcome else bounds
+        return Outcome(answer.placement, {**known, name: answer.cost}, True)
     incumbent = race.incumbent
     if incumbent is not None and (
         outcome is None
@@ -456,10 +453,8 @@ def _solve(
         outcome = Outcome(result.placement, bounds, optimal)
     proven: dict[str, int] = {}
     with _interrupted_by(race, options) as searches:
-        raced = _race_outcome(problem, race, bounds)
         if tight and not searches.stopped:
             outcome, proven = _run_windows(problem, searches, clock, outcome, bounds)
-        raced = _race_outcome(problem, race, bounds)
         if exact and not searches.stopped:
             # The wall clock stays a safety net over the exact model's budget (reproducible).
             token = WALL_DEADLINE.set(time.monotonic() + _search_left(options, clock))
@@ -469,8 +464,8 @@ def _solve(
                 )
             finally:
                 WALL_DEADLINE.reset(token)
-        raced = _race_outcome(problem, race, outcome.bounds if outcome else bounds)
-    outcome = raced or _with_race(problem, race, outcome, bounds)
+    answer = race.answer() if race is not None else None
+    outcome = _with_race(problem, race, answer, outcome, bounds)
     if outcome is None:
         raise no_schedule_error(problem, options)
     stats: dict[str, object] = {
@@ -482,7 +477,7 @@ def _solve(
         "selected": len(selection.session_of),
         "dropped_in_timetable": len(result.dropped),
         "exact_model": exact,
-        "maxsat_proved": raced is not None,
+        "maxsat_proved": answer is not None,
         "workers": options.workers,
         "seed": options.seed,
     }
