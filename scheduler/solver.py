@@ -51,13 +51,11 @@ from scheduler.search import (
     interruptible,
 )
 from scheduler.sessions import assign_sessions
-from scheduler.timetable import (
-    FINISH_MARGIN,
-    TimetableResult,
-    solve_requirements_first,
-    solve_timetable,
-)
+from scheduler.timetable import TimetableResult, solve_requirements_first, solve_timetable
 from scheduler.windows import window_search, windows_apply
+
+FINISH_MARGIN = 0.12
+"""Part of the time limit kept for building the schedule and its explanations at the end."""
 
 SELECTION_SHARE = 0.3
 """Most of the time limit the selection may take (it stops as soon as it is proven)."""
