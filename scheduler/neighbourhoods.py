@@ -62,13 +62,13 @@ def solve_sub(
     sub: dict[int, list[int]],
     placement: dict[int, int],
     options: SolveOptions,
-    seconds: float,
+    units: float,
     work: Work | None = None,
     core: bool = True,
     optional: frozenset[int] = frozenset(),
 ) -> dict[int, int] | None:
-    """Optimally re-place the free pairs of a sub-model (time objectives, lexicographic);
-    `optional` pairs may stay out, the most and heaviest placed first."""
+    """Optimally re-place the free pairs of a sub-model (time objectives, lexicographic) within
+    `units` work units; `optional` pairs may stay out, the most and heaviest placed first."""
     block = block_model(problem, sub, optional=optional)
     stages = block.time_stages()
     weight = 1
@@ -84,7 +84,7 @@ def solve_sub(
     if stages or block.optional:
         block.model.minimize(objective)
     solver = cp_model.CpSolver()
-    block_parameters(solver, options, seconds, core=core and bool(stages))
+    block_parameters(solver, options, units, core=core and bool(stages))
     status = solver.solve(block.model)
     if work is not None:
         work.add_solve(solver, len(block.x))
@@ -194,10 +194,10 @@ def improve_by_neighbourhoods(
         start = rng.choices([u for u, _ in weighted], [w + 1 for _, w in weighted])[0]
         free = _neighbourhood(problem, pairs_of, start, size, rng)
         sub = sub_candidates(problem, candidates, placement, free, index)
-        seconds = min(0.5, max(0.05, stop_at - work.spent))
+        units = min(0.5, max(0.05, stop_at - work.spent))
         before_work = work.spent
-        new = solve_sub(problem, sub, placement, options, seconds, work)
-        quick = work.spent - before_work < 0.5 * seconds
+        new = solve_sub(problem, sub, placement, options, units, work)
+        quick = work.spent - before_work < 0.5 * units
         if new is None:
             size = max(10, int(size * 0.7))
             continue

@@ -14,6 +14,7 @@ import pytest
 from ortools.sat.python import cp_model
 from salon_builders import interval, make_salon, person, session, wish
 
+from examples.bench_paper import PAPER_DIR as PAPER
 from scheduler.exact import exact_model, exact_stages
 from scheduler.format import Salon
 from scheduler.maxsat import MaxSatAnswer, MaxSatRace, maxsat_objective, search_upward
@@ -184,7 +185,6 @@ def test_each_cost_found_impossible_is_a_proven_bound() -> None:
     assert objective_values(problem, first.placement)["breaks"] == first.cost
 
 
-PAPER = Path(__file__).resolve().parents[2].parent / "shared" / "bench" / "paper"
 PARENT = """
 import sys
 from pathlib import Path

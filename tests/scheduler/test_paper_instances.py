@@ -5,17 +5,16 @@ exceeds the optimum the paper proves."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
+from examples.bench_paper import PAPER_DIR as PAPER
 from scheduler.format import Salon
 from scheduler.problem import build_problem
 from scheduler.progress import SolveOptions
 from scheduler.solver import solve
 from scheduler.validator import validate
 
-PAPER = Path(__file__).resolve().parents[2].parent / "shared" / "bench" / "paper"
 OPTIMA = json.loads((PAPER / "optima.json").read_text()) if PAPER.is_dir() else {}
 SECONDS = 20.0  # forum-14: a first schedule can take over 10 s while the SAT search has a core
 
