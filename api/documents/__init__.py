@@ -15,7 +15,7 @@ from api.documents.html import (
     render_table_sheets,
     tables_html,
 )
-from api.documents.ical import meeting_uid, participant_calendar
+from api.documents.ical import CancelledMeeting, meeting_uid, participant_calendar
 from api.documents.pdf import (
     BatchStoppedError,
     LocalFetcher,
@@ -41,6 +41,7 @@ __all__ = [
     "SIDES",
     "Agenda",
     "BatchStoppedError",
+    "CancelledMeeting",
     "DocumentOptions",
     "LocalFetcher",
     "PdfResult",

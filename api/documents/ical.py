@@ -6,12 +6,18 @@ the salon's timezone (TZID) with its VTIMEZONE; the table (and room) is the LOCA
 event carries a display alarm (VALARM) `alarm_minutes` before it (none for 0), and the URL of
 the participant's online agenda when that link is absolute (RFC 5545's URL is a URI: a relative
 path is left out rather than written wrong).
+
+A meeting that an earlier publication held and the current one no longer does (a cancelled
+wish, a participant withdrawn on the day) is written as a cancelled event (STATUS:CANCELLED,
+same UID, the current SEQUENCE): a calendar that imported the earlier agenda drops it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event
@@ -28,6 +34,17 @@ ASKED_TEXT = {
     "both": "Demandé par vous deux",
     "organiser": "Proposé par l'organisateur",
 }
+
+
+@dataclass(frozen=True)
+class CancelledMeeting:
+    """A meeting of an earlier publication that the current one does not hold: the partner
+    (salon/v1 id, display name) and its last published times (salon-local)."""
+
+    partner_id: str
+    partner_name: str
+    start: dt.datetime
+    end: dt.datetime
 
 
 def meeting_uid(salon_name: str, first: str, second: str) -> str:
@@ -99,11 +116,33 @@ def _event(
     return event
 
 
+def _cancelled_event(
+    docs: SalonDocuments, meeting: CancelledMeeting, me: str, tz: ZoneInfo, stamp: dt.datetime
+) -> Event:
+    separator = " : " if docs.language == "fr" else ": "
+    event = Event()
+    event.add("uid", meeting_uid(docs.salon.name, me, meeting.partner_id))
+    event.add("dtstamp", stamp)
+    event.add("dtstart", meeting.start.replace(tzinfo=tz))
+    event.add("dtend", meeting.end.replace(tzinfo=tz))
+    event.add("sequence", sequence_of(docs.options.published_at, tz))
+    parts = (gettext(docs.language, "Annulé"), docs.salon.name, meeting.partner_name)
+    event.add("summary", separator.join(parts))
+    event.add("status", "CANCELLED")
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
 def participant_calendar(
-    docs: SalonDocuments, participant_id: str, *, alarm_minutes: int = DEFAULT_ALARM_MINUTES
+    docs: SalonDocuments,
+    participant_id: str,
+    *,
+    alarm_minutes: int = DEFAULT_ALARM_MINUTES,
+    cancelled: Sequence[CancelledMeeting] = (),
 ) -> bytes:
     """The iCalendar feed of one participant's meetings (RFC 5545 bytes, CRLF lines), each with
-    an alarm `alarm_minutes` before it (none for 0)."""
+    an alarm `alarm_minutes` before it (none for 0), and a cancelled event for each meeting of
+    `cancelled` whose partner it no longer meets."""
     tz = ZoneInfo(docs.salon.timezone)
     participant = docs.participants[participant_id]
     moment = docs.options.published_at or docs.options.generated_at or from_storage(utc_now())
@@ -115,12 +154,18 @@ def participant_calendar(
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", f"{docs.salon.name} — {participant.name}")
     calendar.add("x-wr-timezone", docs.salon.timezone)
+    partners = set()
     for meeting in docs.meetings_of.get(participant_id, []):
         entry = docs.entry(participant_id, meeting)
+        partners.add(entry.other.id)
         calendar.add_component(_event(docs, entry, participant_id, tz, stamp, alarm_minutes))
-    if docs.days:
+    for gone in cancelled:
+        if gone.partner_id not in partners:
+            calendar.add_component(_cancelled_event(docs, gone, participant_id, tz, stamp))
+    days = sorted({*docs.days, *(gone.start.date() for gone in cancelled)})
+    if days:
         calendar.add_missing_timezones(
-            first_date=docs.days[0] - dt.timedelta(days=366),
-            last_date=docs.days[-1] + dt.timedelta(days=366),
+            first_date=days[0] - dt.timedelta(days=366),
+            last_date=days[-1] + dt.timedelta(days=366),
         )
     return bytes(calendar.to_ical())

@@ -32,7 +32,7 @@ import multiprocessing
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
@@ -47,7 +47,7 @@ from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
 
 from api.documents.html import render_agendas
-from api.documents.ical import DEFAULT_ALARM_MINUTES, participant_calendar
+from api.documents.ical import DEFAULT_ALARM_MINUTES, CancelledMeeting, participant_calendar
 from api.documents.pdf import agenda_pdf_bytes
 from api.documents.views import SalonDocuments
 from api.settings import Settings
@@ -305,13 +305,20 @@ def agenda_pdf_document(docs: SalonDocuments, participant_id: str) -> Document:
 
 
 def agenda_ics_document(
-    docs: SalonDocuments, participant_id: str, *, alarm_minutes: int = DEFAULT_ALARM_MINUTES
+    docs: SalonDocuments,
+    participant_id: str,
+    *,
+    alarm_minutes: int = DEFAULT_ALARM_MINUTES,
+    cancelled: Sequence[CancelledMeeting] = (),
 ) -> Document:
-    """A participant's iCalendar feed (a few milliseconds: not cached)."""
+    """A participant's iCalendar feed, with the meetings of earlier publications it no longer
+    holds as cancelled events (a few milliseconds: not cached)."""
     return Document(
         "agenda.ics",
         "text/calendar; charset=utf-8",
-        lambda: participant_calendar(docs, participant_id, alarm_minutes=alarm_minutes),
+        lambda: participant_calendar(
+            docs, participant_id, alarm_minutes=alarm_minutes, cancelled=cancelled
+        ),
         filename="agenda.ics",
         attachment=True,
     )

@@ -418,5 +418,12 @@ def agenda_ics(
     docs = published_documents(session, v, request_language(request), settings.base_url)
     if docs is None:
         raise PageError("Le planning n'est pas encore publié.", status=404)
-    document = agenda_ics_document(docs, v.me.code, alarm_minutes=settings.ical_alarm_minutes)
+    schedule = service.current_schedule(session, salon_id=v.who.salon_id)
+    assert schedule is not None  # published_documents found it
+    cancelled = service.cancelled_meetings(
+        session, schedule=schedule, participant_id=v.who.participant_id
+    )
+    document = agenda_ics_document(
+        docs, v.me.code, alarm_minutes=settings.ical_alarm_minutes, cancelled=cancelled
+    )
     return DocumentResponse(document, renders)

@@ -15,7 +15,15 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
-from api.documents import DocumentOptions, SalonDocuments, Side, agendas_pdf, grid_pdf, tables_pdf
+from api.documents import (
+    CancelledMeeting,
+    DocumentOptions,
+    SalonDocuments,
+    Side,
+    agendas_pdf,
+    grid_pdf,
+    tables_pdf,
+)
 from api.documents.badges import badges_pdf
 from api.pages.tables import SalonLabels
 from api.pages.web import PageError
@@ -64,6 +72,24 @@ def published_moment(schedule: Schedule) -> dt.datetime | None:
     if schedule.published_at is None:
         return None
     return schedule.published_at.replace(tzinfo=dt.UTC)
+
+
+def cancelled_meetings(
+    session: Session, *, schedule: Schedule, participant_id: int
+) -> list[CancelledMeeting]:
+    """The participant's meetings of earlier publications, each partner's last published one
+    (the calendar writes those it no longer holds as cancelled: api.documents.ical)."""
+    rows = storage.earlier_published_meetings(
+        session, salon_id=schedule.salon_id, participant_id=participant_id, current_id=schedule.id
+    )
+    partners = storage.participants_by_id(
+        session, ids=[r.to_id if r.from_id == participant_id else r.from_id for r in rows]
+    )
+    latest: dict[str, CancelledMeeting] = {}
+    for row in rows:
+        partner = partners[row.to_id if row.from_id == participant_id else row.from_id]
+        latest[partner.code] = CancelledMeeting(partner.code, partner.name, row.start, row.end)
+    return sorted(latest.values(), key=lambda meeting: (meeting.start, meeting.partner_id))
 
 
 def schedule_documents(

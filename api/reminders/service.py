@@ -166,7 +166,14 @@ def send_evening(
     subject, body = evening_mail(
         salon_name=salon.name, name=person.name, day=day, entries=entries, url=url
     )
-    calendar = participant_calendar(docs, person.code, alarm_minutes=settings.ical_alarm_minutes)
+    calendar = participant_calendar(
+        docs,
+        person.code,
+        alarm_minutes=settings.ical_alarm_minutes,
+        cancelled=pages_service.cancelled_meetings(
+            session, schedule=schedule, participant_id=person.id
+        ),
+    )
     reminder = ReminderSent(
         salon_id=salon.id,
         participant_id=person.id,
@@ -205,7 +212,12 @@ def calendar_attachments(
         session, salon=salon, schedule=schedule, person=found[code], url=url,
         language=settings.default_language,
     )
-    calendar = participant_calendar(docs, code, alarm_minutes=settings.ical_alarm_minutes)
+    cancelled = pages_service.cancelled_meetings(
+        session, schedule=schedule, participant_id=found[code].id
+    )
+    calendar = participant_calendar(
+        docs, code, alarm_minutes=settings.ical_alarm_minutes, cancelled=cancelled
+    )
     return [("agenda.ics", "text/calendar", calendar)]
 
 

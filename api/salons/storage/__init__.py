@@ -67,6 +67,7 @@ from api.salons.storage.salons import (
 )
 from api.salons.storage.schedules import (
     current_published,
+    earlier_published_meetings,
     find_schedule,
     insert_schedule,
     list_schedules,
@@ -103,6 +104,7 @@ __all__ = [
     "delete_salon",
     "delete_tables",
     "delete_wishes",
+    "earlier_published_meetings",
     "find_any_job",
     "find_job",
     "find_link",

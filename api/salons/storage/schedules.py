@@ -56,6 +56,29 @@ def current_published(session: Session, *, salon_id: int) -> Schedule | None:
     )
 
 
+def earlier_published_meetings(
+    session: Session, *, salon_id: int, participant_id: int, current_id: int
+) -> list[ScheduledMeeting]:
+    """The participant's meetings in the salon's published versions other than `current_id`,
+    the earliest publication first (so a later one's times win when read in order)."""
+    return list(
+        session.scalars(
+            select(ScheduledMeeting)
+            .join(Schedule, Schedule.id == ScheduledMeeting.schedule_id)
+            .where(
+                Schedule.salon_id == salon_id,
+                Schedule.published_at.is_not(None),
+                Schedule.id != current_id,
+                or_(
+                    ScheduledMeeting.from_id == participant_id,
+                    ScheduledMeeting.to_id == participant_id,
+                ),
+            )
+            .order_by(Schedule.published_at, Schedule.version, ScheduledMeeting.start)
+        )
+    )
+
+
 def schedule_objectives(
     session: Session, *, schedule_ids: Sequence[int]
 ) -> dict[int, list[ScheduleObjective]]:

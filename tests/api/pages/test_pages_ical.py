@@ -1,16 +1,17 @@
 """The calendar feed's alarms and absolute URLs (issue 13): a VALARM before each meeting, the URL
-only when absolute (RFC 5545), and the participant page's feed linking to SALON_BASE_URL."""
+only when absolute (RFC 5545), and the participant page's feed linking to SALON_BASE_URL; a
+meeting of an earlier publication that the current one no longer holds, a cancelled event."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from documents_helpers import tiny_documents
+from documents_helpers import DAY, tiny_documents
 from icalendar import Calendar
 from pages_helpers import wishes_and_solve
-from service_helpers import World
+from service_helpers import World, wait_for_job
 
-from api.documents import participant_calendar
+from api.documents import CancelledMeeting, meeting_uid, participant_calendar
 
 
 def _events(feed: bytes) -> list[object]:
@@ -52,3 +53,38 @@ def test_the_agenda_feed_links_to_the_base_url(world: World) -> None:
     assert len(events) == 2
     assert {str(e["URL"]) for e in events} == {f"http://testserver/p/{token}/agenda"}  # type: ignore[index]
     assert all(e.walk("VALARM") for e in events)  # type: ignore[attr-defined]
+
+
+def test_a_meeting_gone_since_an_earlier_publication_is_a_cancelled_event() -> None:
+    at = dt.datetime.fromisoformat(f"{DAY}T11:00")
+    gone = CancelledMeeting("i3", "Industriel 3", at, at + dt.timedelta(minutes=15))
+    kept = CancelledMeeting("i1", "Industriel 1", at, at + dt.timedelta(minutes=15))
+    events = _events(participant_calendar(tiny_documents(), "d1", cancelled=[gone, kept]))
+    by_uid = {str(e["UID"]): e for e in events}  # type: ignore[index]
+    assert len(by_uid) == len(events) == 3  # i1 and i2 met, i3 cancelled; i1 not twice
+    cancelled = by_uid[meeting_uid("Salon test & démo", "d1", "i3")]
+    assert cancelled["STATUS"] == "CANCELLED"  # type: ignore[index]
+    assert cancelled["DTSTART"].dt.hour == 11  # type: ignore[index]
+    assert str(cancelled["SUMMARY"]).startswith("Annulé : ")  # type: ignore[index]
+    assert by_uid[meeting_uid("Salon test & démo", "d1", "i1")]["STATUS"] == "CONFIRMED"  # type: ignore[index]
+
+
+def test_a_wish_withdrawn_after_publication_cancels_its_meeting_in_the_calendar(
+    world: World,
+) -> None:
+    client, token = world.client, world.tokens["D1"]
+    first = wishes_and_solve(world)
+    client.post(world.url(f"/schedules/{first}/publish"), headers=world.organiser)
+    before = {str(e["UID"]): e for e in _events(client.get(f"/p/{token}/agenda.ics").content)}  # type: ignore[index]
+    assert {str(e["STATUS"]) for e in before.values()} == {"CONFIRMED"}  # type: ignore[index]
+    response = client.put("/me/wishes", json={"wishes": [{"to": "D2"}]}, headers=world.me("I2"))
+    assert response.status_code == 200, response.text
+    response = client.post(world.url("/solves"), json={"time_limit": 5}, headers=world.organiser)
+    job = wait_for_job(client, world.organiser, world.salon_id, response.json()["id"])
+    client.post(world.url(f"/schedules/{job['schedule_version']}/publish"), headers=world.organiser)
+    after = {str(e["UID"]): e for e in _events(client.get(f"/p/{token}/agenda.ics").content)}  # type: ignore[index]
+    assert set(after) == set(before)  # the same two events: one kept, one cancelled
+    statuses = sorted(str(e["STATUS"]) for e in after.values())  # type: ignore[index]
+    assert statuses == ["CANCELLED", "CONFIRMED"]
+    [gone] = [e for e in after.values() if str(e["STATUS"]) == "CANCELLED"]  # type: ignore[index]
+    assert gone["DTSTART"].dt == before[str(gone["UID"])]["DTSTART"].dt  # type: ignore[index]

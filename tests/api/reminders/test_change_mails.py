@@ -1,5 +1,6 @@
 """After a published repair, the participants whose agenda changed (and only they) get the
-change with their new calendar attached (issue 13, item 5), once."""
+change with their new calendar attached (issue 13, item 5), once: the meetings they lost are
+cancelled events of that calendar."""
 
 from __future__ import annotations
 
@@ -45,8 +46,14 @@ def test_a_repairs_mail_carries_the_new_calendar(database_url: str, tmp_path: Pa
     [attachment] = list(mails["d1@example.org"].iter_attachments())
     assert attachment.get_filename() == "agenda.ics"
     events = list(Calendar.from_ical(attachment.get_payload(decode=True)).walk("VEVENT"))
-    assert len(events) == len(meetings) == 1  # D1 keeps its meeting with I2 only
-    assert "Nom I2" in str(events[0]["SUMMARY"])
-    assert events[0].walk("VALARM") and str(events[0]["URL"]).startswith("http://testserver/p/")
-    [cancelled] = list(mails["i1@example.org"].iter_attachments())
-    assert list(Calendar.from_ical(cancelled.get_payload(decode=True)).walk("VEVENT")) == []
+    confirmed = [e for e in events if e["STATUS"] == "CONFIRMED"]
+    assert len(confirmed) == len(meetings) == 1  # D1 keeps its meeting with I2 only
+    assert "Nom I2" in str(confirmed[0]["SUMMARY"])
+    assert confirmed[0].walk("VALARM")
+    assert str(confirmed[0]["URL"]).startswith("http://testserver/p/")
+    [gone] = [e for e in events if e["STATUS"] == "CANCELLED"]  # its meeting with I1
+    assert "Nom I1" in str(gone["SUMMARY"]) and not gone.walk("VALARM")
+    [withdrawn] = list(mails["i1@example.org"].iter_attachments())
+    events = list(Calendar.from_ical(withdrawn.get_payload(decode=True)).walk("VEVENT"))
+    assert len(events) == 2 and {str(e["STATUS"]) for e in events} == {"CANCELLED"}
+    assert {"Nom D1", "Nom D2"} == {str(e["SUMMARY"]).rsplit(" : ", 1)[1] for e in events}
