@@ -80,6 +80,27 @@ def _alarm(summary: str, minutes: int) -> Alarm:
     return alarm
 
 
+def _separator(language: str) -> str:
+    return " : " if language == "fr" else ": "
+
+
+def _timed_event(
+    docs: SalonDocuments,
+    pair: tuple[str, str],
+    times: tuple[dt.datetime, dt.datetime],
+    tz: ZoneInfo,
+    stamp: dt.datetime,
+) -> Event:
+    """An event of the pair's meeting at `times` (salon-local): its UID, stamps and SEQUENCE."""
+    event = Event()
+    event.add("uid", meeting_uid(docs.salon.name, *pair))
+    event.add("dtstamp", stamp)
+    event.add("dtstart", times[0].replace(tzinfo=tz))
+    event.add("dtend", times[1].replace(tzinfo=tz))
+    event.add("sequence", sequence_of(docs.options.published_at, tz))
+    return event
+
+
 def _event(
     docs: SalonDocuments,
     entry: Entry,
@@ -90,15 +111,9 @@ def _event(
 ) -> Event:
     language = docs.language
     other = entry.other
-    event = Event()
-    event.add("uid", meeting_uid(docs.salon.name, me, other.id))
-    event.add("dtstamp", stamp)
-    event.add("dtstart", entry.start.replace(tzinfo=tz))
-    event.add("dtend", entry.end.replace(tzinfo=tz))
-    event.add("sequence", sequence_of(docs.options.published_at, tz))
     summary = other.name + (f" ({other.organisation})" if other.organisation else "")
-    separator = " : " if language == "fr" else ": "
-    event.add("summary", f"{docs.salon.name}{separator}{summary}")
+    event = _timed_event(docs, (me, other.id), (entry.start, entry.end), tz, stamp)
+    event.add("summary", _separator(language).join((docs.salon.name, summary)))
     place = gettext(language, "Table %(table)s") % {"table": entry.table.label}
     event.add("location", f"{place}, {entry.table.room}" if entry.table.room else place)
     lines = [docs.salon.name, summary]
@@ -119,15 +134,10 @@ def _event(
 def _cancelled_event(
     docs: SalonDocuments, meeting: CancelledMeeting, me: str, tz: ZoneInfo, stamp: dt.datetime
 ) -> Event:
-    separator = " : " if docs.language == "fr" else ": "
-    event = Event()
-    event.add("uid", meeting_uid(docs.salon.name, me, meeting.partner_id))
-    event.add("dtstamp", stamp)
-    event.add("dtstart", meeting.start.replace(tzinfo=tz))
-    event.add("dtend", meeting.end.replace(tzinfo=tz))
-    event.add("sequence", sequence_of(docs.options.published_at, tz))
+    pair, times = (me, meeting.partner_id), (meeting.start, meeting.end)
+    event = _timed_event(docs, pair, times, tz, stamp)
     parts = (gettext(docs.language, "Annulé"), docs.salon.name, meeting.partner_name)
-    event.add("summary", separator.join(parts))
+    event.add("summary", _separator(docs.language).join(parts))
     event.add("status", "CANCELLED")
     event.add("transp", "TRANSPARENT")
     return event
