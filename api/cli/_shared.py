@@ -19,6 +19,7 @@ from typing import Any
 
 from api.cli._texts import N_, cli_language, say
 from api.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language
+from api.solve_work import PHASE_LABELS
 from scheduler.errors import FileFormatError, NoScheduleInTimeError
 from scheduler.format import Salon
 from scheduler.loading import load_salon
@@ -43,15 +44,6 @@ OBJECTIVE_LABELS = {
 }
 MINIMISED = {"idle", "breaks"}
 
-PHASE_LABELS = {
-    "bounds": N_("bornes"),
-    "selection": N_("choix des rendez-vous"),
-    "timetable": N_("placement dans les créneaux"),
-    "windows": N_("agendas d'un seul tenant"),
-    "exact": N_("modèle exact du salon entier"),
-    "repair": N_("réparation"),
-    "done": N_("terminé"),
-}
 
 PROGRESS_MESSAGES = [
     (re.compile(r"choosing the meetings"), ""),

@@ -27,15 +27,6 @@ STATE_LABELS = {
     "failed": "échec",
     "cancelled": "annulé",
 }
-PHASE_LABELS = {
-    "bounds": "bornes",
-    "selection": "choix des rendez-vous",
-    "timetable": "placement dans les créneaux",
-    "windows": "agendas d'un seul tenant",
-    "exact": "modèle exact du salon entier",
-    "repair": "réparation",
-    "done": "terminé",
-}
 OBJECTIVE_LABELS = {
     "coverage": "Participants ayant au moins un rendez-vous",
     "fairness": "Équité de la répartition des rendez-vous",

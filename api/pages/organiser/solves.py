@@ -10,7 +10,6 @@ from api.db import SessionDep
 from api.deps import JobId, SalonId, SettingsDep
 from api.pages.organiser.shared import (
     OBJECTIVE_LABELS,
-    PHASE_LABELS,
     STATE_LABELS,
     SignedDep,
     labels_in,
@@ -21,6 +20,7 @@ from api.salons import service as salons
 from api.salons.quotas import SolveQuotas
 from api.salons.schemas import MAX_TIME_LIMIT, SolveCreate
 from api.settings import Settings
+from api.solve_work import PHASE_LABELS
 from api.web import FormDep, check_csrf, first, redirect
 
 router = APIRouter(prefix="/o", route_class=PageRoute, include_in_schema=False)
