@@ -13,8 +13,9 @@ mails of a published repair.
     its jobs in threads, `solve_concurrency` solves and `print_concurrency` prints at once, each
     kind in its own pool (a print never waits behind a solve); at start-up and periodically it
     fails the jobs whose process is gone (`interrupted`). Its periodic tasks (`periodic`: the
-    day-of reminders, see `make_runner`) run in a thread of their own, the first after one
-    interval: what a worker's procrastinate periodic task runs, called in-process.
+    day-of reminders, the hourly clean-up of old mails, see `make_runner`) run in a thread of
+    their own each, the first after one interval: what a worker's procrastinate periodic task
+    runs, called in-process.
   - `procrastinate` (PostgreSQL): web processes (`client`) only queue a procrastinate job; the
     `salon worker` processes (`worker`) run them (api.queue.tasks calls `execute`). A worker
     killed mid-job is found stalled (procrastinate's worker heartbeat) and its job retried: the
@@ -36,6 +37,7 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -52,6 +54,7 @@ from api.timestamps import utc_now
 log = logging.getLogger(__name__)
 
 HOSTNAME = socket.gethostname()
+PRUNE_SECONDS = 3600.0  # the embedded runner's clean-up tick (api.queue.tasks: hourly too)
 RETRY_BUSY_SECONDS = 2.0  # a solve waiting for its organiser's share is tried again after
 
 
@@ -540,6 +543,8 @@ def make_runner(
     periodic: list[tuple[float, Callable[[], object]]] = []
     if mode == "embedded" and settings.reminder_tick_seconds > 0:
         periodic.append((settings.reminder_tick_seconds, reminders_task(session_factory, settings)))
+    if mode == "embedded":
+        periodic.append((PRUNE_SECONDS, partial(prune_old_mails, session_factory, settings)))
     return JobRunner(
         session_factory,
         [SolveWork(), PrintWork(settings), RepairMailWork(settings)],
@@ -552,6 +557,17 @@ def make_runner(
         dispatch=dispatch,
         periodic=periodic,
     )
+
+
+def prune_old_mails(session_factory: sessionmaker[Session], settings: Any) -> int:
+    """Delete the sent and failed mails older than `queue_keep_days` (none when 0); how many."""
+    if settings.queue_keep_days <= 0:
+        return 0
+    with session_factory() as session:
+        before = utc_now() - timedelta(days=settings.queue_keep_days)
+        deleted = queue_storage.delete_old_mails(session, before=before)
+        session.commit()
+    return deleted
 
 
 def reminders_task(session_factory: sessionmaker[Session], settings: Any) -> Callable[[], int]:

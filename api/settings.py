@@ -93,6 +93,10 @@ class Settings(BaseSettings):
     worker_heartbeat_seconds: float = Field(default=2.0, gt=0)  # a worker proves itself alive
     worker_stalled_seconds: float = Field(default=10.0, gt=0)  # silent that long: its jobs retried
     mail_max_attempts: int = Field(default=5, ge=1)  # a queued mail's sendings before failed
+    # Finished queue rows kept this many days, then deleted by the hourly clean-up (the
+    # workers' `salon.prune`, the embedded runner's tick): procrastinate's ended jobs and their
+    # events, sent and failed mails. 0 keeps them all.
+    queue_keep_days: int = Field(default=30, ge=0)
 
     @model_validator(mode="after")
     def _queue_needs_postgresql(self) -> Settings:

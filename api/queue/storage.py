@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.organisers import storage as organiser_storage
@@ -289,6 +289,22 @@ def update_mail(session: Session, *, mail_id: int, **values: Any) -> None:
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+
+
+FINISHED_MAIL_STATES = ("sent", "failed")
+"""Mails the clean-up may delete once old: sent, or given up (never queued nor outbox ones)."""
+
+
+def delete_old_mails(session: Session, *, before: dt.datetime) -> int:
+    """Delete the sent and failed mails last touched before `before`; how many."""
+    touched = func.coalesce(OutboxMail.sent_at, OutboxMail.created_at)
+    result = session.execute(
+        delete(OutboxMail).where(
+            OutboxMail.state.in_(FINISHED_MAIL_STATES), touched < before
+        )
+    )
+    session.flush()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def outbox_mails(session: Session, *, states: Sequence[str] = ()) -> list[OutboxMail]:

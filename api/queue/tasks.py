@@ -11,6 +11,9 @@
   job carries (their server died between its commit and the queueing) are queued.
 - every minute: the day-of reminders due (api.reminders.send_due_reminders; each is claimed
   once in the database, so two workers never send one twice).
+- every hour: the clean-up (`queue_keep_days`): procrastinate's jobs ended that long ago, with
+  their events, and the sent and failed mails (api.jobs.prune_old_mails, which the embedded
+  runner ticks too).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from procrastinate import JobContext
 from procrastinate.job_context import AbortReason
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.jobs import RETRY_BUSY_SECONDS, JobRunner
+from api.jobs import RETRY_BUSY_SECONDS, JobRunner, prune_old_mails
 from api.mail import MailNotSentError, deliver_queued
 from api.queue import storage as queue_storage
 from api.queue.client import RUN_JOB, SEND_MAIL
@@ -37,6 +40,8 @@ log = logging.getLogger(__name__)
 
 RECOVER_CRON = "* * * * * */2"  # every two seconds (procrastinate's 6th field: seconds)
 ORPHAN_AFTER = timedelta(seconds=30)
+PRUNE_CRON = "17 * * * *"  # hourly
+PRUNE = "salon.prune"
 
 
 def register_tasks(
@@ -109,6 +114,19 @@ def register_tasks(
         if retried:
             log.warning("retried %s job(s) of stalled workers", retried)
         return retried
+
+    @app.periodic(cron=PRUNE_CRON, periodic_id="prune")
+    @app.task(name=PRUNE, queue="maintenance", lock=PRUNE, queueing_lock=PRUNE, pass_context=True)
+    async def prune(context: JobContext, timestamp: int) -> int:
+        if settings.queue_keep_days <= 0:
+            return 0
+        await context.app.job_manager.delete_old_jobs(
+            nb_hours=24 * settings.queue_keep_days,
+            include_failed=True,
+            include_cancelled=True,
+            include_aborted=True,
+        )
+        return await asyncio.to_thread(prune_old_mails, session_factory, settings)
 
     @app.periodic(cron="* * * * *", periodic_id="reminders")
     @app.task(

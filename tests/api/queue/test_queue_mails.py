@@ -5,6 +5,7 @@ mail, its error kept; a mail already sent is never sent again."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from email.message import EmailMessage
 
 import pytest
@@ -12,6 +13,7 @@ from service_helpers import settings_for
 from test_mail_failures import closed_port
 
 from api.db import make_engine, make_session_factory
+from api.jobs import prune_old_mails
 from api.mail import MailNotSentError, build_message, deliver_queued, read_database_outbox
 from api.queue import storage as queue_storage
 from api.queue.tables import OutboxMail
@@ -64,5 +66,36 @@ def test_a_queued_mail_is_retried_then_failed_then_never_sent_twice(database_url
             mail = queue_storage.find_mail(session, mail_id=second)
             assert mail is not None and (mail.state, mail.attempts) == ("outbox", 1)
             assert [m["Subject"] for m in read_database_outbox(session)] == ["Rappel"]
+    finally:
+        engine.dispose()
+
+
+def test_the_clean_up_deletes_old_sent_and_failed_mails_only(database_url: str) -> None:
+    engine = make_engine(database_url)
+    factory = make_session_factory(engine)
+    now = utc_now()
+    old = now - timedelta(days=31)
+    rows = {  # (state, created, sent): kept?
+        "old sent": ("sent", old, old, False),
+        "old failed": ("failed", old, None, False),
+        "recently sent": ("sent", old, now - timedelta(days=2), True),
+        "old queued": ("queued", old, None, True),
+        "old outbox": ("outbox", old, None, True),
+        "new failed": ("failed", now, None, True),
+    }
+    try:
+        with factory() as session:
+            for subject, (state, created, sent, _) in rows.items():
+                mail = OutboxMail(
+                    recipient="ada@example.org", subject=subject, message=b"x", state=state,
+                    attempts=1, created_at=created, sent_at=sent,
+                )
+                queue_storage.insert_mail(session, mail=mail)
+            session.commit()
+        assert prune_old_mails(factory, settings_for(database_url, queue_keep_days=30)) == 2
+        assert prune_old_mails(factory, settings_for(database_url, queue_keep_days=0)) == 0
+        with factory() as session:
+            left = {m.subject for m in queue_storage.outbox_mails(session)} & set(rows)
+        assert left == {subject for subject, row in rows.items() if row[3]}
     finally:
         engine.dispose()

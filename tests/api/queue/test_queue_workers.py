@@ -7,6 +7,7 @@
 - a cancel sent through the server stops a solve running on a worker;
 - a batch print made by a worker is stored in the database and served by the server; a mail
   queued by any process is sent by a worker (here into the database outbox);
+- the hourly clean-up, run by a worker, deletes procrastinate's jobs and the mails ended long ago;
 - a worker killed with SIGKILL mid-solve: its job is taken over by the other worker and done;
   a worker stopped with SIGTERM gives its solve back at once, and a new worker does it;
 - no job ran twice (the database's runs: at most one run ended each job, and a run taken over
@@ -22,8 +23,10 @@ import secrets
 import signal
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import httpx
+import procrastinate
 import psycopg
 import pytest
 from pypdf import PdfReader
@@ -40,10 +43,16 @@ from queue_helpers import (
     wait_until,
 )
 from service_helpers import running_server
+from sqlalchemy import text
 
 from api.db import make_engine, make_session_factory
 from api.mail import read_database_outbox, send_mail
+from api.queue import storage as queue_storage
+from api.queue.client import conninfo
+from api.queue.tables import OutboxMail
+from api.queue.tasks import PRUNE
 from api.settings import Settings
+from api.timestamps import utc_now
 
 PG_ADMIN = os.environ.get("SALON_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -222,6 +231,64 @@ def test_a_mail_is_sent_by_a_worker_into_the_database_outbox(cluster: Cluster) -
     assert len(mails) == 1 and str(mails[0]["To"]) == "ada@example.org"
     body = mails[0].get_body()
     assert body is not None and "Bonjour é" in body.get_content()
+
+
+def test_the_clean_up_deletes_old_queue_rows_on_a_worker(cluster: Cluster) -> None:
+    """`salon.prune`, deferred now rather than at its hour: procrastinate's jobs ended more than
+    `queue_keep_days` ago (30 by default) go with their events, and so do old sent mails; the
+    recent ones stay."""
+    settings = Settings(database_url=cluster.database_url, job_queue="procrastinate")
+    tag = secrets.token_hex(3)
+    for n in (1, 2):  # two mails, so two procrastinate jobs that succeed
+        send_mail(settings, to="ada@example.org", subject=f"Envoi {n} {tag}", body="Bonjour")
+    ended = (
+        "SELECT j.id FROM procrastinate_jobs j JOIN queue_mails m"
+        " ON (j.args ->> 'mail_id')::int = m.id"
+        " WHERE j.status = 'succeeded' AND m.subject LIKE :s ORDER BY j.id"
+    )
+    deadline = time.monotonic() + 60
+    while len(rows := cluster.query(ended, s=f"Envoi % {tag}")) < 2:
+        assert time.monotonic() < deadline, rows
+        time.sleep(0.2)
+    old, recent = (row.id for row in rows)
+    engine = make_engine(cluster.database_url)
+    try:
+        with engine.begin() as connection:
+            ago = "UPDATE procrastinate_events SET at = at - interval '40 days' WHERE job_id = :id"
+            connection.execute(text(ago), {"id": old})
+        with make_session_factory(engine)() as session:
+            for subject, days in (("ancien", 40), ("récent", 1)):
+                when = utc_now() - timedelta(days=days)
+                mail = OutboxMail(
+                    recipient="ada@example.org", subject=f"{subject} {tag}", message=b"x",
+                    state="sent", attempts=1, created_at=when, sent_at=when,
+                )
+                queue_storage.insert_mail(session, mail=mail)
+            session.commit()
+    finally:
+        engine.dispose()
+    app = procrastinate.App(
+        connector=procrastinate.SyncPsycopgConnector(conninfo=conninfo(cluster.database_url))
+    )
+    app.open()
+    try:
+        app.configure_task(PRUNE, queue="maintenance").defer(timestamp=0)
+    finally:
+        app.close()
+
+    def jobs_left() -> set[int]:
+        found = "SELECT id FROM procrastinate_jobs WHERE id IN (:a, :b)"
+        return {row.id for row in cluster.query(found, a=old, b=recent)}
+
+    deadline = time.monotonic() + 60
+    while (left := jobs_left()) != {recent}:
+        assert time.monotonic() < deadline, f"procrastinate jobs {left} left of {old}, {recent}"
+        time.sleep(0.2)
+    mails = cluster.query(
+        "SELECT subject FROM queue_mails WHERE subject IN (:a, :b)", a=f"ancien {tag}",
+        b=f"récent {tag}",
+    )
+    assert [row.subject for row in mails] == [f"récent {tag}"]
 
 
 def test_a_killed_workers_solve_is_finished_by_the_other(cluster: Cluster) -> None:
