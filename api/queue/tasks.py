@@ -12,8 +12,8 @@
 - every minute: the day-of reminders due (api.reminders.send_due_reminders; each is claimed
   once in the database, so two workers never send one twice).
 - every hour: the clean-up (`queue_keep_days`): procrastinate's jobs ended that long ago, with
-  their events, and the sent and failed mails (api.jobs.prune_old_mails, which the embedded
-  runner ticks too).
+  their events (the maintenance queue's succeeded ones after an hour), and the sent and failed
+  mails (api.jobs.prune_old_mails, which the embedded runner ticks too).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ RECOVER_CRON = "* * * * * */2"  # every two seconds (procrastinate's 6th field: 
 ORPHAN_AFTER = timedelta(seconds=30)
 PRUNE_CRON = "17 * * * *"  # hourly
 PRUNE = "salon.prune"
+MAINTENANCE_KEEP_HOURS = 1  # succeeded jobs of the maintenance queue (recovery, reminders...)
 
 
 def register_tasks(
@@ -120,7 +121,10 @@ def register_tasks(
     async def prune(context: JobContext, timestamp: int) -> int:
         if settings.queue_keep_days <= 0:
             return 0
-        await context.app.job_manager.delete_old_jobs(
+        manager = context.app.job_manager
+        # The recovery alone succeeds every two seconds: those runs are kept one hour only.
+        await manager.delete_old_jobs(nb_hours=MAINTENANCE_KEEP_HOURS, queue="maintenance")
+        await manager.delete_old_jobs(
             nb_hours=24 * settings.queue_keep_days,
             include_failed=True,
             include_cancelled=True,

@@ -235,8 +235,8 @@ def test_a_mail_is_sent_by_a_worker_into_the_database_outbox(cluster: Cluster) -
 
 def test_the_clean_up_deletes_old_queue_rows_on_a_worker(cluster: Cluster) -> None:
     """`salon.prune`, deferred now rather than at its hour: procrastinate's jobs ended more than
-    `queue_keep_days` ago (30 by default) go with their events, and so do old sent mails; the
-    recent ones stay."""
+    `queue_keep_days` ago (30 by default) go with their events, a maintenance job after an hour,
+    and old sent mails; the recent ones stay."""
     settings = Settings(database_url=cluster.database_url, job_queue="procrastinate")
     tag = secrets.token_hex(3)
     for n in (1, 2):  # two mails, so two procrastinate jobs that succeed
@@ -251,11 +251,21 @@ def test_the_clean_up_deletes_old_queue_rows_on_a_worker(cluster: Cluster) -> No
         assert time.monotonic() < deadline, rows
         time.sleep(0.2)
     old, recent = (row.id for row in rows)
+    recovered = (
+        "SELECT id FROM procrastinate_jobs WHERE status = 'succeeded'"
+        " AND queue_name = 'maintenance' ORDER BY id DESC LIMIT 1"
+    )
+    while not (found := cluster.query(recovered)):
+        assert time.monotonic() < deadline, "no maintenance job succeeded"
+        time.sleep(0.2)
+    maintenance = found[0].id
     engine = make_engine(cluster.database_url)
     try:
         with engine.begin() as connection:
-            ago = "UPDATE procrastinate_events SET at = at - interval '40 days' WHERE job_id = :id"
-            connection.execute(text(ago), {"id": old})
+            ago = "UPDATE procrastinate_events SET at = at - CAST(:ago AS interval)"
+            ago += " WHERE job_id = :id"
+            connection.execute(text(ago), {"id": old, "ago": "40 days"})
+            connection.execute(text(ago), {"id": maintenance, "ago": "2 hours"})
         with make_session_factory(engine)() as session:
             for subject, days in (("ancien", 40), ("récent", 1)):
                 when = utc_now() - timedelta(days=days)
@@ -277,12 +287,12 @@ def test_the_clean_up_deletes_old_queue_rows_on_a_worker(cluster: Cluster) -> No
         app.close()
 
     def jobs_left() -> set[int]:
-        found = "SELECT id FROM procrastinate_jobs WHERE id IN (:a, :b)"
-        return {row.id for row in cluster.query(found, a=old, b=recent)}
+        found = "SELECT id FROM procrastinate_jobs WHERE id IN (:a, :b, :c)"
+        return {row.id for row in cluster.query(found, a=old, b=recent, c=maintenance)}
 
     deadline = time.monotonic() + 60
     while (left := jobs_left()) != {recent}:
-        assert time.monotonic() < deadline, f"procrastinate jobs {left} left of {old}, {recent}"
+        assert time.monotonic() < deadline, f"jobs {left} left of {old}, {recent}, {maintenance}"
         time.sleep(0.2)
     mails = cluster.query(
         "SELECT subject FROM queue_mails WHERE subject IN (:a, :b)", a=f"ancien {tag}",
