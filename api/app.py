@@ -254,10 +254,11 @@ def routers() -> list[APIRouter]:
     """Every router of the service, in the order their routes are matched.
 
     The salon API (salons, wishes, solves, the participant's: one router per module of
-    api/salons/routes/), the catalogue's pages (public, contributors', moderation: one router
-    per module of api/catalogue/pages/) then its API, the participant and organiser pages
-    (one router per module of api/pages/organiser/) then their assets, the repair desk's
-    pages, the repair API. No route of one router answers a path another router declares
+    api/salons/routes/), the participant's profile and suggestions API, the catalogue's pages
+    (public, contributors', moderation: one router per module of api/catalogue/pages/) then its
+    API, the participant and organiser pages (one router per module of api/pages/organiser/)
+    then their assets, the repair desk's pages, the repair API, the registration, profile and
+    suggestion pages. No route of one router answers a path another router declares
     (tests/api/test_service_role_matrix.py checks it): the order matters within a router only.
     Imported here, not at the top, so that the CLI's commands do not load every page; an import
     error fails `create_app`, loudly.
@@ -276,6 +277,7 @@ def routers() -> list[APIRouter]:
     from api.pages.organiser import schedules as organiser_schedules
     from api.pages.organiser import signin as organiser_signin
     from api.pages.organiser import solves as organiser_solves
+    from api.profiles import routes as profiles_api
     from api.profiles.pages import organiser as profiles_organiser
     from api.profiles.pages import participant as profiles_participant
     from api.registration.pages import organiser as registration_organiser
@@ -288,12 +290,15 @@ def routers() -> list[APIRouter]:
     from api.salons.routes import solves as salon_api_solves
     from api.salons.routes import wishes as salon_api_wishes
     from api.suggestions import pages as suggestions_pages
+    from api.suggestions import routes as suggestions_api
 
     return [
         salon_api_salons.router,
         salon_api_wishes.router,
         salon_api_solves.router,
         salon_api_me.router,
+        profiles_api.router,
+        suggestions_api.router,
         catalogue_public.router,
         catalogue_contributors.router,
         catalogue_moderation.router,

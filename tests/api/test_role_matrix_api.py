@@ -102,6 +102,10 @@ CASES = [
         participant="D1",
     ),
     Case("GET", "/me/agenda", ME, needs="published"),
+    Case("GET", "/me/profile", ME),
+    Case("PUT", "/me/profile", ME, {"description": "Nous fabriquons des lasers."}),
+    Case("GET", "/me/people/{code}", (401, 401, 401, 200, 404)),  # I1 itself; I2 not I1's
+    Case("GET", "/me/suggestions", ME),
 ]
 
 
@@ -132,6 +136,7 @@ def _prepare(world: World, case: Case) -> dict[str, Any]:
         "version": 1,
         "job_id": 0,
         "repair_id": 0,
+        "code": "I1",
     }
     if case.needs in ("schedule", "published", "repair"):
         _solve(world, publish=case.needs != "schedule")
