@@ -254,7 +254,7 @@ def routers() -> list[APIRouter]:
     """Every router of the service, in the order their routes are matched.
 
     The salon API (salons, wishes, solves, the participant's: one router per module of
-    api/salons/routes/), the participant's profile and suggestions API, the catalogue's pages
+    api/salons/routes/), the profile, suggestion and registration APIs, the catalogue's pages
     (public, contributors', moderation: one router per module of api/catalogue/pages/) then its
     API, the participant and organiser pages (one router per module of api/pages/organiser/)
     then their assets, the repair desk's pages, the repair API, the registration, profile and
@@ -280,6 +280,7 @@ def routers() -> list[APIRouter]:
     from api.profiles import routes as profiles_api
     from api.profiles.pages import organiser as profiles_organiser
     from api.profiles.pages import participant as profiles_participant
+    from api.registration import routes as registration_api
     from api.registration.pages import organiser as registration_organiser
     from api.registration.pages import public as registration_public
     from api.repairs import pages as repair_pages
@@ -299,6 +300,7 @@ def routers() -> list[APIRouter]:
         salon_api_me.router,
         profiles_api.router,
         suggestions_api.router,
+        registration_api.router,
         catalogue_public.router,
         catalogue_contributors.router,
         catalogue_moderation.router,

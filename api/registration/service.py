@@ -336,6 +336,12 @@ def list_requests(
     return [RequestView(row, flags[row.id]) for row in rows]
 
 
+def participant_codes(session: Session, *, views: Sequence[RequestView]) -> dict[int, str]:
+    """The code of each participant made of an approved request of `views`."""
+    ids = [v.row.participant_id for v in views if v.row.participant_id is not None]
+    return {i: p.code for i, p in salon_storage.participants_by_id(session, ids=ids).items()}
+
+
 def free_table(session: Session, *, salon: Salon) -> str | None:
     """The first table no director has as home table (a registered director's), if any."""
     used = {p.table_id for p in salon_storage.list_participants(session, salon_id=salon.id)[0]}

@@ -89,6 +89,13 @@ CASES = [
     Case("GET", "/salons/{salon_id}/repairs", ORG),
     Case("GET", "/salons/{salon_id}/repairs/{repair_id}", ORG, needs="repair"),
     Case("POST", "/salons/{salon_id}/repairs/{repair_id}/publish", ORG, needs="repair"),
+    Case("GET", "/salons/{salon_id}/registrations", ORG),
+    Case(
+        "POST",
+        "/salons/{salon_id}/registrations/decisions",
+        ORG,
+        {"ids": [1], "decision": "refused"},  # no such request: skipped, nothing decided
+    ),
     Case("GET", "/me", ME),
     Case("GET", "/me/directory", ME),
     Case("GET", "/me/wishes", ME),

@@ -4,10 +4,12 @@ T1..T3, D1 at T1, D2 at T2, so T3 is free), its organiser signed in on the pages
 
 from __future__ import annotations
 
+import html
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -45,3 +47,35 @@ def desk(database_url: str, tmp_path: Path) -> Iterator[Desk]:
         salon_id, _ids, tokens = make_salon(client, organiser)
         csrf = sign_in(client, organiser)
         yield Desk(client, organiser, salon_id, csrf, outbox, tokens)
+
+
+PERSON = {
+    "name": "Camille Laser",
+    "email": "camille@optique.example",
+    "organisation": "Optique du Nord",
+    "role": "Directrice technique",
+}
+
+
+def enable(desk: Desk, **fields: Any) -> None:
+    form = {
+        "csrf": desk.csrf,
+        "enabled": "yes",
+        "sides": "industrial",
+        "fields": ["organisation", "role"],
+        "consent": "J'accepte que mes coordonnées soient transmises.",
+        **fields,
+    }
+    response = desk.client.post(f"{desk.base}/settings", data=form, follow_redirects=False)
+    assert response.status_code == 303, text(response)
+    assert response.headers["location"].endswith("done=settings")
+
+
+def text(response: Any) -> str:
+    """A page's text with its HTML entities read (the French apostrophes are escaped)."""
+    return html.unescape(response.text)
+
+
+def register(client: TestClient, salon_id: int, **fields: str) -> Any:
+    data = {**PERSON, "consent": "yes", **fields}
+    return client.post(f"/register/{salon_id}", data=data, follow_redirects=False)

@@ -5,47 +5,13 @@ participant and mails its personal link, refusal, and a second decision that cha
 
 from __future__ import annotations
 
-import html
 import re
-from typing import Any
 
-from fastapi.testclient import TestClient
 from pages_helpers import sign_in
-from registration_fixtures import Desk
+from registration_fixtures import PERSON, Desk, enable, register, text
 from service_helpers import new_organiser
 
 from api.mail import read_outbox
-
-PERSON = {
-    "name": "Camille Laser",
-    "email": "camille@optique.example",
-    "organisation": "Optique du Nord",
-    "role": "Directrice technique",
-}
-
-
-def enable(desk: Desk, **fields: Any) -> None:
-    form = {
-        "csrf": desk.csrf,
-        "enabled": "yes",
-        "sides": "industrial",
-        "fields": ["organisation", "role"],
-        "consent": "J'accepte que mes coordonnées soient transmises.",
-        **fields,
-    }
-    response = desk.client.post(f"{desk.base}/settings", data=form, follow_redirects=False)
-    assert response.status_code == 303, text(response)
-    assert response.headers["location"].endswith("done=settings")
-
-
-def text(response: Any) -> str:
-    """A page's text with its HTML entities read (the French apostrophes are escaped)."""
-    return html.unescape(response.text)
-
-
-def register(client: TestClient, salon_id: int, **fields: str) -> Any:
-    data = {**PERSON, "consent": "yes", **fields}
-    return client.post(f"/register/{salon_id}", data=data, follow_redirects=False)
 
 
 def requests_page(desk: Desk) -> str:

@@ -1,0 +1,138 @@
+"""The registration JSON API, organiser side (`Authorization: Bearer <API key>`): the requests
+of the salon's self-registration form with their duplicate flags, and the bulk decision that
+approves (a participant made and mailed its personal link) or refuses them. A salon that is not
+the caller's answers 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from api import rate_limits
+from api.db import SessionDep
+from api.deps import DEFAULT_LIMIT, Limit, Offset, OrganiserDep, Page, SalonId, SettingsDep
+from api.errors import error_responses
+from api.registration import service
+from api.salons.routes.routing import AUTH, ORGANISER, StrictQueryRoute
+from api.timestamps import from_storage, maybe_from_storage
+
+router = APIRouter(route_class=StrictQueryRoute)
+
+MAX_DECIDED = 1000
+"""Most requests decided by one call."""
+
+
+class RegistrationRead(BaseModel):
+    """A registration request: who asks, on which side, its state (`pending`, `approved`,
+    `refused`), the participant made of it (`participant`, its code, once approved), and the
+    participants or requests it may duplicate (`duplicates`: "e-mail = name", ...)."""
+
+    id: int
+    side: str
+    name: str
+    email: str
+    organisation: str
+    role: str
+    answers: dict[str, str]
+    language: str
+    state: str
+    participant: str | None
+    duplicates: list[str]
+    created_at: dt.datetime
+    decided_at: dt.datetime | None
+
+
+class RegistrationDecision(BaseModel):
+    """Approve or refuse the pending requests `ids` (the others are skipped)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ids: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=MAX_DECIDED)]
+    decision: Literal["approved", "refused"]
+
+
+class DecisionRead(BaseModel):
+    """What a decision did: requests approved, refused, skipped (not pending any more), the
+    approved mailed their link (`mailed`; `unmailed` those whose mail was not sent), and the
+    approvals refused (`problems`, e.g. no free table for a director)."""
+
+    approved: int
+    refused: int
+    skipped: int
+    mailed: int
+    unmailed: list[str]
+    problems: list[str]
+
+
+def _read(view: service.RequestView, codes: dict[int, str]) -> RegistrationRead:
+    row = view.row
+    return RegistrationRead(
+        id=row.id,
+        side=row.side,
+        name=row.name,
+        email=row.email,
+        organisation=row.organisation,
+        role=row.role,
+        answers=dict(row.answers or {}),
+        language=row.language,
+        state=row.state,
+        participant=codes.get(row.participant_id) if row.participant_id else None,
+        duplicates=view.duplicates,
+        created_at=from_storage(row.created_at),
+        decided_at=maybe_from_storage(row.decided_at),
+    )
+
+
+@router.get(
+    "/salons/{salon_id}/registrations",
+    response_model=Page[RegistrationRead],
+    tags=ORGANISER,
+    responses=AUTH,
+)
+def list_registrations(
+    salon_id: SalonId,
+    session: SessionDep,
+    organiser: OrganiserDep,
+    offset: Offset = 0,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[RegistrationRead]:
+    """The salon's registration requests, in the order they came."""
+    views = service.list_requests(session, organiser=organiser, salon_id=salon_id)
+    codes = service.participant_codes(session, views=views)
+    data = [_read(view, codes) for view in views[offset : offset + limit]]
+    return Page(data=data, count=len(views))
+
+
+@router.post(
+    "/salons/{salon_id}/registrations/decisions",
+    response_model=DecisionRead,
+    tags=ORGANISER,
+    responses=error_responses(401, 404, 422, 429),
+)
+def decide_registrations(
+    salon_id: SalonId,
+    data: RegistrationDecision,
+    request: Request,
+    session: SessionDep,
+    organiser: OrganiserDep,
+    settings: SettingsDep,
+) -> DecisionRead:
+    """Approve or refuse pending requests: each approval makes a participant (a director gets a
+    free table) and mails its personal link. 429 with Retry-After over the limit of
+    mail-sending requests per client address."""
+    approve = data.decision == "approved"
+    if approve:
+        rate_limits.limit_mail_route(request)
+    report = service.decide(
+        session,
+        organiser=organiser,
+        salon_id=salon_id,
+        ids=sorted(set(data.ids)),
+        approve=approve,
+        settings=settings,
+        allowed=rate_limits.recipient_check(request),
+    )
+    return DecisionRead(**vars(report))

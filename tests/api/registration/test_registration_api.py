@@ -1,0 +1,109 @@
+"""The registration JSON API (organiser's API key), on SQLite and PostgreSQL: the requests with
+their duplicate flags, paged; a bulk approval that makes the participants and mails their link;
+a refusal; a second decision that changes nothing; a director without a free table named in
+`problems`; bad bodies named; another organiser gets 404."""
+
+from __future__ import annotations
+
+from registration_fixtures import Desk, enable, register
+from service_helpers import new_organiser
+
+from api.mail import read_outbox
+
+
+def _requests(desk: Desk, query: str = "") -> dict:  # type: ignore[type-arg]
+    response = desk.client.get(
+        f"/salons/{desk.salon_id}/registrations{query}", headers=desk.organiser
+    )
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def _decide(desk: Desk, ids: list[int], decision: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    return desk.client.post(
+        f"/salons/{desk.salon_id}/registrations/decisions",
+        json={"ids": ids, "decision": decision},
+        headers=headers or desk.organiser,
+    )
+
+
+def test_requests_are_listed_with_their_duplicates_and_paged(desk: Desk) -> None:
+    enable(desk)
+    register(desk.client, desk.salon_id)
+    register(desk.client, desk.salon_id, name="Camille L.", organisation="Autre")  # same e-mail
+    register(desk.client, desk.salon_id, name="Seule", email="s@example.org", organisation="Solo")
+    page = _requests(desk)
+    assert page["count"] == 3 and [r["state"] for r in page["data"]] == ["pending"] * 3
+    first, second, third = page["data"]
+    assert first["name"] == "Camille Laser" and first["organisation"] == "Optique du Nord"
+    assert any(flag.startswith("e-mail = ") for flag in first["duplicates"])
+    assert any(flag.startswith("e-mail = ") for flag in second["duplicates"])
+    assert third["duplicates"] == [] and third["participant"] is None
+    assert third["created_at"].endswith(("Z", "+00:00"))
+    second_page = _requests(desk, "?offset=1&limit=1")
+    assert second_page["count"] == 3 and [r["id"] for r in second_page["data"]] == [second["id"]]
+
+
+def test_approval_makes_participants_mails_them_and_a_second_decision_skips(desk: Desk) -> None:
+    enable(desk)
+    register(desk.client, desk.salon_id)
+    register(desk.client, desk.salon_id, name="Dominique", email="d@example.org", organisation="B")
+    ids = [r["id"] for r in _requests(desk)["data"]]
+    response = _decide(desk, ids, "approved")
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert (report["approved"], report["refused"], report["skipped"], report["mailed"]) == (
+        2, 0, 0, 2,
+    )
+    listed = _requests(desk)["data"]
+    assert {r["state"] for r in listed} == {"approved"}
+    assert {r["participant"] for r in listed} == {f"R{i}" for i in ids}
+    assert all(r["decided_at"] for r in listed)
+    assert {str(m["To"]) for m in read_outbox(desk.outbox)} == {
+        "camille@optique.example", "d@example.org",
+    }
+    again = _decide(desk, [ids[0]], "refused").json()
+    assert (again["refused"], again["skipped"]) == (0, 1)
+    assert len(read_outbox(desk.outbox)) == 2
+
+
+def test_a_refusal_makes_no_participant(desk: Desk) -> None:
+    enable(desk)
+    register(desk.client, desk.salon_id)
+    [request] = _requests(desk)["data"]
+    report = _decide(desk, [request["id"]], "refused").json()
+    assert (report["approved"], report["refused"], report["mailed"]) == (0, 1, 0)
+    assert _requests(desk)["data"][0]["state"] == "refused"
+    people = desk.client.get(f"/salons/{desk.salon_id}/participants", headers=desk.organiser)
+    assert not [p for p in people.json()["data"] if p["code"].startswith("R")]
+    assert read_outbox(desk.outbox) == []
+
+
+def test_a_director_without_a_free_table_is_named_and_stays_pending(desk: Desk) -> None:
+    enable(desk, sides="both")
+    register(desk.client, desk.salon_id, side="director")
+    register(desk.client, desk.salon_id, side="director", name="Bis", email="b@example.org")
+    ids = [r["id"] for r in _requests(desk)["data"]]
+    report = _decide(desk, ids, "approved").json()
+    assert report["approved"] == 1 and len(report["problems"]) == 1
+    assert report["problems"][0].startswith("Bis")
+    assert [r["state"] for r in _requests(desk)["data"]] == ["approved", "pending"]
+
+
+def test_bad_decisions_are_named_and_another_organiser_gets_404(desk: Desk) -> None:
+    enable(desk)
+    register(desk.client, desk.salon_id)
+    for body in ({"ids": [], "decision": "approved"}, {"ids": [1], "decision": "maybe"},
+                 {"ids": [0], "decision": "refused"}, {"ids": [1]}):
+        response = desk.client.post(
+            f"/salons/{desk.salon_id}/registrations/decisions", json=body, headers=desk.organiser
+        )
+        assert response.status_code == 422, body
+        assert response.json()["detail"]["errors"], body  # the field named
+    other = new_organiser(desk.client)
+    assert desk.client.get(
+        f"/salons/{desk.salon_id}/registrations", headers=other
+    ).status_code == 404
+    [request] = _requests(desk)["data"]
+    assert _decide(desk, [request["id"]], "refused", headers=other).status_code == 404
+    assert _requests(desk)["data"][0]["state"] == "pending"  # nothing decided
