@@ -107,6 +107,7 @@ def add_windows(
             model.model.add(model.busy(participant, slot) == total(cover)).only_enforce_if(
                 ~literal
             )
+    model.add_pairing()
     return broken
 
 
