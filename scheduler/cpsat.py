@@ -121,11 +121,11 @@ class TimeModel:
     def add_pairing(self) -> None:
         """Redundant: in each slot the participants' meetings add up to twice the meetings held
         (each meeting has two participants), and at most as many are held as there are tables
-        (the pool's, and each home table once: scheduler.rules.table_capacity). Posted with
-        agendas of fixed length (scheduler.windows), CP-SAT's presolve then reasons on the parity
-        and the count of the window starts: measured on the literature's forums, a schedule with
-        every agenda in one piece found in about 3 s where it took 4 s to over 20 s without, and
-        one forum's "none broken" refuted at once."""
+        (the pool's, and each home table once: its owner has one representative, salon/v1).
+        Posted with agendas of fixed length (scheduler.windows), CP-SAT's presolve then reasons
+        on the parity and the count of the window starts: measured on the literature's forums,
+        a schedule with every agenda in one piece found in about 3 s where it took 4 s to over
+        20 s without, and one forum's "none broken" refuted at once."""
         homes: dict[int, set[str]] = defaultdict(set)
         for p, slot in self.x:
             table = self.problem.pairs[p].home_table
@@ -133,13 +133,15 @@ class TimeModel:
                 homes[slot].add(table)
         for slot in sorted({s for _, s in self._by_participant_slot}):
             counts = []
+            busiest = 0  # the most meetings the participants can hold in the slot, all told
             for participant in self.participants():
                 terms = self._by_participant_slot.get((participant, slot), [])
                 if not terms:
                     continue
-                alone = self.problem.capacity(participant) == 1
-                counts.append(self.busy(participant, slot) if alone else total(terms))
-            most = min(len(counts) // 2, len(self.problem.pool_tables) + len(homes[slot]))
+                capacity = self.problem.capacity(participant)
+                counts.append(self.busy(participant, slot) if capacity == 1 else total(terms))
+                busiest += min(capacity, len(terms))
+            most = min(busiest // 2, len(self.problem.pool_tables) + len(homes[slot]))
             held = self.model.new_int_var(0, most, f"held_{slot}")
             self.model.add(total(counts) == 2 * held)
 

@@ -1,10 +1,18 @@
 """The window search of tight salons (scheduler.windows): which agendas have a fixed length,
-its proven bound of breaks and idle, and its schedules keeping every rule."""
+its proven bound of breaks and idle, its schedules keeping every rule, and the pairing
+constraint it posts (scheduler.cpsat.TimeModel.add_pairing): it keeps every schedule and holds
+no more meetings at once than tables."""
 
 from __future__ import annotations
 
+import random
+
+import pytest
+from ortools.sat.python import cp_model
+from random_salons import random_salon
 from salon_builders import interval, make_salon, person, session, wish
 
+from scheduler.cpsat import total
 from scheduler.exact import exact_model
 from scheduler.format import Salon
 from scheduler.measures import objective_values
@@ -91,3 +99,60 @@ def test_a_schedule_over_the_break_spread_is_never_returned() -> None:
     found = _search(salon)
     assert found.placement is None
     assert found.bound >= 1
+
+
+def _most_meetings(salon: Salon, pairing: bool) -> tuple[str, int]:
+    """CP-SAT's answer to "the most meetings placed" on the exact model, with or without the
+    pairing constraint: (status, value)."""
+    model = exact_model(build_problem(salon))
+    if pairing:
+        model.add_pairing()
+    model.model.maximize(total(model.placed.values()))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 20
+    status = solver.solve(model.model)
+    value = int(solver.objective_value) if status == cp_model.OPTIMAL else -1
+    return solver.status_name(status), value
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_pairing_keeps_every_schedule_of_any_salon(seed: int) -> None:
+    """Representatives, home and pooled tables, absences: the pairing is redundant, so the
+    optimum (or the proof that none exists) is the same with it."""
+    salon = Salon.model_validate(random_salon(random.Random(seed), most=9, most_slots=5))
+    assert _most_meetings(salon, pairing=True) == _most_meetings(salon, pairing=False)
+
+
+def test_pairing_holds_no_more_meetings_at_once_than_tables() -> None:
+    """Four participants in one slot but a single table: the pairing alone (its count of the
+    tables) allows one meeting, not two."""
+    salon = make_salon(
+        [person("A"), person("B"), person("C"), person("D")],
+        [wish("A", "B"), wish("C", "D")],
+        tables=1,
+        sessions=[session("09:00", "09:15")],
+        objectives=["coverage"],
+    )
+    model = exact_model(build_problem(salon))
+    model.add_pairing()
+    for variable in model.x.values():
+        model.model.add(variable == 1)  # both meetings at 09:00
+    solver = cp_model.CpSolver()
+    assert solver.solve(model.model) == cp_model.INFEASIBLE
+    solver.parameters.stop_after_presolve = True  # refuted in presolve already
+    assert solver.solve(model.model) == cp_model.INFEASIBLE
+
+
+def test_pairing_counts_representatives_by_their_meetings() -> None:
+    """A participant with two representatives holds two meetings at once: three participants
+    busy, two meetings held, which the pairing allows (it counts that participant's meetings,
+    not its being busy)."""
+    salon = make_salon(
+        [person("D1", "T1"), person("D2", "T2"), person("C1", representatives=2)],
+        [wish("C1", "D1", required=True), wish("C1", "D2", required=True)],
+        sessions=[session("09:00", "09:15")],
+        objectives=["idle"],
+    )
+    assert _most_meetings(salon, pairing=False) == ("OPTIMAL", 2)
+    assert _most_meetings(salon, pairing=True) == ("OPTIMAL", 2)
