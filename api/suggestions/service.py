@@ -27,7 +27,10 @@ KEPT_MATCHERS = 8
 
 @dataclass
 class Suggested:
-    """A suggested participant as the pages show it."""
+    """A suggested participant, as the pages and the JSON API show it: how well it matches
+    (`score`, 0 to 1), the words both profiles share, the requests it already has against the
+    meetings it can hold (`popular` when full), and whether the participant already asked it
+    (`chosen`)."""
 
     code: str
     name: str

@@ -4,6 +4,7 @@ personal link), its organiser signed in on the pages, the salon's themes set."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,8 +13,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from service_helpers import make_salon, new_organiser, settings_for
+from sqlalchemy import update
 
 from api.app import create_app
+from api.salons.tables import Salon as SalonRow
 from api.web import csrf_token
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pages"))
@@ -35,6 +38,16 @@ class Salon:
     def form_token(self, code: str) -> str:
         """The form token of `code`'s pages (bound to its personal link)."""
         return csrf_token(self.tokens[code])
+
+    def close_wishes(self) -> None:
+        """The wish deadline passed (profiles close with the wishes)."""
+        with self.client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+            session.execute(
+                update(SalonRow)
+                .where(SalonRow.id == self.salon_id)
+                .values(wish_deadline=dt.datetime(2000, 1, 1))
+            )
+            session.commit()
 
     def save(self, code: str, files: dict[str, object] | None = None, **fields: object) -> object:
         data = {"csrf": self.form_token(code), **fields}

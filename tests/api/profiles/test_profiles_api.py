@@ -4,12 +4,7 @@ profile, the salon's themes, closed with the wishes), bad input named, nothing l
 
 from __future__ import annotations
 
-import datetime as dt
-
 from profiles_fixtures import THEMES, Salon
-from sqlalchemy import update
-
-from api.salons.tables import Salon as SalonRow
 
 PROFILE = {
     "description": "Nous **fabriquons** des sources laser.",
@@ -69,13 +64,7 @@ def test_bad_profiles_are_refused_by_name_and_lose_nothing(salon: Salon) -> None
 
 
 def test_profiles_close_with_the_wishes(salon: Salon) -> None:
-    with salon.client.app.state.session_factory() as session:  # type: ignore[attr-defined]
-        session.execute(
-            update(SalonRow)
-            .where(SalonRow.id == salon.salon_id)
-            .values(wish_deadline=dt.datetime(2000, 1, 1))
-        )
-        session.commit()
+    salon.close_wishes()
     assert salon.client.get("/me/profile", headers=_me(salon, "I1")).json()["editable"] is False
     closed = salon.client.put("/me/profile", json=PROFILE, headers=_me(salon, "I1"))
     assert closed.status_code == 409 and closed.json()["detail"]["code"] == "profiles_closed"

@@ -6,7 +6,6 @@ profiles/v1 export and import (all or none, problems at their JSON paths)."""
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import html
 import io
 import json
@@ -15,9 +14,6 @@ from typing import Any
 
 from PIL import Image
 from profiles_fixtures import Salon
-from sqlalchemy import update
-
-from api.salons.tables import Salon as SalonRow
 
 
 def text(response: Any) -> str:
@@ -121,13 +117,7 @@ def test_who_reads_whose_page(salon: Salon) -> None:
 
 
 def test_profiles_close_with_the_wishes(salon: Salon) -> None:
-    with salon.client.app.state.session_factory() as session:  # type: ignore[attr-defined]
-        session.execute(
-            update(SalonRow)
-            .where(SalonRow.id == salon.salon_id)
-            .values(wish_deadline=dt.datetime(2000, 1, 1))
-        )
-        session.commit()
+    salon.close_wishes()
     page = text(salon.client.get(f"/p/{salon.tokens['I1']}/profile"))
     assert "Les souhaits sont clos : les profils ne se modifient plus." in page
     assert 'name="description"' not in page
