@@ -45,18 +45,6 @@ NO_SCHEDULE_IN_TIME_MESSAGE = (
     "Aucun planning trouvé dans le temps imparti. Le salon n'est pas prouvé impossible : "
     "relancez le calcul avec une durée maximale plus longue."
 )
-PHASE_LABELS = {
-    "bounds": "bornes",
-    "selection": "choix des rendez-vous",
-    "timetable": "placement dans les créneaux",
-    "windows": "agendas d'un seul tenant",
-    "exact": "modèle exact du salon entier",
-    "repair": "réparation",
-    "done": "terminé",
-}
-"""The French label of each phase a solve reports (scheduler.progress), for the organiser's
-pages and the `salon` command (translated where shown)."""
-
 PROGRESS_INTERVAL = 0.5  # seconds between two progress writes of the same phase
 POLL_INTERVAL = 0.2  # seconds between two looks at the solve process's output
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 class Progress:
     """A snapshot of a running solve.
 
-    phase: "bounds", "selection", "timetable", "windows", "exact", "repair" or "done"; values
-    and bounds map an objective name to the best value found so far and the proven bound.
+    phase: one of PHASE_LABELS ("bounds", "selection", "timetable", "windows", "exact",
+    "repair", "done"); values and bounds map an objective name to the best value found so far
+    and the proven bound.
     """
 
     phase: str
@@ -22,6 +23,18 @@ class Progress:
     bounds: dict[str, int] = field(default_factory=dict)
     message: str = ""
 
+
+PHASE_LABELS = {
+    "bounds": "bornes",
+    "selection": "choix des rendez-vous",
+    "timetable": "placement dans les créneaux",
+    "windows": "agendas d'un seul tenant",
+    "exact": "modèle exact du salon entier",
+    "repair": "réparation",
+    "done": "terminé",
+}
+"""The French label of each phase a solve reports, for the `salon` command and the organiser's
+pages (translated where shown)."""
 
 ProgressCallback = Callable[[Progress], None]
 

@@ -19,10 +19,10 @@ from typing import Any
 
 from api.cli._texts import N_, cli_language, say
 from api.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language
-from api.solve_work import PHASE_LABELS
 from scheduler.errors import FileFormatError, NoScheduleInTimeError
 from scheduler.format import Salon
 from scheduler.loading import load_salon
+from scheduler.progress import PHASE_LABELS
 from scheduler.validator import Violation
 
 EXIT_OK = 0

@@ -20,8 +20,8 @@ from api.salons import service as salons
 from api.salons.quotas import SolveQuotas
 from api.salons.schemas import MAX_TIME_LIMIT, SolveCreate
 from api.settings import Settings
-from api.solve_work import PHASE_LABELS
 from api.web import FormDep, check_csrf, first, redirect
+from scheduler.progress import PHASE_LABELS
 
 router = APIRouter(prefix="/o", route_class=PageRoute, include_in_schema=False)
 
