@@ -44,6 +44,7 @@ from api.reminders import agenda_changes
 from api.reminders.agendas import meeting_keys
 from api.salons import convert, self_service
 from api.salons.schemas import MAX_MESSAGE, MeRead, MyWishesUpdate
+from api.salons.tables import Schedule
 from api.suggestions import service as suggestions_service
 from api.timestamps import from_storage, local_now, utc_now
 from api.web import FormDep, check_csrf, csrf_token, first, redirect
@@ -93,14 +94,23 @@ def published_documents(
     session: Session, v: Visit, language: str, base_url: str = ""
 ) -> SalonDocuments | None:
     """The participant's documents of the published schedule of its salon, if any; its agenda's
-    link starts with `base_url` (SALON_BASE_URL: absolute in a calendar, RFC 5545).
+    link starts with `base_url` (SALON_BASE_URL: absolute in a calendar, RFC 5545)."""
+    schedule = service.current_schedule(session, salon_id=v.who.salon_id)
+    if schedule is None:
+        return None
+    return visit_documents(session, v, schedule, language, base_url)
+
+
+def visit_documents(
+    session: Session, v: Visit, schedule: Schedule, language: str, base_url: str = ""
+) -> SalonDocuments | None:
+    """The participant's documents of `schedule` (None when its salon is gone).
 
     Only what they show is read (`convert.participant_view`), not the whole salon: these pages
     and documents are what every participant opens, often at the same moment.
     """
     salon = self_service.participant_salon(session, participant=v.who)
-    schedule = service.current_schedule(session, salon_id=v.who.salon_id)
-    if salon is None or schedule is None:
+    if salon is None:
         return None
     document, version = convert.participant_view(
         session, salon=salon, schedule=schedule, participant_id=v.who.participant_id
@@ -413,13 +423,16 @@ def agenda_ics(
     renders: RendersDep,
     settings: SettingsDep,
 ) -> Response:
-    """The calendar: absolute links (SALON_BASE_URL), an alarm before each meeting."""
+    """The calendar: absolute links (SALON_BASE_URL), an alarm before each meeting, and the
+    meetings of earlier publications it no longer holds as cancelled events."""
     v = visit(session, token)
-    docs = published_documents(session, v, request_language(request), settings.base_url)
-    if docs is None:
-        raise PageError("Le planning n'est pas encore publié.", status=404)
     schedule = service.current_schedule(session, salon_id=v.who.salon_id)
-    assert schedule is not None  # published_documents found it
+    language = request_language(request)
+    docs = None
+    if schedule is not None:
+        docs = visit_documents(session, v, schedule, language, settings.base_url)
+    if schedule is None or docs is None:
+        raise PageError("Le planning n'est pas encore publié.", status=404)
     cancelled = service.cancelled_meetings(
         session, schedule=schedule, participant_id=v.who.participant_id
     )

@@ -82,12 +82,11 @@ def cancelled_meetings(
     rows = storage.earlier_published_meetings(
         session, salon_id=schedule.salon_id, participant_id=participant_id, current_id=schedule.id
     )
-    partners = storage.participants_by_id(
-        session, ids=[r.to_id if r.from_id == participant_id else r.from_id for r in rows]
-    )
+    partner_ids = [r.to_id if r.from_id == participant_id else r.from_id for r in rows]
+    partners = storage.participants_by_id(session, ids=partner_ids)
     latest: dict[str, CancelledMeeting] = {}
-    for row in rows:
-        partner = partners[row.to_id if row.from_id == participant_id else row.from_id]
+    for row, partner_id in zip(rows, partner_ids, strict=True):
+        partner = partners[partner_id]
         latest[partner.code] = CancelledMeeting(partner.code, partner.name, row.start, row.end)
     return sorted(latest.values(), key=lambda meeting: (meeting.start, meeting.partner_id))
 

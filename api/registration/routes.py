@@ -101,9 +101,9 @@ def list_registrations(
 ) -> Page[RegistrationRead]:
     """The salon's registration requests, in the order they came."""
     views = service.list_requests(session, organiser=organiser, salon_id=salon_id)
-    codes = service.participant_codes(session, views=views)
-    data = [_read(view, codes) for view in views[offset : offset + limit]]
-    return Page(data=data, count=len(views))
+    shown = views[offset : offset + limit]
+    codes = service.participant_codes(session, views=shown)
+    return Page(data=[_read(view, codes) for view in shown], count=len(views))
 
 
 @router.post(
