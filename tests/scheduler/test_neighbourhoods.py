@@ -56,7 +56,7 @@ def test_solve_sub_closes_the_gap_of_the_free_pair_and_keeps_the_fixed_ones() ->
     assert objective_values(problem, {**start, **new})["idle"] == 0
 
 
-def test_solve_sub_keeps_a_gap_that_the_fixed_meetings_force() -> None:
+def test_solve_sub_moves_the_free_pair_next_to_the_only_slot_of_a_fixed_one() -> None:
     salon = _director_with_two()
     problem = build_problem(salon)
     c1, c2 = _pair(salon, "C1", "D1"), _pair(salon, "C2", "D1")
