@@ -93,13 +93,19 @@ def test_a_director_without_a_free_table_is_named_and_stays_pending(desk: Desk) 
 def test_bad_decisions_are_named_and_another_organiser_gets_404(desk: Desk) -> None:
     enable(desk)
     register(desk.client, desk.salon_id)
-    for body in ({"ids": [], "decision": "approved"}, {"ids": [1], "decision": "maybe"},
-                 {"ids": [0], "decision": "refused"}, {"ids": [1]}):
+    bad = [
+        ({"ids": [], "decision": "approved"}, "body.ids", "Au moins 1 élément(s) attendu(s)."),
+        ({"ids": [1], "decision": "maybe"}, "body.decision", "Valeur inconnue"),
+        ({"ids": [0], "decision": "refused"}, "body.ids[0]", "La valeur doit être au moins 1."),
+        ({"ids": [1]}, "body.decision", "Ce champ est obligatoire."),
+    ]
+    for body, field, message in bad:
         response = desk.client.post(
             f"/salons/{desk.salon_id}/registrations/decisions", json=body, headers=desk.organiser
         )
         assert response.status_code == 422, body
-        assert response.json()["detail"]["errors"], body  # the field named
+        [error] = response.json()["detail"]["errors"]
+        assert error["field"] == field and error["message"].startswith(message), error
     other = new_organiser(desk.client)
     assert desk.client.get(
         f"/salons/{desk.salon_id}/registrations", headers=other
