@@ -70,13 +70,14 @@ class TimeModel:
             for s in slots:
                 self.x[p, s] = self.model.new_bool_var(f"x_{p}_{s}")
         self._busy: dict[tuple[str, int], cp_model.LinearExpr] = {}
-        self._by_participant_slot: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(
-            list
-        )
+        self._by_participant_slot: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
         for (p, s), variable in self.x.items():
             for member in problem.pairs[p].members:
                 self._by_participant_slot[member, s].append(variable)
         self.placed = {p: total(self.x[p, s] for s in slots) for p, slots in candidates.items()}
+        self.agenda_terms: dict[str, dict[str, cp_model.LinearExprT]] = {}
+        """Idle and breaks of the participants whose agenda is one of its patterns
+        (scheduler.agendas.add_patterns), used in place of the gap encoding."""
         self._post_placement()
         for constraint in counting_constraints(problem, candidates):
             if constraint.rule not in POSTED_BY_MODEL:
@@ -100,6 +101,10 @@ class TimeModel:
 
     def participants(self) -> list[str]:
         return list(self._pairs_of)
+
+    def may_meet(self, participant: str, slot: int) -> bool:
+        """True when one of the participant's candidate pairs may meet in the slot."""
+        return bool(self._by_participant_slot.get((participant, slot)))
 
     def busy(self, participant: str, slot: int) -> cp_model.LinearExpr:
         """1 when the participant has a meeting in the slot."""
@@ -202,10 +207,15 @@ class TimeModel:
         self, participants: Iterable[str] | None = None
     ) -> dict[str, dict[str, cp_model.LinearExprT]]:
         """Idle and breaks of each participant (all of the model's, or those given), summed
-        over the sessions where it may meet: {"idle": {u: expr}, "breaks": {u: expr}}."""
+        over the sessions where it may meet: {"idle": {u: expr}, "breaks": {u: expr}}; its
+        chosen pattern's for those of agenda_terms."""
         idle: dict[str, cp_model.LinearExprT] = {}
         breaks: dict[str, cp_model.LinearExprT] = {}
         for participant, sessions in self.sessions_of(participants).items():
+            if participant in self.agenda_terms:
+                idle[participant] = self.agenda_terms[participant]["idle"]
+                breaks[participant] = self.agenda_terms[participant]["breaks"]
+                continue
             idle_terms, break_terms = [], []
             for session in sessions:
                 busy = [self.busy(participant, s) for s in self.problem.session_slots[session]]

@@ -32,12 +32,12 @@ from pysat.card import CardEnc, EncType, ITotalizer
 from pysat.formula import WCNF, IDPool
 from pysat.solvers import Solver
 
+from scheduler.agendas import fixed_windows
 from scheduler.cpsat import POSTED_BY_MODEL, TIME_OBJECTIVES, TimeModel
 from scheduler.exact import exact_model
 from scheduler.format import Salon
 from scheduler.problem import SalonProblem, build_problem
 from scheduler.rules import break_spread_limit, counting_constraints
-from scheduler.windows import fixed_windows
 
 SAT_SOLVER = "cadical195"
 """The incremental SAT solver (CaDiCaL 1.9.5: measured faster than Glucose 4 on the forums)."""

@@ -113,12 +113,15 @@ def configure(
     seconds: float,
     workers: int = 1,
     core: bool = False,
+    lp: bool = False,
 ) -> None:
     """Parameters of one CP-SAT search of at most `seconds`, never past WALL_DEADLINE.
 
     By default `seconds` is wall time; with options.reproducible it is deterministic work
     (seconds * WORK_PER_SECOND units) and the wall clock only a safety net. `core`: core-based
-    search (sums of per-participant penalties), one worker.
+    search (sums of per-participant penalties), one worker. `lp`: CP-SAT's fullest linear
+    relaxation (linearization level 2, its `max_lp` worker), which proves bounds where the
+    relaxation is strong (agendas as patterns, scheduler.agendas).
     """
     _register(solver, options.stop)
     if options.stopped:  # interrupted before this search began
@@ -137,6 +140,8 @@ def configure(
     if core:
         parameters.optimize_with_core = True
         parameters.linearization_level = 0
+    elif lp:
+        parameters.linearization_level = 2
 
 
 @dataclass
@@ -164,13 +169,15 @@ def run_stages(
     work: Work,
     workers: int = 1,
     core: frozenset[str] = frozenset(),
+    lp: frozenset[str] = frozenset(),
 ) -> StagesResult:
     """Each stage optimised in turn from the last placement (a hint), its value then kept.
 
     Each stage gets an equal share of what is left of `work` (what a proven stage leaves goes
     to the later ones). Until a solution is found a stage is tried even on a spent budget.
-    `infeasible` is set only when CP-SAT proved that the model has no solution. `core`: the
-    stages searched core-based too (a portfolio with two workers or more, `solve_portfolio`).
+    `infeasible` is set only when CP-SAT proved that the model has no solution. `core`, `lp`:
+    the stages searched core-based, or with the fullest linear relaxation, beside CP-SAT's own
+    search (`solve_portfolio`).
     """
     result = StagesResult(dict(hint), {}, {}, {}, found=False)
     for index, (name, expression, maximise) in enumerate(stages):
@@ -183,7 +190,9 @@ def run_stages(
         else:
             model.model.minimize(expression)
         seconds = max(0.05, share) / WORK_PER_SECOND
-        answer = solve_portfolio(model, options, seconds, workers, maximise, name in core)
+        answer = solve_portfolio(
+            model, options, seconds, workers, maximise, name in core, name in lp
+        )
         work.charge(answer.work)
         if answer.status == cp_model.INFEASIBLE:
             result.infeasible = True
@@ -218,27 +227,32 @@ def solve_portfolio(
     workers: int,
     maximise: bool,
     core: bool = False,
+    lp: bool = False,
 ) -> Answer:
     """The model's objective searched by CP-SAT within `seconds`.
 
-    `core`, with two workers or more (and not reproducible): a portfolio of two searches side
-    by side, a core-based one (MaxSAT-style: it raises the bound of sums of penalties fast, and
-    finds the optimum of breaks where CP-SAT's own search does not) and CP-SAT's own portfolio
-    on the other workers (from the hint: it improves the schedule); the best schedule and the
-    best bound of the two, both stopped as soon as one proves optimality. Otherwise CP-SAT's
-    own portfolio on every worker (core-based alone with one worker when `core`).
+    `core` (or `lp`), with two workers or more (and not reproducible): a portfolio of two
+    searches side by side, a core-based one (MaxSAT-style: it raises the bound of sums of
+    penalties fast, and finds the optimum of breaks where CP-SAT's own search does not), or
+    one with the fullest linear relaxation (measured: with two workers CP-SAT runs none, and
+    proved no bound where this one proves the optimum), and CP-SAT's own portfolio on the
+    other workers (from the hint: it improves the schedule); the best schedule and the best
+    bound of the two, both stopped as soon as one proves optimality. Otherwise CP-SAT's own
+    portfolio on every worker (alone with one worker when `core` or `lp`).
     """
-    if not core or workers < 2 or options.reproducible:
+    if not (core or lp) or workers < 2 or options.reproducible:
         solver = cp_model.CpSolver()
-        configure(solver, options, seconds, workers, core=core)
+        configure(solver, options, seconds, workers, core=core, lp=lp)
         return _answer(model, solver, solver.solve(model.model))
     solvers = [cp_model.CpSolver(), cp_model.CpSolver()]
-    configure(solvers[0], options, seconds, 1, core=True)
+    configure(solvers[0], options, seconds, 1, core=core, lp=lp and not core)
     configure(solvers[1], options, seconds, max(2, workers - 1))
     copies = [model.model.clone(), model.model]
+    meeting = _Meeting(solvers, maximise)
 
     def search(index: int) -> cp_model.CpSolverStatus:
-        status = solvers[index].solve(copies[index])
+        solvers[index].best_bound_callback = meeting.bounded
+        status = solvers[index].solve(copies[index], _Found(meeting))
         if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
             solvers[1 - index].stop_search()
         return status
@@ -249,6 +263,48 @@ def solve_portfolio(
         _answer(model, solver, status) for solver, status in zip(solvers, statuses, strict=True)
     ]
     return _best(answers, maximise)
+
+
+class _Meeting:
+    """The best value and bound of a portfolio's searches: all are stopped once they meet (one
+    search's schedule proven optimal by the other's bound)."""
+
+    def __init__(self, solvers: list[cp_model.CpSolver], maximise: bool) -> None:
+        self.solvers = solvers
+        self.maximise = maximise
+        self.value: float | None = None
+        self.bound: float | None = None
+        self.lock = threading.Lock()
+
+    def found(self, value: float) -> None:
+        with self.lock:
+            if self.value is None or (value > self.value) == self.maximise:
+                self.value = value
+            self._stop_if_met()
+
+    def bounded(self, bound: float) -> None:
+        with self.lock:
+            if self.bound is None or (bound < self.bound) == self.maximise:
+                self.bound = bound
+            self._stop_if_met()
+
+    def _stop_if_met(self) -> None:
+        if self.value is None or self.bound is None:
+            return
+        if (self.value >= self.bound) if self.maximise else (self.value <= self.bound):
+            for solver in self.solvers:
+                solver.stop_search()
+
+
+class _Found(cp_model.CpSolverSolutionCallback):
+    """Tells a portfolio's meeting point of each schedule's value."""
+
+    def __init__(self, meeting: _Meeting) -> None:
+        super().__init__()
+        self.meeting = meeting
+
+    def on_solution_callback(self) -> None:
+        self.meeting.found(self.objective_value)
 
 
 def _answer(model: TimeModel, solver: cp_model.CpSolver, status: cp_model.CpSolverStatus) -> Answer:
@@ -270,6 +326,8 @@ def _best(answers: list[Answer], maximise: bool) -> Answer:
         return answers[0]
     pick = max if maximise else min
     best = pick(found, key=lambda a: a.value)
-    bounds = [a.bound for a in found]
+    bounds = [a.bound for a in answers if a.status in (cp_model.OPTIMAL, cp_model.FEASIBLE)]
     best.bound = min(bounds) if maximise else max(bounds)
+    if best.bound == best.value:  # one search's schedule, proven by the other's bound
+        best.status = cp_model.OPTIMAL
     return best

@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
+from scheduler.agendas import windows_apply
 from scheduler.bounds import build_selection_model, naive_bounds, time_bounds
 from scheduler.cpsat import CHOICE_OBJECTIVES, TIME_OBJECTIVES, assign_tables
 from scheduler.errors import Clash, InfeasibleError, NoScheduleInTimeError
@@ -52,7 +53,7 @@ from scheduler.search import (
 )
 from scheduler.sessions import assign_sessions
 from scheduler.timetable import TimetableResult, solve_requirements_first, solve_timetable
-from scheduler.windows import window_search, windows_apply
+from scheduler.windows import window_search
 
 FINISH_MARGIN = 0.12
 """Part of the time limit kept for building the schedule and its explanations at the end."""

@@ -22,11 +22,11 @@ exact model then starts from it (scheduler.solver).
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from scheduler.agendas import Window, fixed_windows
 from scheduler.cpsat import TIME_OBJECTIVES, TimeModel, total
 from scheduler.exact import exact_model
 from scheduler.measures import breaks_of, busy_slots
@@ -42,14 +42,6 @@ EXCESS_WEIGHT = 100
 """Weight, in phase 2, of each break over max_break_spread against the time objective."""
 
 
-@dataclass(frozen=True)
-class Window:
-    """A participant whose agenda has a fixed length in one session: its slots, its count."""
-
-    slots: list[int]
-    meetings: int
-
-
 @dataclass
 class WindowResult:
     """The window search's schedule (None if none found) and its proven lower bound of
@@ -57,32 +49,6 @@ class WindowResult:
 
     placement: dict[int, int] | None
     bound: int
-
-
-def windows_apply(problem: SalonProblem) -> bool:
-    """True on a tight salon with a time objective: every possible meeting required (so the
-    choice objectives are settled). The search ends at once when no agenda has a fixed
-    length (window_search)."""
-    if not any(name in TIME_OBJECTIVES for name in problem.salon.objectives):
-        return False
-    possible = [pair for pair in problem.pairs if pair.allowed]
-    return bool(possible) and all(pair.required for pair in possible)
-
-
-def fixed_windows(model: TimeModel) -> dict[str, Window]:
-    """Participants of the model whose pairs are all compulsory and in one session."""
-    meetings: Counter[str] = Counter()
-    for p in model.candidates:
-        if p not in model.optional:
-            meetings.update(model.problem.pairs[p].members)
-    windows = {}
-    for participant, sessions in model.sessions_of().items():
-        compulsory = all(p not in model.optional for p in model.pairs_of(participant))
-        alone = model.problem.capacity(participant) == 1
-        if len(sessions) == 1 and compulsory and alone and meetings[participant]:
-            slots = list(model.problem.session_slots[sessions[0]])
-            windows[participant] = Window(slots, meetings[participant])
-    return windows
 
 
 def add_windows(
@@ -104,9 +70,7 @@ def add_windows(
         model.model.add(total(starts) == 1).only_enforce_if(~literal)
         for i, slot in enumerate(window.slots):
             cover = starts[max(0, i - window.meetings + 1) : min(i, last_start) + 1]
-            model.model.add(model.busy(participant, slot) == total(cover)).only_enforce_if(
-                ~literal
-            )
+            model.model.add(model.busy(participant, slot) == total(cover)).only_enforce_if(~literal)
     model.add_pairing()
     return broken
 

@@ -34,9 +34,15 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _core_count() -> int:
-    """The machine's cores: the default number of solver workers of `salon solve`."""
-    return os.cpu_count() or 1
+PORTFOLIO_WORKERS = 8
+"""CP-SAT's workers at the least: its portfolio of different searches (with two it runs
+two strategies only, and on tight salons proves fewer bounds: docs/bench.md)."""
+
+
+def _default_workers() -> int:
+    """`salon solve`'s default workers: every core of the machine, and at least CP-SAT's
+    portfolio (the service's default too, Settings.solve_workers)."""
+    return max(PORTFOLIO_WORKERS, os.cpu_count() or 1)
 
 
 
@@ -62,8 +68,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help=N_("temps de calcul en secondes (défaut 60)"),
     )
     solve_parser.add_argument(
-        "--workers", type=_positive_int, default=_core_count(), metavar="N",
-        help=N_("fils de calcul (défaut : le nombre de cœurs de la machine, ici %(default)s)"),
+        "--workers", type=_positive_int, default=_default_workers(), metavar="N",
+        help=N_(
+            "fils de calcul (défaut : le nombre de cœurs de la machine, au moins 8, ici "
+            "%(default)s)"
+        ),
     )
     solve_parser.add_argument(
         "--seed", type=int, default=0, metavar="N",

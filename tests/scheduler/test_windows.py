@@ -12,6 +12,7 @@ from ortools.sat.python import cp_model
 from random_salons import random_salon
 from salon_builders import interval, make_salon, person, session, wish
 
+from scheduler.agendas import fixed_windows, windows_apply
 from scheduler.cpsat import total
 from scheduler.exact import exact_model
 from scheduler.format import Salon
@@ -21,7 +22,7 @@ from scheduler.progress import SolveOptions
 from scheduler.search import WORK_PER_SECOND, Work
 from scheduler.solver import build_schedule
 from scheduler.validator import validate
-from scheduler.windows import fixed_windows, window_search, windows_apply
+from scheduler.windows import window_search
 
 OPTIONS = SolveOptions(time_limit=10, workers=2, reproducible=True)
 
