@@ -5,8 +5,8 @@ MaxSAT (Bofill et al., JAIR 2022). `encode` writes the salon's exact model as a 
 x[p, s] per pair and allowed slot, each required pair exactly once, every counting rule of
 scheduler.rules as a cardinality constraint, each participant's busy slots, the same
 before/after/gap/break-start literals as scheduler.cpsat.gap_measures, max_break_spread through
-a unary "fewest breaks", and for each participant whose agenda has a fixed length (the window
-search's `fixed_windows`) the redundant window literals that make it propagate. The soft
+a unary "fewest breaks", and for each participant whose agenda has a fixed length
+(scheduler.agendas.fixed_windows) the redundant window literals that make it propagate. The soft
 clauses are the salon's time objective (one unit per break start, or per idle slot).
 
 `search_upward` asks an incremental SAT solver (CaDiCaL) for a schedule of cost at most

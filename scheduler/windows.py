@@ -16,7 +16,8 @@ the gap encoding does not). Its search, two phases:
    Every agenda kept whole has no break, so once nothing is over, the spread holds.
 
 The result is a valid schedule (every rule of the exact model) and the phase-1 bound; the
-exact model then starts from it (scheduler.solver).
+exact model then starts from it (scheduler.solver), its agendas as patterns no worse than it
+(scheduler.agendas).
 """
 
 from __future__ import annotations
