@@ -36,6 +36,7 @@ fullest linear relaxation instead (measured: it proved tic-13crafc's optimum in 
 the core-based portfolio proved the bound only, in 30 s)."""
 
 TIME_STAGES = frozenset(TIME_OBJECTIVES)
+"""The stages searched with the fullest linear relaxation when agendas are patterns."""
 
 
 def exact_variables(problem: SalonProblem) -> int:

@@ -326,7 +326,7 @@ def _best(answers: list[Answer], maximise: bool) -> Answer:
         return answers[0]
     pick = max if maximise else min
     best = pick(found, key=lambda a: a.value)
-    bounds = [a.bound for a in answers if a.status in (cp_model.OPTIMAL, cp_model.FEASIBLE)]
+    bounds = [a.bound for a in found]
     best.bound = min(bounds) if maximise else max(bounds)
     if best.bound == best.value:  # one search's schedule, proven by the other's bound
         best.status = cp_model.OPTIMAL
