@@ -82,7 +82,7 @@ def replace_my_profile(
 ) -> MyProfileRead:
     """Replace the participant's profile (its image is kept): 409 after the wish deadline,
     422 naming a theme the salon does not offer."""
-    service.save_my_profile(session, participant=participant, data=data)
+    service.save_my_profile(session, participant=participant, data=data, themes_field="body.themes")
     return _mine(session, participant)
 
 

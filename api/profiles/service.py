@@ -139,8 +139,10 @@ def save_my_profile(
     image: bytes | None = None,
     remove_image: bool = False,
     now: dt.datetime | None = None,
+    themes_field: str = "themes",
 ) -> None:
-    """Replace the participant's profile (its image too when one is given, or removed)."""
+    """Replace the participant's profile (its image too when one is given, or removed); an
+    unknown theme is refused naming `themes_field` (the JSON API's is under `body.`)."""
     now = now or utc_now()
     salon, row = _me(session, participant)
     if not profiles_editable(salon, now):
@@ -150,7 +152,7 @@ def save_my_profile(
             status=409,
         )
     themes = storage.salon_themes(session, salon_id=salon.id)
-    problems = theme_problems(data.themes, themes, "themes")
+    problems = theme_problems(data.themes, themes, themes_field)
     if problems:
         raise DomainError(
             "invalid_profile", "Profil refusé.", status=422, problems=problems

@@ -53,7 +53,7 @@ def test_bad_profiles_are_refused_by_name_and_lose_nothing(salon: Salon) -> None
     assert unknown.status_code == 422
     assert unknown.json()["detail"]["code"] == "invalid_profile"
     assert unknown.json()["detail"]["errors"] == [
-        {"field": "themes[0]", "message": "Thème inconnu du salon : Pêche."}
+        {"field": "body.themes[0]", "message": "Thème inconnu du salon : Pêche."}
     ]
     link = client.put(
         "/me/profile", json={**PROFILE, "links": ["javascript:alert(1)"]}, headers=_me(salon, "D1")
