@@ -117,7 +117,7 @@ def add_schedule_patterns(model: TimeModel, values: dict[str, int]) -> int:
 def add_patterns(model: TimeModel, measure: str, cap: int, limit: int = PATTERN_LIMIT) -> int:
     """Post the patterns of each participant of fixed length whose `measure` is at most `cap`
     (see the module), and the pairing of each slot's meetings (TimeModel.add_pairing); the
-    number of pattern literals, 0 when more than `limit` (nothing posted)."""
+    number of pattern literals, 0 when there are none or more than `limit` (nothing posted)."""
     chosen: dict[str, tuple[Window, list[Pattern]]] = {}
     posted = 0
     for participant, window in sorted(fixed_windows(model).items()):
@@ -127,6 +127,8 @@ def add_patterns(model: TimeModel, measure: str, cap: int, limit: int = PATTERN_
             return 0
         chosen[participant] = (window, patterns)
         posted += len(patterns)
+    if not posted:
+        return 0
     for participant, (window, patterns) in chosen.items():
         _post_patterns(model, participant, window, patterns)
     model.add_pairing()

@@ -92,9 +92,8 @@ def solve_exact(
     started = time.monotonic()
     model = exact_model(problem)
     hint = dict(hint or {})
-    patterned = bool(
-        hint and hint_valid and add_schedule_patterns(model, objective_values(problem, hint))
-    )
+    values = objective_values(problem, hint) if hint and hint_valid else {}
+    patterned = bool(values) and add_schedule_patterns(model, values) > 0
     stages = exact_stages(model)
     if not options.reproducible:
         seconds -= time.monotonic() - started  # building the model counts
@@ -108,10 +107,10 @@ def solve_exact(
         if first.placement is None:
             return ExactResult({}, {}, {}, {}, found=False)
         hint, hint_valid = first.placement, True
+        values = objective_values(problem, hint)
         if not options.reproducible:
             seconds -= time.monotonic() - started
     known = proven_bounds or {}
-    values = objective_values(problem, hint) if hint and hint_valid else {}
     fixed: dict[str, int] = {}
     searched: list[Stage] = []
     for name, expression, maximise in stages:

@@ -245,7 +245,7 @@ def solve_portfolio(
         configure(solver, options, seconds, workers, core=core, lp=lp)
         return _answer(model, solver, solver.solve(model.model))
     solvers = [cp_model.CpSolver(), cp_model.CpSolver()]
-    configure(solvers[0], options, seconds, 1, core=core, lp=lp and not core)
+    configure(solvers[0], options, seconds, 1, core=core, lp=lp)
     configure(solvers[1], options, seconds, max(2, workers - 1))
     copies = [model.model.clone(), model.model]
     meeting = _Meeting(solvers, maximise)
