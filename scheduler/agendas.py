@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scheduler.cpsat import TIME_OBJECTIVES, TimeModel, total
+from scheduler.cpsat import TimeModel, time_objectives, total
 from scheduler.problem import SalonProblem
 
 PATTERN_LIMIT = 20_000
@@ -52,7 +52,7 @@ class Pattern:
 def windows_apply(problem: SalonProblem) -> bool:
     """True on a tight salon with a time objective: every possible meeting required (so the
     choice objectives are settled)."""
-    if not any(name in TIME_OBJECTIVES for name in problem.salon.objectives):
+    if not time_objectives(problem):
         return False
     possible = [pair for pair in problem.pairs if pair.allowed]
     return bool(possible) and all(pair.required for pair in possible)
@@ -110,7 +110,7 @@ def add_schedule_patterns(model: TimeModel, values: dict[str, int]) -> int:
     salon is not tight: a schedule that covers more may then have more idle time)."""
     if not windows_apply(model.problem):
         return 0
-    name = next(n for n in model.problem.salon.objectives if n in TIME_OBJECTIVES)
+    name = time_objectives(model.problem)[0]
     return add_patterns(model, name, values[name])
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat import TIME_OBJECTIVES, TimeModel, worth_levels
+from scheduler.cpsat import TimeModel, time_objectives, worth_levels
 from scheduler.measures import fairness_of
 from scheduler.problem import SalonProblem
 from scheduler.progress import SolveOptions
@@ -287,7 +287,7 @@ def time_bounds(
     share; the sum over participants bounds the salon's total. Each small CP-SAT search gives
     its proven bound, even when stopped early. Valid for every schedule that reaches `values`.
     """
-    names = [n for n in problem.salon.objectives if n in TIME_OBJECTIVES]
+    names = time_objectives(problem)
     found: dict[str, int] = {name: 0 for name in names}
     if not names:
         return found

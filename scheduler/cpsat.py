@@ -32,6 +32,11 @@ CHOICE_OBJECTIVES = ("coverage", "fairness", "score")
 TIME_OBJECTIVES = ("idle", "breaks")
 """Objectives that choose when they meet (minimised)."""
 
+
+def time_objectives(problem: SalonProblem) -> list[str]:
+    """The salon's time objectives, in its order."""
+    return [name for name in problem.salon.objectives if name in TIME_OBJECTIVES]
+
 POSTED_BY_MODEL = {"one_meeting_per_pair", "required_meeting"}
 """Counting rules the model posts itself, as exactly-one or at-most-one per pair."""
 
@@ -230,7 +235,7 @@ class TimeModel:
     def time_stages(self, participants: Iterable[str] | None = None) -> list[Stage]:
         """The salon's time objectives as stages, and max_break_spread posted."""
         problem = self.problem
-        names = [n for n in problem.salon.objectives if n in TIME_OBJECTIVES]
+        names = time_objectives(problem)
         spread = break_spread_limit(problem)
         if not names and spread is None:
             return []

@@ -33,7 +33,7 @@ from pysat.formula import WCNF, IDPool
 from pysat.solvers import Solver
 
 from scheduler.agendas import fixed_windows
-from scheduler.cpsat import POSTED_BY_MODEL, TIME_OBJECTIVES, TimeModel
+from scheduler.cpsat import POSTED_BY_MODEL, TimeModel, time_objectives
 from scheduler.exact import exact_model
 from scheduler.format import Salon
 from scheduler.problem import SalonProblem, build_problem
@@ -45,7 +45,7 @@ SAT_SOLVER = "cadical195"
 
 def maxsat_objective(problem: SalonProblem) -> str | None:
     """The time objective the MaxSAT search optimises: the salon's only one, else None."""
-    names = [n for n in problem.salon.objectives if n in TIME_OBJECTIVES]
+    names = time_objectives(problem)
     return names[0] if len(names) == 1 else None
 
 

@@ -14,7 +14,7 @@ from contextvars import ContextVar
 
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat import TIME_OBJECTIVES, TimeModel, total
+from scheduler.cpsat import TimeModel, time_objectives, total
 from scheduler.measures import breaks_of, busy_slots, idle_of
 from scheduler.problem import SalonProblem
 from scheduler.progress import SolveOptions
@@ -175,7 +175,7 @@ def improve_by_neighbourhoods(
 ) -> dict[int, int]:
     """Large neighbourhood search: free the meetings around a participant with idle time,
     re-place them optimally (core-based CP-SAT) while the rest stays, keep what is no worse."""
-    names = [n for n in problem.salon.objectives if n in TIME_OBJECTIVES]
+    names = time_objectives(problem)
     if not names:
         return placement
     placement = dict(placement)

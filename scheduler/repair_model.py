@@ -20,9 +20,9 @@ from ortools.sat.python import cp_model
 
 from scheduler.cpsat import (
     CHOICE_OBJECTIVES,
-    TIME_OBJECTIVES,
     Stage,
     TimeModel,
+    time_objectives,
     total,
     worth_levels,
 )
@@ -91,7 +91,7 @@ def time_stages_of(model: RepairModel, free: list[int]) -> list[Stage]:
     """The salon's time objectives (idle, breaks) of the participants of the free pairs, over
     every session where they may meet in the model (a free pair may move between sessions)."""
     problem = model.problem
-    names = [n for n in problem.salon.objectives if n in TIME_OBJECTIVES]
+    names = time_objectives(problem)
     if not names:
         return []
     members = {m for p in free for m in problem.pairs[p].members}

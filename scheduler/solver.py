@@ -33,7 +33,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.agendas import windows_apply
 from scheduler.bounds import build_selection_model, naive_bounds, time_bounds
-from scheduler.cpsat import CHOICE_OBJECTIVES, TIME_OBJECTIVES, assign_tables
+from scheduler.cpsat import CHOICE_OBJECTIVES, assign_tables, time_objectives
 from scheduler.errors import Clash, InfeasibleError, NoScheduleInTimeError
 from scheduler.exact import exact_fits, solve_exact
 from scheduler.explain import explain_unscheduled
@@ -332,9 +332,7 @@ def _run_windows(
     finally:
         WALL_DEADLINE.reset(token)
     proven: dict[str, int] = {
-        name: max(bounds.get(name, 0), found.bound)
-        for name in problem.salon.objectives
-        if name in TIME_OBJECTIVES
+        name: max(bounds.get(name, 0), found.bound) for name in time_objectives(problem)
     }
     bounds.update(proven)
     placement = found.placement

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from scheduler.construct import compact_greedy, sequential_matching
-from scheduler.cpsat import TIME_OBJECTIVES, Stage, TimeModel, total
+from scheduler.cpsat import Stage, TimeModel, time_objectives, total
 from scheduler.measures import breaks_of, busy_slots, idle_of
 from scheduler.neighbourhoods import (
     BLOCK_WORKERS,
@@ -161,7 +161,7 @@ def _solve_block(
     if any(problem.pairs[p].required for p in result.dropped):
         result.placement = placement  # the solver falls back to solve_requirements_first
         return result
-    names = [n for n in problem.salon.objectives if n in TIME_OBJECTIVES]
+    names = time_objectives(problem)
     placed = {p: candidates[p] for p in placement}
     if problem.salon.max_break_spread is not None:
         # The spread couples every participant: optimise the block as a whole.

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.agendas import Window, fixed_windows
-from scheduler.cpsat import TIME_OBJECTIVES, TimeModel, total
+from scheduler.cpsat import TimeModel, time_objectives, total
 from scheduler.exact import exact_model
 from scheduler.measures import breaks_of, busy_slots
 from scheduler.problem import SalonProblem
@@ -114,7 +114,7 @@ def mend_broken(
         return None  # nobody without a break: the spread would need the full rule
     add_windows(model, windows, whole)
     limit = break_spread_limit(problem)
-    name = next(n for n in problem.salon.objectives if n in TIME_OBJECTIVES)
+    name = time_objectives(problem)[0]
     terms = model.time_terms(sorted(set(model.participants()) - whole))
     excess = []
     for participant, breaks in sorted(terms["breaks"].items()):
