@@ -11,7 +11,7 @@ from ortools.sat.python import cp_model
 from salon_builders import interval, make_salon, person, session, wish
 
 from scheduler.agendas import add_schedule_patterns, agenda_patterns, windows_apply
-from scheduler.exact import exact_model, exact_stages
+from scheduler.exact import exact_model, exact_stages, first_schedule
 from scheduler.format import Salon
 from scheduler.measures import objective_values
 from scheduler.problem import SalonProblem, build_problem
@@ -79,11 +79,7 @@ def _first_schedule(problem: SalonProblem) -> dict[int, int] | None:
     """Any schedule of the exact model (max_break_spread posted), None when there is none."""
     model = exact_model(problem)
     exact_stages(model)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    if solver.solve(model.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    return model.placement(solver)
+    return first_schedule(model, SolveOptions(workers=1), seconds=20).placement
 
 
 def _optimum(salon: Salon, patterns: bool) -> tuple[str, int, int]:
