@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from api.auth import CurrentParticipant, participant_for_token
 from api.db import SessionDep
 from api.deps import SettingsDep, WishId
-from api.documents import DocumentOptions, SalonDocuments
+from api.documents import SalonDocuments
 from api.documents.serving import (
     DocumentResponse,
     RendersDep,
@@ -42,7 +42,7 @@ from api.pages import agenda_view, service
 from api.pages.web import PageError, PageRoute, page, request_language
 from api.reminders import agenda_changes
 from api.reminders.agendas import meeting_keys
-from api.salons import convert, self_service
+from api.salons import self_service
 from api.salons.schemas import MAX_MESSAGE, MeRead, MyWishesUpdate
 from api.salons.tables import Schedule
 from api.suggestions import service as suggestions_service
@@ -104,24 +104,14 @@ def published_documents(
 def visit_documents(
     session: Session, v: Visit, schedule: Schedule, language: str, base_url: str = ""
 ) -> SalonDocuments | None:
-    """The participant's documents of `schedule` (None when its salon is gone).
-
-    Only what they show is read (`convert.participant_view`), not the whole salon: these pages
-    and documents are what every participant opens, often at the same moment.
-    """
+    """The participant's documents of `schedule` (None when its salon is gone)."""
     salon = self_service.participant_salon(session, participant=v.who)
     if salon is None:
         return None
-    document, version = convert.participant_view(
-        session, salon=salon, schedule=schedule, participant_id=v.who.participant_id
+    return service.participant_documents(
+        session, salon=salon, schedule=schedule, participant_id=v.who.participant_id,
+        code=v.me.code, link=f"{base_url.rstrip('/')}{v.base}/agenda", language=language,
     )
-    options = DocumentOptions(
-        language=language,
-        published_at=service.published_moment(schedule),
-        links={v.me.code: f"{base_url.rstrip('/')}{v.base}/agenda"},
-        side_labels=service.side_labels(session, salon_id=salon.id),
-    )
-    return SalonDocuments(document, version, options)
 
 
 def _context(v: Visit, request: Request) -> dict[str, Any]:

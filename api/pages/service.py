@@ -91,6 +91,33 @@ def cancelled_meetings(
     return sorted(latest.values(), key=lambda meeting: (meeting.start, meeting.partner_id))
 
 
+def participant_documents(
+    session: Session,
+    *,
+    salon: Salon,
+    schedule: Schedule,
+    participant_id: int,
+    code: str,
+    link: str,
+    language: str,
+    qr_codes: bool = True,
+) -> SalonDocuments:
+    """One participant's documents of a stored schedule, its agenda linked to `link` (none
+    when empty). Only what they show is read (`convert.participant_view`), not the whole
+    salon: these are what every participant opens or is mailed, often at the same moment."""
+    document, version = convert.participant_view(
+        session, salon=salon, schedule=schedule, participant_id=participant_id
+    )
+    options = DocumentOptions(
+        language=language,
+        published_at=published_moment(schedule),
+        links={code: link} if link else {},
+        side_labels=side_labels(session, salon_id=salon.id),
+        qr_codes=qr_codes,
+    )
+    return SalonDocuments(document, version, options)
+
+
 def schedule_documents(
     session: Session,
     *,

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.documents import DocumentOptions, SalonDocuments
+from api.documents import SalonDocuments
 from api.documents.ical import participant_calendar
 from api.documents.views import Entry
 from api.mail import Attachment, MailNotSentError, send_mail
@@ -35,7 +35,6 @@ from api.pages import service as pages_service
 from api.reminders import storage
 from api.reminders.agendas import MeetingKey, agenda_digest, evening_mail, meeting_keys
 from api.reminders.tables import ReminderSent
-from api.salons import convert
 from api.salons import storage as salon_storage
 from api.salons.printed_links import printed_links
 from api.salons.tables import Participant, Salon, Schedule
@@ -118,18 +117,12 @@ def participant_documents(
     session: Session, *, salon: Salon, schedule: Schedule, person: Participant, url: str,
     language: str,
 ) -> SalonDocuments:
-    """The participant's documents of the schedule (its link absolute, for the calendar)."""
-    document, version = convert.participant_view(
-        session, salon=salon, schedule=schedule, participant_id=person.id
+    """The participant's documents of the schedule for a mail: its link absolute (for the
+    calendar), no QR code."""
+    return pages_service.participant_documents(
+        session, salon=salon, schedule=schedule, participant_id=person.id, code=person.code,
+        link=url, language=language, qr_codes=False,
     )
-    options = DocumentOptions(
-        language=language,
-        published_at=pages_service.published_moment(schedule),
-        links={person.code: url} if url else {},
-        side_labels=pages_service.side_labels(session, salon_id=salon.id),
-        qr_codes=False,
-    )
-    return SalonDocuments(document, version, options)
 
 
 def entries_of(docs: SalonDocuments, code: str, day: dt.date | None = None) -> list[Entry]:
