@@ -1,7 +1,7 @@
-"""The registration JSON API, organiser side (`Authorization: Bearer <API key>`): the requests
-of the salon's self-registration form with their duplicate flags, and the bulk decision that
-approves (a participant made and mailed its personal link) or refuses them. A salon that is not
-the caller's answers 404."""
+"""The registration JSON API, organiser side (`Authorization: Bearer <API key>`): the settings
+of the salon's self-registration form (as on the organiser's page), the requests it received
+with their duplicate flags, and the bulk decision that approves (a participant made and mailed
+its personal link) or refuses them. A salon that is not the caller's answers 404."""
 
 from __future__ import annotations
 
@@ -23,6 +23,36 @@ router = APIRouter(route_class=StrictQueryRoute)
 
 MAX_DECIDED = 1000
 """Most requests decided by one call."""
+
+
+class RegistrationSettingsRead(BaseModel):
+    """The salon's self-registration form: open or not (`enabled`), its window in the salon's
+    local time (`opens`, `closes`; none for no limit), who may register (`sides`: industrial,
+    director or both), the optional fields asked (`fields`, among organisation, role, phone,
+    website, message; name and e-mail are always asked) and the consent text."""
+
+    enabled: bool
+    opens: dt.datetime | None
+    closes: dt.datetime | None
+    sides: str
+    fields: list[str]
+    consent: str
+
+
+class RegistrationSettingsUpdate(BaseModel):
+    """The form's settings, all at once: `enabled=false` closes the form (the requests received
+    stay). A moment with an offset is converted to the salon's local time."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool
+    opens: dt.datetime | None = None
+    closes: dt.datetime | None = None
+    sides: Annotated[str, Field(max_length=40)] = "industrial"
+    fields: Annotated[
+        list[Annotated[str, Field(max_length=40)]], Field(max_length=len(service.OPTIONAL_FIELDS))
+    ] = ["organisation"]
+    consent: Annotated[str, Field(max_length=5000)] = service.DEFAULT_CONSENT
 
 
 class RegistrationRead(BaseModel):
@@ -84,6 +114,44 @@ def _read(view: service.RequestView, codes: dict[int, str]) -> RegistrationRead:
         created_at=from_storage(row.created_at),
         decided_at=maybe_from_storage(row.decided_at),
     )
+
+
+def _settings_read(data: service.FormSettings) -> RegistrationSettingsRead:
+    return RegistrationSettingsRead(**vars(data))
+
+
+@router.get(
+    "/salons/{salon_id}/registrations/settings",
+    response_model=RegistrationSettingsRead,
+    tags=ORGANISER,
+    responses=AUTH,
+)
+def read_registration_settings(
+    salon_id: SalonId, session: SessionDep, organiser: OrganiserDep
+) -> RegistrationSettingsRead:
+    """The salon's self-registration settings (`enabled: false` when its form is closed)."""
+    return _settings_read(service.form_settings(session, organiser=organiser, salon_id=salon_id))
+
+
+@router.put(
+    "/salons/{salon_id}/registrations/settings",
+    response_model=RegistrationSettingsRead,
+    tags=ORGANISER,
+    responses=error_responses(401, 404, 422),
+)
+def save_registration_settings(
+    salon_id: SalonId,
+    data: RegistrationSettingsUpdate,
+    session: SessionDep,
+    organiser: OrganiserDep,
+) -> RegistrationSettingsRead:
+    """Open, change or close the salon's self-registration form (public at
+    `/register/{salon_id}`); 422 naming each field that is wrong, nothing changed then."""
+    settings = service.FormSettings(**data.model_dump())
+    service.save_settings(
+        session, organiser=organiser, salon_id=salon_id, data=settings, prefix="body."
+    )
+    return _settings_read(service.form_settings(session, organiser=organiser, salon_id=salon_id))
 
 
 @router.get(

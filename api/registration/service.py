@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -128,35 +128,54 @@ def form_settings(session: Session, *, organiser: CurrentOrganiser, salon_id: in
     )
 
 
-def settings_problems(data: FormSettings) -> list[FieldProblem]:
-    """What is wrong with registration settings (the window, the side, the fields, consent)."""
+def settings_problems(data: FormSettings, prefix: str = "") -> list[FieldProblem]:
+    """What is wrong with registration settings (the window, the side, the fields, consent),
+    each field named after `prefix` (the JSON API's are under `body.`)."""
     problems = []
     if data.sides not in SIDES:
         message = "Côté d'inscription inconnu : {value}."
-        problems.append(FieldProblem("sides", message, {"value": data.sides}))
+        problems.append(FieldProblem(f"{prefix}sides", message, {"value": data.sides}))
     unknown = [name for name in data.fields if name not in OPTIONAL_FIELDS]
     if unknown:
-        problems.append(
-            FieldProblem("fields", "Champ inconnu : {value}.", {"value": ", ".join(unknown)})
-        )
+        message = "Champ inconnu : {value}."
+        problems.append(FieldProblem(f"{prefix}fields", message, {"value": ", ".join(unknown)}))
     if data.opens and data.closes and data.closes <= data.opens:
-        problems.append(
-            FieldProblem("closes", "La fermeture des inscriptions doit suivre leur ouverture.")
-        )
+        message = "La fermeture des inscriptions doit suivre leur ouverture."
+        problems.append(FieldProblem(f"{prefix}closes", message))
     if data.enabled and not data.consent.strip():
-        problems.append(FieldProblem("consent", "Le texte de consentement est obligatoire."))
+        message = "Le texte de consentement est obligatoire."
+        problems.append(FieldProblem(f"{prefix}consent", message))
     if len(data.consent) > 2000:
-        problems.append(FieldProblem("consent", "Texte de consentement trop long (2000 au plus)."))
+        message = "Texte de consentement trop long (2000 au plus)."
+        problems.append(FieldProblem(f"{prefix}consent", message))
     return problems
 
 
+def in_salon_time(value: dt.datetime | None, timezone: str) -> dt.datetime | None:
+    """A moment as the salon's local time: an aware one converted, a naive one kept."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+
+
 def save_settings(
-    session: Session, *, organiser: CurrentOrganiser, salon_id: int, data: FormSettings
+    session: Session,
+    *,
+    organiser: CurrentOrganiser,
+    salon_id: int,
+    data: FormSettings,
+    prefix: str = "",
 ) -> None:
     """Open (or change) the salon's registration form; `enabled=False` removes it (the requests
-    received stay)."""
+    received stay). Its window is in the salon's local time (an aware moment is converted);
+    a refusal names each field after `prefix`."""
     salon = salons.organiser_salon(session, organiser=organiser, salon_id=salon_id)
-    problems = settings_problems(data)
+    data = replace(
+        data,
+        opens=in_salon_time(data.opens, salon.timezone),
+        closes=in_salon_time(data.closes, salon.timezone),
+    )
+    problems = settings_problems(data, prefix)
     if problems:
         raise DomainError(
             "invalid_registration_settings",

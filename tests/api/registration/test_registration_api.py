@@ -1,7 +1,9 @@
-"""The registration JSON API (organiser's API key), on SQLite and PostgreSQL: the requests with
-their duplicate flags, paged; a bulk approval that makes the participants and mails their link;
-a refusal; a second decision that changes nothing; a director without a free table named in
-`problems`; bad bodies named; another organiser gets 404."""
+"""The registration JSON API (organiser's API key), on SQLite and PostgreSQL: the form's
+settings read, saved (a moment with an offset in the salon's time), refused with each field
+named and nothing changed, closed; the requests with their duplicate flags, paged; a bulk
+approval that makes the participants and mails their link; a refusal; a second decision that
+changes nothing; a director without a free table named in `problems`; bad bodies named; another
+organiser gets 404."""
 
 from __future__ import annotations
 
@@ -25,6 +27,69 @@ def _decide(desk: Desk, ids: list[int], decision: str, headers: dict[str, str] |
         json={"ids": ids, "decision": decision},
         headers=headers or desk.organiser,
     )
+
+
+def _settings(desk: Desk, body: dict | None = None, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def, type-arg]
+    url = f"/salons/{desk.salon_id}/registrations/settings"
+    if body is None:
+        return desk.client.get(url, headers=headers or desk.organiser)
+    return desk.client.put(url, json=body, headers=headers or desk.organiser)
+
+
+def test_settings_open_the_form_in_the_salons_time_and_close_it(desk: Desk) -> None:
+    closed = _settings(desk).json()
+    assert closed["enabled"] is False and closed["sides"] == "industrial"
+    assert register(desk.client, desk.salon_id).status_code == 404
+    body = {
+        "enabled": True,
+        "opens": "2000-01-10T09:00:00",
+        "closes": "2999-01-10T08:00:00Z",  # 09:00 in Paris, the salon's time zone
+        "sides": "both",
+        "fields": ["role", "organisation"],
+        "consent": "J'accepte.",
+    }
+    saved = _settings(desk, body)
+    assert saved.status_code == 200, saved.text
+    expected = {
+        **body,
+        "closes": "2999-01-10T09:00:00",
+        "fields": ["organisation", "role"],  # in the form's order
+    }
+    assert saved.json() == expected and _settings(desk).json() == expected
+    assert register(desk.client, desk.salon_id, side="director").status_code == 303
+    assert _requests(desk)["count"] == 1
+    assert _settings(desk, {"enabled": False}).json()["enabled"] is False
+    again = register(desk.client, desk.salon_id, name="Bis", email="b@example.org")
+    assert again.status_code == 404
+    assert _requests(desk)["count"] == 1  # the requests received stay
+
+
+def test_bad_settings_are_named_and_change_nothing(desk: Desk) -> None:
+    enable(desk)
+    before = _settings(desk).json()
+    bad = [
+        ({"enabled": True, "sides": "tous"}, "body.sides", "Côté d'inscription inconnu : tous."),
+        ({"enabled": True, "fields": ["age"]}, "body.fields", "Champ inconnu : age."),
+        (
+            {"enabled": True, "opens": "2030-01-02T09:00:00", "closes": "2030-01-01T09:00:00"},
+            "body.closes",
+            "La fermeture des inscriptions doit suivre leur ouverture.",
+        ),
+        ({"enabled": True, "consent": " "}, "body.consent", "Le texte de consentement est"),
+        ({"enabled": True, "opens": "demain"}, "body.opens", ""),
+        ({"sides": "both"}, "body.enabled", "Ce champ est obligatoire."),
+        ({"enabled": True, "colour": "red"}, "body.colour", ""),
+    ]
+    for body, field, message in bad:
+        response = _settings(desk, body)
+        assert response.status_code == 422, body
+        [error] = response.json()["detail"]["errors"]
+        assert error["field"] == field and error["message"].startswith(message), error
+    assert _settings(desk).json() == before
+    other = new_organiser(desk.client)
+    assert _settings(desk, headers=other).status_code == 404
+    assert _settings(desk, {"enabled": False}, headers=other).status_code == 404
+    assert _settings(desk).json() == before
 
 
 def test_requests_are_listed_with_their_duplicates_and_paged(desk: Desk) -> None:
