@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from scheduler.cpsat import TimeModel, time_objectives, total
 from scheduler.problem import SalonProblem
+from scheduler.rules import break_spread_limit, break_spread_participants
 
 PATTERN_LIMIT = 20_000
 """Most pattern literals posted in a model; beyond, no pattern is posted (on long days the
@@ -111,7 +112,18 @@ def add_schedule_patterns(model: TimeModel, values: dict[str, int]) -> int:
     if not windows_apply(model.problem):
         return 0
     name = time_objectives(model.problem)[0]
-    return add_patterns(model, name, values[name])
+    return add_patterns(model, name, agenda_cap(model, name, values[name]))
+
+
+def agenda_cap(model: TimeModel, measure: str, value: int) -> int:
+    """The most of `measure` any one agenda has in a schedule whose total is at most `value`:
+    `value`, or for breaks under max_break_spread L, L once `value` is below the number of
+    participants it applies to (someone then has no break, so nobody has more than L)."""
+    limit = break_spread_limit(model.problem)
+    if measure != "breaks" or limit is None:
+        return value
+    meeting = break_spread_participants(model.problem, model.candidates)
+    return min(value, limit) if value < len(meeting) else value
 
 
 def add_patterns(model: TimeModel, measure: str, cap: int, limit: int = PATTERN_LIMIT) -> int:

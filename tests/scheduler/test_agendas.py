@@ -10,7 +10,7 @@ import pytest
 from ortools.sat.python import cp_model
 from salon_builders import interval, make_salon, person, session, wish
 
-from scheduler.agendas import add_schedule_patterns, agenda_patterns, windows_apply
+from scheduler.agendas import add_schedule_patterns, agenda_cap, agenda_patterns, windows_apply
 from scheduler.exact import exact_model, exact_stages, first_schedule
 from scheduler.format import Salon
 from scheduler.measures import objective_values
@@ -129,7 +129,7 @@ def test_a_salon_that_is_not_tight_gets_no_pattern() -> None:
     assert add_schedule_patterns(exact_model(problem), {"coverage": 3, "idle": 0}) == 0
 
 
-def _crossed() -> Salon:
+def _crossed(max_break_spread: int | None = None) -> Salon:
     """Three companies each meet the same three directors in three slots: every agenda can be
     whole (a Latin square), none with fewer meetings."""
     directors = [person(f"D{i}", f"T{i}") for i in range(1, 4)]
@@ -140,7 +140,24 @@ def _crossed() -> Salon:
         wishes,
         sessions=[session("09:00", "10:00")],
         objectives=["breaks"],
+        max_break_spread=max_break_spread,
     )
+
+
+def test_the_spread_caps_each_agenda_once_someone_has_no_break() -> None:
+    """Fewer breaks in all than participants: someone has none, so under max_break_spread 1
+    nobody has more than 1."""
+    model = exact_model(build_problem(_crossed(max_break_spread=1)))
+    assert [agenda_cap(model, "breaks", value) for value in (0, 1, 3, 5)] == [0, 1, 1, 1]
+
+
+def test_the_total_caps_each_agenda_when_the_spread_says_nothing() -> None:
+    """As many breaks as participants (6), no max_break_spread, or idle time: the total."""
+    spread = exact_model(build_problem(_crossed(max_break_spread=1)))
+    assert [agenda_cap(spread, "breaks", value) for value in (6, 9)] == [6, 9]
+    assert agenda_cap(spread, "idle", 3) == 3
+    free = exact_model(build_problem(_crossed()))
+    assert agenda_cap(free, "breaks", 3) == 3
 
 
 def test_the_fullest_linear_relaxation_proves_the_optimum_beside_cp_sat() -> None:
