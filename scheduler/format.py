@@ -35,6 +35,18 @@ Number = Annotated[float, BeforeValidator(reject_boolean)]
 Flag = Annotated[bool, Strict()]
 """true or false, nothing that merely looks like one (1, "yes")."""
 
+
+def reject_number(value: Any) -> Any:
+    """Refuse a number where a date and time is expected (pydantic would read a Unix time)."""
+    if isinstance(value, int | float):
+        raise PydanticCustomError("datetime_type", "Input should be a date and time, not a number")
+    return value
+
+
+Moment = Annotated[dt.datetime, BeforeValidator(reject_number)]
+"""A date and time written as text (2023-11-28T09:30, with or without an offset); a number is
+refused."""
+
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 """A participant or table id."""
 Limit = Annotated[Integer, Field(ge=0, le=MAX_LIMIT)]

@@ -23,7 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from api.catalogue.vocabulary import Accessibility, AttendanceMode, Audience, LiveStatus, State
 from api.deps import Page
-from scheduler.format import Flag, Integer
+from scheduler.format import Flag, Integer, Moment
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -278,7 +278,7 @@ class EditionUpdate(BaseModel):
     title: Text | None = Field(default=None, min_length=1, max_length=200)
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
-    submission_deadline: dt.datetime | None = None
+    submission_deadline: Moment | None = None
 
 
 class EditionRead(BaseModel):

@@ -18,6 +18,7 @@ from api.errors import error_responses
 from api.registration import service
 from api.salons.routes.routing import AUTH, ORGANISER, StrictQueryRoute
 from api.timestamps import from_storage, maybe_from_storage
+from scheduler.format import Moment
 
 router = APIRouter(route_class=StrictQueryRoute)
 
@@ -46,8 +47,8 @@ class RegistrationSettingsUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     enabled: bool
-    opens: dt.datetime | None = None
-    closes: dt.datetime | None = None
+    opens: Moment | None = None
+    closes: Moment | None = None
     sides: Annotated[str, Field(max_length=40)] = "industrial"
     fields: Annotated[
         list[Annotated[str, Field(max_length=40)]], Field(max_length=len(service.OPTIONAL_FIELDS))

@@ -19,6 +19,7 @@ from scheduler.format import (
     Integer,
     Interval,
     KindCaps,
+    Moment,
     Number,
     ObjectiveName,
     SessionSpec,
@@ -63,7 +64,7 @@ class SalonCreate(_In):
     objectives: list[ObjectiveName] | None = None
     max_break_spread: Annotated[Integer, Field(ge=0, le=MAX_LIMIT)] | None = None
     max_meetings_by_kind: KindCaps | None = None
-    wish_deadline: dt.datetime | None = None
+    wish_deadline: Moment | None = None
     max_wishes: Annotated[Integer, Field(ge=1, le=1000)] | None = None
 
 
@@ -80,7 +81,7 @@ class SalonUpdate(_In):
     objectives: list[ObjectiveName] | None = None
     max_break_spread: Annotated[Integer, Field(ge=0, le=MAX_LIMIT)] | None = None
     max_meetings_by_kind: KindCaps | None = None
-    wish_deadline: dt.datetime | None = None
+    wish_deadline: Moment | None = None
     max_wishes: Annotated[Integer, Field(ge=1, le=1000)] | None = None
 
 
@@ -160,7 +161,7 @@ class ImportRead(_Out):
 
 
 class LinkCreate(_In):
-    expires_at: dt.datetime | None = Field(
+    expires_at: Moment | None = Field(
         default=None, description="When the link stops working (none: until revoked)"
     )
 
@@ -190,7 +191,7 @@ class WishCreate(_In):
     required: Flag = False
     declined: Flag = False
     during: Annotated[list[Interval], Field(max_length=50)] | None = None
-    pinned: dt.datetime | None = None
+    pinned: Moment | None = None
     message: Message | None = None
 
 
@@ -199,7 +200,7 @@ class WishUpdate(_In):
     required: Flag | None = None
     declined: Flag | None = None
     during: Annotated[list[Interval], Field(max_length=50)] | None = None
-    pinned: dt.datetime | None = None
+    pinned: Moment | None = None
     message: Message | None = None
 
 

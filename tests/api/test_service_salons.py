@@ -350,3 +350,22 @@ def test_true_or_false_is_not_a_number_and_one_is_not_true(client: TestClient) -
     assert any(field.startswith("body.tables") for field in fields)
     message = next(e["message"] for e in errors if e["field"] == "body.max_wishes")
     assert message == "Nombre attendu, pas vrai ou faux."
+
+
+def test_a_number_is_not_a_date_and_time(client: TestClient) -> None:
+    """A Unix time where a moment is expected is refused (pydantic would read 0 as 1970)."""
+    organiser = new_organiser(client)
+    refused = client.post(
+        "/salons", json={"name": "S", "sessions": SESSIONS, "wish_deadline": 0}, headers=organiser
+    )
+    assert refused.status_code == 422
+    [error] = refused.json()["detail"]["errors"]
+    assert error["field"] == "body.wish_deadline"
+    assert error["message"].startswith("Date et heure invalides")
+    kept = client.post(
+        "/salons",
+        json={"name": "S", "sessions": SESSIONS, "wish_deadline": "2030-01-01T09:00:00Z"},
+        headers=organiser,
+    )
+    assert kept.status_code == 201, kept.text
+    assert kept.json()["wish_deadline"].startswith("2030-01-01T09:00:00")
