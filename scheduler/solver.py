@@ -76,8 +76,8 @@ WINDOW_SHARE = 0.6
 (scheduler.windows; the exact model gets the rest)."""
 
 WINDOW_SHARE_WITHOUT_SCHEDULE = 0.3
-"""WINDOW_SHARE when the timetable found no schedule: the exact model keeps more of the time,
-as its first schedule may be the only one found."""
+"""WINDOW_SHARE when no schedule is known yet (neither the timetable's nor the SAT search's):
+the exact model keeps more of the time, as its first schedule may be the only one found."""
 
 
 @dataclass
@@ -271,6 +271,19 @@ def _timetable_budget(options: SolveOptions, clock: Clock, exact: bool) -> tuple
     return units, wall
 
 
+def first_outcome(
+    result: TimetableResult, selected_optimal: bool, race: MaxSatRace | None, bounds: dict[str, int]
+) -> Outcome | None:
+    """The schedule the later searches start from: the timetable's, else the SAT search's
+    first one when it has sent one (with it the window search keeps its larger share), else
+    None."""
+    if not result.missing_required:
+        return Outcome(result.placement, bounds, selected_optimal and result.complete)
+    if race is not None and race.incumbent is not None:
+        return Outcome(race.incumbent.placement, bounds, False)
+    return None
+
+
 def _run_exact(
     problem: SalonProblem,
     options: SolveOptions,
@@ -444,10 +457,7 @@ def _solve(
         result = _place_requirements_first(problem, selection, options, clock, result)
     bounds = {**naive_bounds(problem), **selection.bounds}
     bounds.update(time_bounds(problem, selection.values, options))
-    outcome = None
-    if not result.missing_required:
-        optimal = selection.optimal and result.complete
-        outcome = Outcome(result.placement, bounds, optimal)
+    outcome = first_outcome(result, selection.optimal, race, bounds)
     proven: dict[str, int] = {}
     with _interrupted_by(race, options) as searches:
         if tight and not searches.stopped:

@@ -22,7 +22,8 @@ from scheduler.measures import objective_values
 from scheduler.problem import build_problem
 from scheduler.progress import SolveOptions
 from scheduler.search import configure, interrupt, interruptible
-from scheduler.solver import build_schedule, solve
+from scheduler.solver import build_schedule, first_outcome, solve
+from scheduler.timetable import TimetableResult
 from scheduler.validator import validate
 
 
@@ -122,6 +123,29 @@ def test_a_tight_salon_solved_with_its_race_is_proven_optimal() -> None:
     schedule = solve(salon, SolveOptions(time_limit=20, workers=2))
     breaks = next(o for o in schedule.objectives if o.name == "breaks")
     assert schedule.status == "optimal" and breaks.value == breaks.bound == _cp_sat_optimum(salon)
+
+
+def test_without_a_timetable_the_searches_start_from_the_sat_searchs_schedule() -> None:
+    """The timetable placed some required meeting nowhere: its placement is no schedule, the
+    SAT search's first one (valid) is where the window search and the exact model start."""
+    salon = _random_tight(5, "breaks", spread=2)
+    problem = build_problem(salon)
+    missing = TimetableResult(placement={}, missing_required=True)
+    assert first_outcome(missing, True, None, {}) is None
+    race = MaxSatRace(salon, "breaks", 120)
+    try:
+        deadline = time.monotonic() + 60
+        while race.incumbent is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        outcome = first_outcome(missing, True, race, {"breaks": 0})
+    finally:
+        race.stop()
+    assert outcome is not None and race.incumbent is not None
+    assert outcome.placement == race.incumbent.placement and not outcome.optimal
+    schedule = build_schedule(problem, outcome.placement, outcome.bounds, False, {})
+    assert validate(salon, schedule).violations == []
+    placed = TimetableResult(placement=outcome.placement)
+    assert first_outcome(placed, True, None, {}) == first_outcome(placed, True, race, {})
 
 
 def _hard_model() -> cp_model.CpModel:
