@@ -20,7 +20,6 @@ import argparse
 import importlib
 import inspect
 import multiprocessing
-import os
 import resource
 import time
 import traceback
@@ -35,6 +34,7 @@ from examples.greedy import greedy_schedule
 from scheduler.format import Salon, Schedule
 from scheduler.loading import load_salon, load_schedule
 from scheduler.problem import SalonProblem, build_problem
+from scheduler.progress import default_workers
 from scheduler.slots import build_slots
 from scheduler.validator import Report, validate
 
@@ -526,7 +526,7 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, argparse.Arg
         "--time-limit", type=float, help="solver time limit in seconds (default: per section)"
     )
     parser.add_argument(
-        "--workers", type=int, default=min(8, os.cpu_count() or 1), help="solver workers"
+        "--workers", type=int, default=default_workers(), help="solver workers"
     )
     parser.add_argument("--seed", type=int, default=0, help="solver seed")
     return parser.parse_args(argv), parser

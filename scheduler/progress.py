@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -52,6 +53,18 @@ class Clock:
 
     def remaining(self, floor: float = 0.05) -> float:
         return max(floor, self.limit - self.elapsed)
+
+
+PORTFOLIO_WORKERS = 8
+"""CP-SAT's workers at the least: its portfolio of different searches (with two it runs
+two strategies only, and on tight salons proves fewer bounds: docs/bench.md)."""
+
+
+def default_workers() -> int:
+    """The workers of a solve by default (`salon solve`, `make bench`): every core of the
+    machine, and at least CP-SAT's portfolio (the service's default is the portfolio,
+    Settings.solve_workers)."""
+    return max(PORTFOLIO_WORKERS, os.cpu_count() or 1)
 
 
 @dataclass

@@ -15,13 +15,13 @@ registered here, together, so that the help lists them in this order.
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from api.cli._shared import SALON_HELP, add_language, positive_float
 from api.cli._texts import N_
 from api.cli.check import run_check, run_stats
 from api.cli.solve import run_solve
+from scheduler.progress import default_workers
 
 
 def _positive_int(text: str) -> int:
@@ -32,18 +32,6 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
     return value
-
-
-PORTFOLIO_WORKERS = 8
-"""CP-SAT's workers at the least: its portfolio of different searches (with two it runs
-two strategies only, and on tight salons proves fewer bounds: docs/bench.md)."""
-
-
-def _default_workers() -> int:
-    """`salon solve`'s default workers: every core of the machine, and at least CP-SAT's
-    portfolio (the service's default too, Settings.solve_workers)."""
-    return max(PORTFOLIO_WORKERS, os.cpu_count() or 1)
-
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -68,7 +56,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help=N_("temps de calcul en secondes (défaut 60)"),
     )
     solve_parser.add_argument(
-        "--workers", type=_positive_int, default=_default_workers(), metavar="N",
+        "--workers", type=_positive_int, default=default_workers(), metavar="N",
         help=N_(
             "fils de calcul (défaut : le nombre de cœurs de la machine, au moins 8, ici "
             "%(default)s)"
