@@ -228,10 +228,12 @@ def encode(problem: SalonProblem, objective: str) -> Encoding:
 
 @dataclass
 class MaxSatAnswer:
-    """An optimal placement (pair -> slot) and its proven cost."""
+    """A placement (pair -> slot), its cost, and when it was had (time.monotonic(): in the
+    parent, when the child's message came)."""
 
     placement: dict[int, int]
     cost: int
+    found_at: float = field(default_factory=time.monotonic)
 
 
 def search_upward(

@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
@@ -253,11 +253,13 @@ def _lexicographic_key(problem: SalonProblem, placement: dict[int, int]) -> tupl
 
 @dataclass
 class Outcome:
-    """The best placement of a solve so far, with the proven bounds."""
+    """The best placement of a solve so far, with the proven bounds, and when the solve had it
+    (time.monotonic(): the end of the search that found it, or the SAT search's message)."""
 
     placement: dict[int, int]
     bounds: dict[str, int]
     optimal: bool
+    found_at: float = field(default_factory=time.monotonic)
 
 
 def _timetable_budget(options: SolveOptions, clock: Clock, exact: bool) -> tuple[float, float]:
@@ -280,7 +282,7 @@ def first_outcome(
     if not result.missing_required:
         return Outcome(result.placement, bounds, selected_optimal and result.complete)
     if race is not None and race.incumbent is not None:
-        return Outcome(race.incumbent.placement, bounds, False)
+        return Outcome(race.incumbent.placement, bounds, False, race.incumbent.found_at)
     return None
 
 
@@ -314,13 +316,13 @@ def _run_exact(
         better = min if name in CHOICE_OBJECTIVES else max
         bounds[name] = bound if mine is None else better(mine, bound)
     if not result.found:
-        return None if outcome is None else Outcome(outcome.placement, bounds, outcome.optimal)
-    placement = result.placement
+        return None if outcome is None else replace(outcome, bounds=bounds)
+    optimal = all(result.proven.values())
     if outcome is not None and _lexicographic_key(problem, outcome.placement) > _lexicographic_key(
-        problem, placement
+        problem, result.placement
     ):
-        placement = outcome.placement
-    return Outcome(placement, bounds, all(result.proven.values()))
+        return replace(outcome, bounds=bounds, optimal=optimal)
+    return Outcome(result.placement, bounds, optimal)
 
 
 def _run_windows(
@@ -354,7 +356,7 @@ def _run_windows(
     if outcome is not None and _lexicographic_key(problem, outcome.placement) >= (
         _lexicographic_key(problem, placement)
     ):
-        return Outcome(outcome.placement, bounds, outcome.optimal), proven
+        return replace(outcome, bounds=bounds), proven
     return Outcome(placement, bounds, False), proven
 
 
@@ -406,18 +408,19 @@ def _with_race(
         return outcome
     if answer is not None:
         known = outcome.bounds if outcome else bounds
-        return Outcome(answer.placement, {**known, name: answer.cost}, True)
+        return Outcome(answer.placement, {**known, name: answer.cost}, True, answer.found_at)
     incumbent = race.incumbent
     if incumbent is not None and (
         outcome is None
         or _lexicographic_key(problem, incumbent.placement)
         > _lexicographic_key(problem, outcome.placement)
     ):
-        outcome = Outcome(incumbent.placement, outcome.bounds if outcome else bounds, False)
+        known = outcome.bounds if outcome else bounds
+        outcome = Outcome(incumbent.placement, known, False, incumbent.found_at)
     if outcome is None:
         return None
     proven = {**outcome.bounds, name: max(outcome.bounds.get(name, 0), race.bound)}
-    return Outcome(outcome.placement, proven, outcome.optimal)
+    return replace(outcome, bounds=proven)
 
 
 def solve(salon: Salon, options: SolveOptions | None = None) -> Schedule:
@@ -479,6 +482,7 @@ def _solve(
         "seconds": round(clock.elapsed, 3),
         "selection_seconds": round(selection_seconds, 3),
         "first_solution_seconds": round(selection_seconds + result.first_solution_seconds, 3),
+        "best_solution_seconds": round(max(0.0, outcome.found_at - clock.started), 3),
         "slots": len(problem.slots),
         "pairs": len(problem.pairs),
         "selected": len(selection.session_of),

@@ -123,6 +123,8 @@ def test_a_tight_salon_solved_with_its_race_is_proven_optimal() -> None:
     schedule = solve(salon, SolveOptions(time_limit=20, workers=2))
     breaks = next(o for o in schedule.objectives if o.name == "breaks")
     assert schedule.status == "optimal" and breaks.value == breaks.bound == _cp_sat_optimum(salon)
+    first, best = schedule.stats["first_solution_seconds"], schedule.stats["best_solution_seconds"]
+    assert 0 < best <= schedule.stats["seconds"] and first <= schedule.stats["seconds"]
 
 
 def test_without_a_timetable_the_searches_start_from_the_sat_searchs_schedule() -> None:
@@ -144,8 +146,9 @@ def test_without_a_timetable_the_searches_start_from_the_sat_searchs_schedule() 
     assert outcome.placement == race.incumbent.placement and not outcome.optimal
     schedule = build_schedule(problem, outcome.placement, outcome.bounds, False, {})
     assert validate(salon, schedule).violations == []
-    placed = TimetableResult(placement=outcome.placement)
-    assert first_outcome(placed, True, None, {}) == first_outcome(placed, True, race, {})
+    assert outcome.found_at == race.incumbent.found_at  # when the SAT search sent it
+    timetable = first_outcome(TimetableResult(placement={0: 1}), True, race, {})
+    assert timetable is not None and timetable.placement == {0: 1} and timetable.optimal
 
 
 def _hard_model() -> cp_model.CpModel:
