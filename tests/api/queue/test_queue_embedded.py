@@ -70,7 +70,9 @@ def test_an_organiser_runs_its_share_and_another_passes(fair: TestClient) -> Non
     long_salon = _import(fair, ada, medium_salon())
     ada_next = _import(fair, ada, SMALL)
     bob_salon = _import(fair, bob, SMALL)
-    first = _solve(fair, ada, long_salon, 4)
+    # 8 s: Bob's 2-second solve, with its process's start, ends well before it even when the
+    # machine is loaded (with 4 s it sometimes did not, and the "running" below failed).
+    first = _solve(fair, ada, long_salon, 8)
     _running(fair, ada, long_salon, first)
     second = _solve(fair, ada, ada_next, 2)
     other = _solve(fair, bob, bob_salon, 2)
