@@ -281,8 +281,9 @@ def first_outcome(
     None."""
     if not result.missing_required:
         return Outcome(result.placement, bounds, selected_optimal and result.complete)
-    if race is not None and race.incumbent is not None:
-        return Outcome(race.incumbent.placement, bounds, False, race.incumbent.found_at)
+    incumbent = race.incumbent if race is not None else None  # read once: the race goes on
+    if incumbent is not None:
+        return Outcome(incumbent.placement, bounds, False, incumbent.found_at)
     return None
 
 
