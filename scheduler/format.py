@@ -36,16 +36,24 @@ Flag = Annotated[bool, Strict()]
 """true or false, nothing that merely looks like one (1, "yes")."""
 
 
-def reject_number(value: Any) -> Any:
-    """Refuse a number where a date and time is expected (pydantic would read a Unix time)."""
-    if isinstance(value, int | float):
-        raise PydanticCustomError("datetime_type", "Input should be a date and time, not a number")
-    return value
+def written_as_text(kind: str, what: str) -> BeforeValidator:
+    """Refuse a number where a date or a time is expected (pydantic would read a Unix time, or
+    seconds since midnight), with pydantic's error type `{kind}_type`."""
+
+    def reject_number(value: Any) -> Any:
+        if isinstance(value, int | float):
+            raise PydanticCustomError(f"{kind}_type", f"Input should be {what}, not a number")
+        return value
+
+    return BeforeValidator(reject_number)
 
 
-Moment = Annotated[dt.datetime, BeforeValidator(reject_number)]
-"""A date and time written as text (2023-11-28T09:30, with or without an offset); a number is
-refused."""
+Moment = Annotated[dt.datetime, written_as_text("datetime", "a date and time")]
+"""A date and time written as text (2023-11-28T09:30, with or without an offset)."""
+Day = Annotated[dt.date, written_as_text("date", "a date")]
+"""A date written as text (2023-11-28)."""
+ClockTime = Annotated[dt.time, written_as_text("time", "a time")]
+"""A time of day written as text (09:30)."""
 
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 """A participant or table id."""
@@ -69,8 +77,8 @@ def reject_utc_offset(value: Any) -> Any:
 class Interval(_Strict):
     """A half-open interval [start, end) of local time."""
 
-    start: dt.datetime
-    end: dt.datetime
+    start: Moment
+    end: Moment
 
     _naive = field_validator("start", "end")(reject_utc_offset)
 
@@ -86,9 +94,9 @@ class Interval(_Strict):
 class SessionSpec(_Strict):
     """A block of meetings on one day, e.g. the morning."""
 
-    date: dt.date
-    start: dt.time
-    end: dt.time
+    date: Day
+    start: ClockTime
+    end: ClockTime
 
     _naive = field_validator("start", "end")(reject_utc_offset)
 
@@ -141,7 +149,7 @@ class Wish(_Strict):
     required: Flag = False
     declined: Flag = False
     during: list[Interval] | None = None
-    pinned: dt.datetime | None = None
+    pinned: Moment | None = None
 
     _naive = field_validator("pinned")(reject_utc_offset)
 
@@ -185,8 +193,8 @@ class Salon(_Strict):
 class ScheduledMeeting(_Strict):
     from_: str = Field(alias="from")
     to: str
-    start: dt.datetime
-    end: dt.datetime
+    start: Moment
+    end: Moment
     table: str
 
 
@@ -205,7 +213,7 @@ class ObjectiveValue(_Strict):
 
 
 class MeetingRef(_Strict):
-    start: dt.datetime
+    start: Moment
     table: str
 
 

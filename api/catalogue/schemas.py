@@ -23,7 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from api.catalogue.vocabulary import Accessibility, AttendanceMode, Audience, LiveStatus, State
 from api.deps import Page
-from scheduler.format import Flag, Integer, Moment
+from scheduler.format import Day, Flag, Integer, Moment
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -267,17 +267,17 @@ class EditionCreate(BaseModel):
 
     slug: Text = Field(min_length=1, max_length=80, pattern=r"^[a-z0-9-]+$")
     title: Text = Field(min_length=1, max_length=200)
-    starts_on: dt.date
-    ends_on: dt.date
-    submission_deadline: dt.datetime
+    starts_on: Day
+    ends_on: Day
+    submission_deadline: Moment
 
 
 class EditionUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: Text | None = Field(default=None, min_length=1, max_length=200)
-    starts_on: dt.date | None = None
-    ends_on: dt.date | None = None
+    starts_on: Day | None = None
+    ends_on: Day | None = None
     submission_deadline: Moment | None = None
 
 

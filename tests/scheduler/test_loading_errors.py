@@ -221,6 +221,13 @@ def test_a_file_on_disk_loads(tmp_path: Path) -> None:
         ({"wishes": [wish("C1", "D1", priority=True)]}, "$.wishes[0].priority"),
         ({"wishes": [wish("C1", "D1", required=1)]}, "$.wishes[0].required"),
         ({"wishes": [wish("C1", "D1", declined="yes")]}, "$.wishes[0].declined"),
+        # a number is not a date or a time (pydantic would read a Unix time, or seconds)
+        ({"sessions": [{"date": 0, "start": "09:00", "end": "10:00"}]}, "$.sessions[0].date"),
+        ({"sessions": [{"date": "2024-03-14", "start": 32400, "end": "10:00"}]},
+         "$.sessions[0].start"),
+        ({"wishes": [wish("C1", "D1", pinned=1710406800)]}, "$.wishes[0].pinned"),
+        ({"participants": [person("D1", "T1", unavailable=[{"start": 0, "end": "2024-03-14"}])]},
+         "$.participants[0].unavailable[0].start"),
     ],
 )
 def test_schema_errors_name_the_path(change: dict[str, Any], path: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from catalogue_helpers import contributor_headers, event_payload
+from catalogue_helpers import contributor_headers, event_payload, moderator_headers
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -186,3 +186,18 @@ def test_bad_search_parameters(client: TestClient, session: Session, query: str)
     page = client.get(f"/catalogue/?{query}")
     assert page.status_code in (200, 422)
     assert "Traceback" not in page.text
+
+
+def test_a_number_is_not_an_editions_date(client: TestClient, session: Session) -> None:
+    """An edition's dates and deadline are written as text: a number (pydantic would read a
+    Unix time) is refused naming the field, and the edition is unchanged."""
+    moderator = moderator_headers(client)
+    before = client.get("/catalogue/api/editions").json()
+    bad = [({"starts_on": 0}, "starts_on", "Date invalide"),
+           ({"submission_deadline": 1}, "submission_deadline", "Date et heure invalides")]
+    for body, field, message in bad:
+        answer = client.patch("/catalogue/api/moderation/editions/mois-2030", json=body,
+                              headers=moderator)
+        errors = errors_of(answer)
+        assert list(errors) == [field] and errors[field].startswith(message), errors
+    assert client.get("/catalogue/api/editions").json() == before
