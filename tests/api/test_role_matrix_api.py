@@ -89,6 +89,13 @@ CASES = [
     Case("GET", "/salons/{salon_id}/repairs", ORG),
     Case("GET", "/salons/{salon_id}/repairs/{repair_id}", ORG, needs="repair"),
     Case("POST", "/salons/{salon_id}/repairs/{repair_id}/publish", ORG, needs="repair"),
+    Case("GET", "/salons/{salon_id}/registrations/settings", ORG),
+    Case(
+        "PUT",
+        "/salons/{salon_id}/registrations/settings",
+        ORG,
+        {"enabled": True, "sides": "industrial", "consent": "J'accepte."},
+    ),
     Case("GET", "/salons/{salon_id}/registrations", ORG),
     Case(
         "POST",
