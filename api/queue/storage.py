@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from api.organisers import storage as organiser_storage
 from api.queue.tables import JobRun, OutboxMail, PrintFile, QueueEntry
 from api.salons.tables import ACTIVE_JOB_STATES, Job, Salon
+from api.timestamps import utc_now
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,6 @@ def claim_job(
     if job is None:
         return Claim("gone")
     session.refresh(job)
-    values: dict[str, Any] = {"owner": owner, "heartbeat_at": now, "phase": first_phase}
     if job.state == "queued":
         if job.kind == "solve" and max_running is not None:
             organiser_id = organiser_of_job(session, job=job)
@@ -68,8 +68,11 @@ def claim_job(
                 organiser_storage.lock_organiser(session, organiser_id=organiser_id)
                 if running_solves_of_organiser(session, organiser_id=organiser_id) >= max_running:
                     return Claim("busy")
+                # A solve of the organiser may have finished since `now` was read (that is
+                # why it can start): its start is read after, never before that end.
+                now = max(now, utc_now())
         condition = Job.state == "queued"
-        values.update(state="running", started_at=now)
+        values: dict[str, Any] = {"state": "running", "started_at": now}
         took_over = False
     elif job.state == "running" and takeover_before is not None:
         if job.heartbeat_at is not None and job.heartbeat_at > takeover_before:
@@ -79,9 +82,11 @@ def claim_job(
             _same_owner(job.owner),
             or_(Job.heartbeat_at.is_(None), Job.heartbeat_at <= takeover_before),
         )
+        values = {}
         took_over = True
     else:
         return Claim("gone")
+    values.update(owner=owner, heartbeat_at=now, phase=first_phase)
     result = session.execute(
         update(Job)
         .where(Job.id == job_id, condition)
