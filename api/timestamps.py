@@ -92,8 +92,13 @@ def utc_now() -> dt.datetime:
 def local_now(timezone: str | dt.tzinfo) -> dt.datetime:
     """Now in `timezone` (an IANA name such as 'Europe/Paris', or a tzinfo), naive: the form
     of a salon's times. An unknown name raises `zoneinfo.ZoneInfoNotFoundError`."""
+    return to_local(from_storage(utc_now()), timezone)
+
+
+def to_local(value: dt.datetime, timezone: str | dt.tzinfo) -> dt.datetime:
+    """An aware moment as the naive local time of `timezone` (the form of a salon's times)."""
     zone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
-    return from_storage(utc_now()).astimezone(zone).replace(tzinfo=None)
+    return value.astimezone(zone).replace(tzinfo=None)
 
 
 def to_storage(value: dt.datetime) -> dt.datetime:

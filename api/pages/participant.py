@@ -15,7 +15,6 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_timedelta, get_timezone_location
 from fastapi import APIRouter, Path, Request
@@ -46,7 +45,7 @@ from api.salons import self_service
 from api.salons.schemas import MAX_MESSAGE, MeRead, MyWishesUpdate
 from api.salons.tables import Schedule
 from api.suggestions import service as suggestions_service
-from api.timestamps import from_storage, local_now, utc_now
+from api.timestamps import from_storage, local_now, to_local, utc_now
 from api.web import FormDep, check_csrf, csrf_token, first, redirect
 
 router = APIRouter(
@@ -81,7 +80,7 @@ def local_moment(moment: dt.datetime | None, timezone: str, language: str) -> st
     """An aware moment as the salon's local 'mardi 28 novembre 2023, 9 h 20'."""
     if moment is None:
         return None
-    return format_moment(moment.astimezone(ZoneInfo(timezone)).replace(tzinfo=None), language)
+    return format_moment(to_local(moment, timezone), language)
 
 
 def folded(text: str) -> str:

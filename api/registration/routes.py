@@ -149,10 +149,10 @@ def save_registration_settings(
     """Open, change or close the salon's self-registration form (public at
     `/register/{salon_id}`); 422 naming each field that is wrong, nothing changed then."""
     settings = service.FormSettings(**data.model_dump())
-    service.save_settings(
+    saved = service.save_settings(
         session, organiser=organiser, salon_id=salon_id, data=settings, prefix="body."
     )
-    return _settings_read(service.form_settings(session, organiser=organiser, salon_id=salon_id))
+    return _settings_read(saved)
 
 
 @router.get(

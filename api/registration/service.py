@@ -30,7 +30,7 @@ from api.salons.printed_links import printed_links
 from api.salons.schemas import ParticipantCreate
 from api.salons.tables import Salon
 from api.settings import Settings
-from api.timestamps import from_storage, to_storage, utc_now
+from api.timestamps import from_storage, to_local, to_storage, utc_now
 
 SIDES = ("industrial", "director", "both")
 OPTIONAL_FIELDS = ("organisation", "role", "phone", "website", "message")
@@ -110,18 +110,22 @@ def local_to_storage(value: dt.datetime | None, timezone: str) -> dt.datetime | 
 def storage_to_local(value: dt.datetime | None, timezone: str) -> dt.datetime | None:
     if value is None:
         return None
-    return from_storage(value).astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+    return to_local(from_storage(value), timezone)
 
 
 def form_settings(session: Session, *, organiser: CurrentOrganiser, salon_id: int) -> FormSettings:
     salon = salons.organiser_salon(session, organiser=organiser, salon_id=salon_id)
-    form = storage.find_form(session, salon_id=salon.id)
+    return settings_of(storage.find_form(session, salon_id=salon.id), salon.timezone)
+
+
+def settings_of(form: RegistrationForm | None, timezone: str) -> FormSettings:
+    """A stored form's settings in the salon's local time (the defaults, closed, for none)."""
     if form is None:
         return FormSettings()
     return FormSettings(
         enabled=True,
-        opens=storage_to_local(form.opens_at, salon.timezone),
-        closes=storage_to_local(form.closes_at, salon.timezone),
+        opens=storage_to_local(form.opens_at, timezone),
+        closes=storage_to_local(form.closes_at, timezone),
         sides=form.sides,
         fields=list(form.fields),
         consent=form.consent,
@@ -155,7 +159,7 @@ def in_salon_time(value: dt.datetime | None, timezone: str) -> dt.datetime | Non
     """A moment as the salon's local time: an aware one converted, a naive one kept."""
     if value is None or value.tzinfo is None:
         return value
-    return value.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+    return to_local(value, timezone)
 
 
 def save_settings(
@@ -165,10 +169,10 @@ def save_settings(
     salon_id: int,
     data: FormSettings,
     prefix: str = "",
-) -> None:
+) -> FormSettings:
     """Open (or change) the salon's registration form; `enabled=False` removes it (the requests
     received stay). Its window is in the salon's local time (an aware moment is converted);
-    a refusal names each field after `prefix`."""
+    a refusal names each field after `prefix`. The settings as stored."""
     salon = salons.organiser_salon(session, organiser=organiser, salon_id=salon_id)
     data = replace(
         data,
@@ -188,8 +192,8 @@ def save_settings(
         if existing is not None:
             session.delete(existing)
         session.commit()
-        return
-    storage.save_form(
+        return FormSettings()
+    form = storage.save_form(
         session,
         form=RegistrationForm(
             salon_id=salon.id,
@@ -202,6 +206,7 @@ def save_settings(
         ),
     )
     session.commit()
+    return settings_of(form, salon.timezone)
 
 
 def window_state(form: RegistrationForm, now: dt.datetime) -> str:
